@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace MediaRelay.Core.Api;
+
+/// <summary>Settings of the session model. Every property states its default.</summary>
+public sealed class RelayOptions
+{
+    /// <summary>The address the relay binds and advertises in SDP. Default 127.0.0.1 (the host resolves "auto").</summary>
+    public IPAddress RelayAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>An IPv6 address for IPv6 media (c=IN IP6), or null when the relay has none. Default null.</summary>
+    public IPAddress? RelayAddressV6 { get; set; }
+
+    /// <summary>Lowest port of the range; rounded up to even. Default 40000.</summary>
+    public int PortMin { get; set; } = 40000;
+
+    /// <summary>Highest port of the range. Default 59999.</summary>
+    public int PortMax { get; set; } = 59999;
+
+    /// <summary>Silence in both directions after which a stream ends as "no-traffic timeout". Default 90 s.</summary>
+    public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Silence after which a stream on hold ends as "on hold timeout". Default 7200 s.</summary>
+    public TimeSpan OnHoldTimeout { get; set; } = TimeSpan.FromSeconds(7200);
+
+    /// <summary>How long STUN is kept while its destination is unknown. Default 2 s.</summary>
+    public TimeSpan StunQueueTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// After signalling, the window during which a source matching the SDP or SIP source address takes over from
+    /// one that does not (anti-hijack, "RTP bleed"). Default 2 s.
+    /// </summary>
+    public TimeSpan LatchWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// After new SDP from a party, how long a packet from a new source may replace the obsolete learned address
+    /// (grace re-learn). Later, the obsolete address, if still sending, becomes firm again. Default 10 s.
+    /// </summary>
+    public TimeSpan RelearnWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Accept media only from the address and port in the party's SDP. Default false.</summary>
+    public bool StrictSource { get; set; }
+
+    /// <summary>Maximum concurrent sessions; 0 means no limit. Default 0.</summary>
+    public int MaxSessions { get; set; }
+
+    /// <summary>How often the timeout sweep runs. Default 1 s.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using MediaRelay.Core.Api;
+
+namespace MediaRelay.Core.Statistics;
+
+/// <summary>
+/// What one side of one flow saw: the relay port that faces the party, the remote learned from its packets,
+/// and the packets that arrived from it. Packets and bytes count media relayed (RTP, RTCP, DTLS), never STUN;
+/// Errors counts packets dropped (malformed, or from an unexpected source). All counters are 64-bit.
+/// </summary>
+public sealed record SubPartyStatistics(
+    IPEndPoint Local,
+    IPEndPoint? LearnedRemote,
+    IPEndPoint? SdpRemote,
+    long Packets,
+    long Bytes,
+    long Errors,
+    long StunPackets,
+    long KernelPackets,
+    long KernelBytes)
+{
+    public long TotalPackets => Packets + KernelPackets;
+    public long TotalBytes => Bytes + KernelBytes;
+}
+
+/// <summary>One party of one stream: its tag and the RTP and RTCP sides that face it.</summary>
+public sealed record PartyStatistics(
+    PartyRole Role,
+    string? Tag,
+    MediaDirection Direction,
+    SubPartyStatistics Rtp,
+    SubPartyStatistics Rtcp);
+
+/// <summary>One stream (one m-line). FirstMedia is the time the first non-STUN packet arrived from either side.</summary>
+public sealed record StreamStatistics(
+    int Index,
+    string MediaType,
+    string? Codec,
+    DateTimeOffset? FirstMedia,
+    EndReason EndReason,
+    TimeSpan TimeoutWait,
+    PartyStatistics Caller,
+    PartyStatistics Callee);
+
+/// <summary>A whole session, as query, delete and the session-ended event report it.</summary>
+public sealed record SessionStatistics(
+    string CallId,
+    string? CallerTag,
+    string? CalleeTag,
+    DateTimeOffset Created,
+    DateTimeOffset? Ended,
+    EndReason EndReason,
+    TimeSpan TimeoutWait,
+    IReadOnlyList<StreamStatistics> Streams)
+{
+    public TimeSpan Duration(DateTimeOffset now) => (Ended ?? now) - Created;
+
+    public long TotalPackets
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var s in Streams)
+            {
+                sum += s.Caller.Rtp.TotalPackets + s.Caller.Rtcp.TotalPackets + s.Callee.Rtp.TotalPackets + s.Callee.Rtcp.TotalPackets;
+            }
+
+            return sum;
+        }
+    }
+
+    public long TotalBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var s in Streams)
+            {
+                sum += s.Caller.Rtp.TotalBytes + s.Caller.Rtcp.TotalBytes + s.Callee.Rtp.TotalBytes + s.Callee.Rtcp.TotalBytes;
+            }
+
+            return sum;
+        }
+    }
+
+    public long TotalErrors
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var s in Streams)
+            {
+                sum += s.Caller.Rtp.Errors + s.Caller.Rtcp.Errors + s.Callee.Rtp.Errors + s.Callee.Rtcp.Errors;
+            }
+
+            return sum;
+        }
+    }
+}
+
+/// <summary>Relay-wide figures for the statistics command and metrics.</summary>
+public sealed record RelayTotals(
+    int CurrentSessions,
+    long SessionsCreated,
+    long SessionsEnded,
+    long SessionsTimedOut,
+    int PortsInUse,
+    int PortsTotal);

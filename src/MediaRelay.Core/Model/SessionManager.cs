@@ -12,7 +12,9 @@ namespace MediaRelay.Core.Model;
 public sealed partial class SessionManager : IDisposable
 {
     /// <summary>Raised when a session ends by itself (expiry), with its statistics and reason. Not raised by Remove.</summary>
+#pragma warning disable CS0067 // raised once the implementation lands
     public event Action<SessionStatistics>? SessionEnded;
+#pragma warning restore CS0067
 
     /// <summary>
     /// Applies an offer: <paramref name="fromTag"/> names the offerer, whose side of each stream the media sets.

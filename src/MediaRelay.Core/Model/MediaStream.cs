@@ -159,8 +159,9 @@ internal sealed class MediaStream : IDisposable
 
     public StreamStatistics Snapshot()
     {
-        var codecType = Rtp.Caller.FirstPayloadType >= 0 ? Rtp.Caller.FirstPayloadType : Rtp.Callee.FirstPayloadType;
         var first = FirstOf(Rtp.Caller.FirstMediaTicks, Rtp.Callee.FirstMediaTicks);
+        var firstSide = first != 0 && first == Rtp.Callee.FirstMediaTicks ? Rtp.Callee : Rtp.Caller;
+        var codecType = firstSide.FirstPayloadType >= 0 ? firstSide.FirstPayloadType : Rtp.Other(firstSide).FirstPayloadType;
         DateTimeOffset? firstMedia = first == 0
             ? null
             : _time.GetUtcNow() - TimeSpan.FromSeconds((double)(_time.GetTimestamp() - first) / _time.TimestampFrequency);

@@ -6,8 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MediaRelay.Control.Ng;
 
 /// <summary>
-/// Builds a dispatcher with the commands this layer owns: ping, query, delete, list, statistics. Offer and answer
-/// are registered by their owner with <see cref="NgDispatcher.Register"/>. Dispose the dispatcher to stop
+/// Builds a dispatcher with every ng command: ping, offer, answer, query, delete, list, statistics. Dispose the dispatcher to stop
 /// pending delete timers.
 /// </summary>
 public static class NgCommands
@@ -16,7 +15,10 @@ public static class NgCommands
         ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(sessions);
-        return CreateDispatcher(new SessionManagerSessions(sessions), options, time, loggers);
+        var dispatcher = CreateDispatcher(new SessionManagerSessions(sessions), options, time, loggers);
+        dispatcher.Register(new SdpCommand(sessions, dispatcher, isOffer: true));
+        dispatcher.Register(new SdpCommand(sessions, dispatcher, isOffer: false));
+        return dispatcher;
     }
 
     internal static NgDispatcher CreateDispatcher(INgSessions sessions, NgOptions options, TimeProvider? time = null,

@@ -103,11 +103,6 @@ internal static class RunCommand
                 Set($"{nameof(MediaRelaySettings.NgListen)}:{i}", ng[i]);
             }
 
-            // Drop the default entries beyond the ones given.
-            for (var i = ng.Length; i < 8; i++)
-            {
-                values[$"MediaRelay:{nameof(MediaRelaySettings.NgListen)}:{i}"] = null;
-            }
         }
 
         var level = result.GetValue(s_logLevel);

@@ -30,8 +30,14 @@ public sealed class MediaRelaySettings
     /// <summary>Maximum concurrent sessions; 0 is no limit. Default 0.</summary>
     public int MaxSessions { get; set; }
 
-    /// <summary>ng control listeners, "address:port" ("[v6]:port" for IPv6). Default 127.0.0.1:2223.</summary>
-    public string[] NgListen { get; set; } = ["127.0.0.1:2223"];
+    /// <summary>The ng listener used when <see cref="NgListen"/> is empty.</summary>
+    public const string DefaultNgListen = "127.0.0.1:2223";
+
+    /// <summary>
+    /// ng control listeners, "address:port" ("[v6]:port" for IPv6). Default 127.0.0.1:2223 (empty here, because the
+    /// configuration binder appends to a non-empty default instead of replacing it).
+    /// </summary>
+    public string[] NgListen { get; set; } = [];
 
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;

@@ -67,7 +67,7 @@ public static class SettingsValidator
             errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");
         }
 
-        foreach (var text in settings.NgListen)
+        foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
         {
             if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
             {

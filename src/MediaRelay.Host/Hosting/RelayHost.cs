@@ -1,4 +1,5 @@
 using System.Net;
+using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Host.Configuration;
@@ -70,7 +71,6 @@ internal static class RelayHost
         });
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(relayOptions);
-        builder.Services.AddSingleton<IReadOnlyList<IPEndPoint>>(ngListen);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer });
         builder.Services.AddSingleton<UdpTransport>();
@@ -80,6 +80,21 @@ internal static class RelayHost
             sp.GetRequiredService<IPacketTransport>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SessionManager>>()));
+        builder.Services.AddSingleton(new NgOptions
+        {
+            ListenEndPoints = ngListen,
+            DeleteDelay = TimeSpan.FromSeconds(settings.DeleteDelay),
+        });
+        builder.Services.AddSingleton(sp => NgCommands.CreateDispatcher(
+            sp.GetRequiredService<SessionManager>(),
+            sp.GetRequiredService<NgOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new NgServer(
+            sp.GetRequiredService<NgOptions>(),
+            sp.GetRequiredService<NgDispatcher>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NgServer>>()));
         builder.Services.AddHostedService<RelayService>();
 
         using var host = builder.Build();

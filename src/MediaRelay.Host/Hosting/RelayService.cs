@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using Microsoft.Extensions.Hosting;
@@ -5,21 +7,37 @@ using Microsoft.Extensions.Logging;
 
 namespace MediaRelay.Host.Hosting;
 
-/// <summary>Starts the control listeners and, on SIGTERM, stops them and ends every session, freeing every port.</summary>
-internal sealed class RelayService(SessionManager sessions, RelayOptions options, ILogger<RelayService> logger) : IHostedService
+/// <summary>
+/// Starts the ng control listeners and, on SIGTERM, stops them first (no new calls), then ends every session,
+/// freeing every port.
+/// </summary>
+internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
+    RelayOptions options, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        HostLog.MediaReady(logger, options.RelayAddress.ToString() + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
+        HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
+        try
+        {
+            ng.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new RelayStartException(
+                $"cannot listen for ng on {string.Join(", ", ngOptions.ListenEndPoints)}: {e.SocketErrorCode}; " +
+                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await ng.StopAsync().ConfigureAwait(false);
+        dispatcher.Dispose();
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
-        return Task.CompletedTask;
     }
 }

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Text;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.EndToEnd.Tests.Relays;
+using MediaRelay.EndToEnd.Tests.Sip;
+using Xunit.Abstractions;
+
+namespace MediaRelay.EndToEnd.Tests;
+
+/// <summary>The call load of one test: how many calls, how many at once, how long each streams RTP.</summary>
+public sealed record CallLoad(int Calls = 10, int Concurrent = 2, int MediaMilliseconds = 2000)
+{
+    /// <summary>sipp's rtp_stream sends one 20 ms packet every 20 ms.</summary>
+    public int ExpectedPacketsPerCallDirection => MediaMilliseconds / 20;
+}
+
+/// <summary>Packets the relay reported receiving from each side of one call, the highest value seen while polling.</summary>
+public sealed record RelayCallCounters(string CallId, long FromCaller, long FromCallee);
+
+/// <summary>What one run of calls through Kamailio and the relay produced.</summary>
+public sealed record CallRunResult
+{
+    public required long CallerSuccessfulCalls { get; init; }
+
+    public required long CallerFailedCalls { get; init; }
+
+    public required int CallerExitCode { get; init; }
+
+    public required long CalleeSuccessfulCalls { get; init; }
+
+    public required long CalleeFailedCalls { get; init; }
+
+    /// <summary>Per call, from the relay's ng "query" replies.</summary>
+    public required IReadOnlyList<RelayCallCounters> RelayCalls { get; init; }
+
+    /// <summary>RTP packets sipp's caller sent to the relay's ports (captured on loopback).</summary>
+    public required long CallerSentToRelay { get; init; }
+
+    /// <summary>RTP packets that reached sipp's callee media port from a relay port.</summary>
+    public required long CalleeReceivedFromRelay { get; init; }
+
+    public required long CalleeSentToRelay { get; init; }
+
+    public required long CallerReceivedFromRelay { get; init; }
+
+    /// <summary>RTP packets between the two sipp instances that bypassed the relay.</summary>
+    public required long BypassedRelay { get; init; }
+
+    /// <summary>Call-IDs the relay still lists ("list") once every call has ended.</summary>
+    public required IReadOnlyList<string> SessionsLeft { get; init; }
+
+    /// <summary>"statistics" / "currentstatistics" / "sessionsown" once every call has ended.</summary>
+    public required long? SessionsOwnLeft { get; init; }
+
+    /// <summary>UDP ports in the relay's media range still bound once every call has ended.</summary>
+    public required IReadOnlyList<int> PortsLeftBound { get; init; }
+
+    /// <summary>Most ports of the relay's range seen bound at once during the calls (shows the range was used).</summary>
+    public required int PeakPortsBound { get; init; }
+}
+
+/// <summary>
+/// Runs one end-to-end scenario: relay, Kamailio in front of it, a sipp callee and a sipp caller, a loopback RTP
+/// capture, and a poller that asks the relay over ng for its per-call counters while the calls run. Disposing kills
+/// every process it started. <see cref="WriteLogs"/> puts every process's output in the test output.
+/// </summary>
+internal sealed class CallHarness : IDisposable
+{
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ITestOutputHelper _output;
+    private readonly RelayDriver _relay;
+    private readonly string _workDirectory;
+    private readonly List<string> _notes = [];
+    private KamailioProxy? _proxy;
+    private Sipp? _callee;
+    private Sipp? _caller;
+    private RtpCapture? _capture;
+
+    public CallHarness(ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory)
+    {
+        _output = output;
+        _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
+        // 2 concurrent calls need 8 ports; room for a relay that frees ports late or picks them at random.
+        _relay = relayFactory(RelayEndpoints.Allocate(mediaPorts: 40), _workDirectory);
+    }
+
+    public async Task<CallRunResult> RunAsync(ProxyConfiguration configuration, CallLoad load, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        Note($"work directory {_workDirectory}; relay {_relay.Name} ng {_relay.Endpoints.Ng}, media {_relay.Endpoints.PortMin}-{_relay.Endpoints.PortMax}; proxy {configuration}");
+
+        _capture = RtpCapture.Start();
+        await _relay.StartAsync(cancellationToken);
+        using var ng = new NgClient(_relay.Endpoints.Ng);
+
+        var audio = Sipp.WriteAudioFile(_workDirectory);
+        _callee = Sipp.StartCallee(_workDirectory, load.Calls, configuration, audio);
+        _proxy = await KamailioProxy.StartAsync(_workDirectory, _callee.SipPort, _relay.Endpoints.Ng.Port, configuration, cancellationToken);
+        Note($"ready after {clock.ElapsedMilliseconds} ms: kamailio 127.0.0.1:{_proxy.SipPort}, callee sip {_callee.SipPort} media {_callee.MediaPort}");
+
+        _caller = Sipp.StartCaller(_workDirectory, _proxy.SipPort, load.Calls, load.Concurrent, load.MediaMilliseconds, configuration, audio);
+        Note($"caller sip {_caller.SipPort} media {_caller.MediaPort}");
+
+        var counters = new Dictionary<string, RelayCallCounters>(StringComparer.Ordinal);
+        var peakPorts = 0;
+        string? lastPollError = null;
+        while (!_caller.HasExited)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_callee.HasExited && _callee.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"sipp callee exited with code {_callee.ExitCode} while the caller was still calling");
+            }
+
+            try
+            {
+                await PollRelayAsync(ng, counters, cancellationToken);
+            }
+            catch (Exception exception) when (exception is TimeoutException or InvalidDataException or System.Net.Sockets.SocketException)
+            {
+                lastPollError = exception.Message;
+            }
+
+            peakPorts = Math.Max(peakPorts, UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax).Count);
+            await Task.Delay(150, cancellationToken);
+        }
+
+        Note($"caller exited with {_caller.ExitCode} after {clock.ElapsedMilliseconds} ms; {counters.Count} calls seen on the relay"
+            + (lastPollError is null ? string.Empty : $"; last ng poll error: {lastPollError}"));
+        if (!await _callee.WaitForExitAsync(SettleTimeout, cancellationToken))
+        {
+            Note("callee still running 5 s after the caller ended");
+        }
+
+        // Teardown is asynchronous on the relay side: give it a moment to drop sessions and close sockets.
+        IReadOnlyList<string> sessionsLeft = [];
+        IReadOnlyList<int> portsLeft = [];
+        var settle = Stopwatch.StartNew();
+        do
+        {
+            sessionsLeft = await ng.ListCallsAsync(cancellationToken);
+            portsLeft = UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax);
+            if (sessionsLeft.Count == 0 && portsLeft.Count == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+        while (settle.Elapsed < SettleTimeout);
+
+        long? sessionsOwn = null;
+        var statistics = await ng.StatisticsAsync(cancellationToken);
+        if (NgReply.Path(statistics, "statistics", "currentstatistics", "sessionsown") is long own)
+        {
+            sessionsOwn = own;
+        }
+
+        var caller = _caller.ReadCallCounts();
+        var callee = _callee.ReadCallCounts();
+        var relayRange = _relay.Endpoints;
+        var callerPort = _caller.MediaPort;
+        var calleePort = _callee.MediaPort;
+        var result = new CallRunResult
+        {
+            CallerSuccessfulCalls = caller.Successful,
+            CallerFailedCalls = caller.Failed,
+            CallerExitCode = _caller.ExitCode,
+            CalleeSuccessfulCalls = callee.Successful,
+            CalleeFailedCalls = callee.Failed,
+            RelayCalls = [.. counters.Values.OrderBy(c => c.CallId, StringComparer.Ordinal)],
+            CallerSentToRelay = _capture.Count(s => s == callerPort, relayRange.InMediaRange),
+            CalleeReceivedFromRelay = _capture.Count(relayRange.InMediaRange, d => d == calleePort),
+            CalleeSentToRelay = _capture.Count(s => s == calleePort, relayRange.InMediaRange),
+            CallerReceivedFromRelay = _capture.Count(relayRange.InMediaRange, d => d == callerPort),
+            BypassedRelay = _capture.Count(s => s == callerPort || s == calleePort, d => d == callerPort || d == calleePort),
+            SessionsLeft = sessionsLeft,
+            SessionsOwnLeft = sessionsOwn,
+            PortsLeftBound = portsLeft,
+            PeakPortsBound = peakPorts,
+        };
+        var summary = Describe(result);
+        Note(summary);
+        _output.WriteLine($"{_relay.Name}, {configuration}: {summary}");
+        return result;
+    }
+
+    /// <summary>Writes the harness notes, the capture and every process's output to the test output.</summary>
+    public void WriteLogs()
+    {
+        var text = new StringBuilder();
+        foreach (var note in _notes)
+        {
+            text.Append("# ").AppendLine(note);
+        }
+
+        if (_capture is not null)
+        {
+            text.AppendLine("=== RTP flows on loopback (source port -> destination port) ===").AppendLine(_capture.Describe());
+        }
+
+        Append(text, "relay " + _relay.Name, _relay.Log);
+        Append(text, "kamailio", _proxy?.Log);
+        Append(text, "sipp callee", _callee?.Log);
+        Append(text, "sipp caller", _caller?.Log);
+        _output.WriteLine(text.ToString());
+    }
+
+    public void Dispose()
+    {
+        _caller?.Dispose();
+        _callee?.Dispose();
+        _proxy?.Dispose();
+        _relay.Dispose();
+        _capture?.Dispose();
+        try
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory left behind harms nothing.
+        }
+    }
+
+    private static string Describe(CallRunResult r) =>
+        $"calls: caller {r.CallerSuccessfulCalls} ok / {r.CallerFailedCalls} failed (exit {r.CallerExitCode}), callee {r.CalleeSuccessfulCalls} ok / {r.CalleeFailedCalls} failed; "
+        + $"capture: caller->relay {r.CallerSentToRelay}, relay->callee {r.CalleeReceivedFromRelay}, callee->relay {r.CalleeSentToRelay}, relay->caller {r.CallerReceivedFromRelay}, bypass {r.BypassedRelay}; "
+        + $"relay per call (from caller/from callee): {string.Join(", ", r.RelayCalls.Select(c => $"{c.FromCaller}/{c.FromCallee}"))}; "
+        + $"left: sessions {r.SessionsLeft.Count}, sessionsown {r.SessionsOwnLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, ports {r.PortsLeftBound.Count}; peak ports bound {r.PeakPortsBound}";
+
+    private static void Append(StringBuilder text, string title, string? log)
+    {
+        text.AppendLine($"=== {title} ===");
+        text.AppendLine(log ?? "(not started)");
+    }
+
+    private static async Task PollRelayAsync(NgClient ng, Dictionary<string, RelayCallCounters> counters, CancellationToken cancellationToken)
+    {
+        foreach (var callId in await ng.ListCallsAsync(cancellationToken))
+        {
+            var reply = await ng.QueryAsync(callId, cancellationToken);
+            if (reply is null)
+            {
+                continue; // Ended between "list" and "query".
+            }
+
+            var fromCaller = NgReply.RtpPacketsFromTag(reply, "caller-");
+            var fromCallee = NgReply.RtpPacketsFromTag(reply, "callee-");
+            counters[callId] = counters.TryGetValue(callId, out var seen)
+                ? new RelayCallCounters(callId, Math.Max(seen.FromCaller, fromCaller), Math.Max(seen.FromCallee, fromCallee))
+                : new RelayCallCounters(callId, fromCaller, fromCallee);
+        }
+    }
+
+    private void Note(string note) => _notes.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {note}");
+}

@@ -1,0 +1,83 @@
+using MediaRelay.EndToEnd.Tests.Relays;
+using MediaRelay.EndToEnd.Tests.Sip;
+using Xunit.Abstractions;
+
+namespace MediaRelay.EndToEnd.Tests;
+
+/// <summary>The acceptance scenario shared by the MediaRelay tests and the rtpengine harness self-check.</summary>
+internal static class CallScenarios
+{
+    /// <summary>Every test ends within this, processes killed included.</summary>
+    public static readonly TimeSpan HardTimeout = TimeSpan.FromSeconds(60);
+
+    public static TheoryData<string> Configurations { get; } =
+        new(nameof(ProxyConfiguration.ManageReplaceOrigin), nameof(ProxyConfiguration.OfferAnswerReplaceOrigin), nameof(ProxyConfiguration.ManageIceRemove));
+
+    public static ProxyConfiguration Configuration(string name) => name switch
+    {
+        nameof(ProxyConfiguration.ManageReplaceOrigin) => ProxyConfiguration.ManageReplaceOrigin,
+        nameof(ProxyConfiguration.OfferAnswerReplaceOrigin) => ProxyConfiguration.OfferAnswerReplaceOrigin,
+        nameof(ProxyConfiguration.ManageIceRemove) => ProxyConfiguration.ManageIceRemove,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown proxy configuration"),
+    };
+
+    /// <summary>
+    /// 10 calls, 2 at a time, through Kamailio and the relay, RTP both ways, each ended by BYE; then checks that
+    /// media went through the relay both ways and that nothing is left behind. Logs go to the test output on failure.
+    /// </summary>
+    public static async Task RunAndVerifyAsync(
+        ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory, ProxyConfiguration configuration)
+    {
+        var load = new CallLoad(Calls: 10, Concurrent: 2, MediaMilliseconds: 2000);
+        using var harness = new CallHarness(output, relayFactory);
+        using var timeout = new CancellationTokenSource(HardTimeout - TimeSpan.FromSeconds(5));
+        try
+        {
+            var result = await harness.RunAsync(configuration, load, timeout.Token).WaitAsync(HardTimeout - TimeSpan.FromSeconds(3));
+            Verify(result, load);
+        }
+        catch
+        {
+            harness.WriteLogs();
+            throw;
+        }
+    }
+
+    private static void Verify(CallRunResult result, CallLoad load)
+    {
+        // Calls: every call set up through the proxy and relay, and torn down by a BYE that got its 200 OK.
+        Assert.True(result.CallerFailedCalls == 0, $"caller saw {result.CallerFailedCalls} failed calls");
+        Assert.Equal(load.Calls, result.CallerSuccessfulCalls);
+        Assert.True(result.CalleeFailedCalls == 0, $"callee saw {result.CalleeFailedCalls} failed calls (an offer still carrying ICE fails a call when ICE=remove)");
+        Assert.Equal(load.Calls, result.CalleeSuccessfulCalls);
+        Assert.Equal(0, result.CallerExitCode);
+
+        // Media as sipp saw it: each side received from the relay what the other side sent to the relay.
+        // Half the nominal packets is the floor: timers on a busy 2-core machine slip, a relay does not lose half.
+        var minimumTotal = (long)load.Calls * load.ExpectedPacketsPerCallDirection / 2;
+        Assert.True(result.CallerSentToRelay >= minimumTotal, $"caller sent {result.CallerSentToRelay} RTP packets to the relay, expected >= {minimumTotal}");
+        Assert.True(result.CalleeSentToRelay >= minimumTotal, $"callee sent {result.CalleeSentToRelay} RTP packets to the relay, expected >= {minimumTotal}");
+        Assert.True(
+            result.CalleeReceivedFromRelay >= result.CallerSentToRelay * 95 / 100,
+            $"callee received {result.CalleeReceivedFromRelay} RTP packets from the relay of the {result.CallerSentToRelay} the caller sent");
+        Assert.True(
+            result.CallerReceivedFromRelay >= result.CalleeSentToRelay * 95 / 100,
+            $"caller received {result.CallerReceivedFromRelay} RTP packets from the relay of the {result.CalleeSentToRelay} the callee sent");
+        Assert.True(result.BypassedRelay == 0, $"{result.BypassedRelay} RTP packets went between caller and callee without the relay");
+
+        // Media as the relay counted it over ng: every call, both directions.
+        Assert.Equal(load.Calls, result.RelayCalls.Count);
+        var minimumPerCall = load.ExpectedPacketsPerCallDirection / 2;
+        Assert.All(result.RelayCalls, call =>
+        {
+            Assert.True(call.FromCaller >= minimumPerCall, $"relay counted {call.FromCaller} RTP packets from the caller of {call.CallId}, expected >= {minimumPerCall}");
+            Assert.True(call.FromCallee >= minimumPerCall, $"relay counted {call.FromCallee} RTP packets from the callee of {call.CallId}, expected >= {minimumPerCall}");
+        });
+
+        // Teardown: the BYEs removed every session and closed every media port.
+        Assert.True(result.PeakPortsBound > 0, "no port of the relay's media range was ever bound: the relay did not use its range");
+        Assert.Empty(result.SessionsLeft);
+        Assert.Equal(0L, result.SessionsOwnLeft);
+        Assert.Empty(result.PortsLeftBound);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Ng;
+
+namespace MediaRelay.EndToEnd.Tests.Relays;
+
+/// <summary>Where a relay under test listens: its ng control socket and its dedicated media port range.</summary>
+internal sealed record RelayEndpoints(IPEndPoint Ng, int PortMin, int PortMax)
+{
+    /// <summary>A free ng port and a free range of <paramref name="mediaPorts"/> ports, both on 127.0.0.1.</summary>
+    public static RelayEndpoints Allocate(int mediaPorts)
+    {
+        var ng = UdpPorts.FreePort();
+        // Below Linux's default ephemeral range (32768-60999), where any process's port-0 socket may land.
+        var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 10000, 19999);
+        return new RelayEndpoints(new IPEndPoint(IPAddress.Loopback, ng), portMin, portMin + mediaPorts - 1);
+    }
+
+    public bool InMediaRange(int port) => port >= PortMin && port <= PortMax;
+}
+
+/// <summary>
+/// Starts one media relay that speaks the rtpengine ng protocol and stops it on dispose. The acceptance tests use
+/// <see cref="MediaRelayDriver"/>; <see cref="RtpengineDriver"/> runs the real rtpengine to prove the harness.
+/// </summary>
+internal abstract class RelayDriver : IDisposable
+{
+    private ManagedProcess? _process;
+
+    protected RelayDriver(RelayEndpoints endpoints, string workDirectory)
+    {
+        Endpoints = endpoints;
+        WorkDirectory = workDirectory;
+    }
+
+    public abstract string Name { get; }
+
+    public RelayEndpoints Endpoints { get; }
+
+    protected string WorkDirectory { get; }
+
+    public string Log => _process?.Log ?? "(not started)";
+
+    public bool HasExited => _process?.HasExited ?? true;
+
+    /// <summary>Starts the relay and returns once it answers an ng ping.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _process = Launch();
+        using var ng = new NgClient(Endpoints.Ng);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before answering an ng ping");
+            }
+
+            if (await ng.PingAsync(TimeSpan.FromMilliseconds(300), cancellationToken))
+            {
+                return;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new TimeoutException($"{Name} did not answer an ng ping on {Endpoints.Ng} within 20 s");
+    }
+
+    public void Dispose()
+    {
+        _process?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract ManagedProcess Launch();
+}

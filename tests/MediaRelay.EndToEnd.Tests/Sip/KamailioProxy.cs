@@ -1,0 +1,99 @@
+using System.Globalization;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+
+namespace MediaRelay.EndToEnd.Tests.Sip;
+
+/// <summary>
+/// Kamailio in the foreground (-DD -E) with assets/kamailio.cfg.template filled in: listens on
+/// 127.0.0.1:<see cref="SipPort"/>, forwards new calls to the sipp UAS and drives the relay's ng socket.
+/// Needs no root: the port is above 1024 and the runtime directory is the test's own.
+/// </summary>
+internal sealed class KamailioProxy : IDisposable
+{
+    private static readonly string[] ModuleDirectories =
+    [
+        "/usr/lib/x86_64-linux-gnu/kamailio/modules",
+        "/usr/lib/aarch64-linux-gnu/kamailio/modules",
+        "/usr/lib64/kamailio/modules",
+        "/usr/lib/kamailio/modules",
+        "/usr/local/lib64/kamailio/modules",
+        "/usr/local/lib/kamailio/modules",
+    ];
+
+    private readonly ManagedProcess _process;
+
+    private KamailioProxy(int sipPort, ManagedProcess process)
+    {
+        SipPort = sipPort;
+        _process = process;
+    }
+
+    public int SipPort { get; }
+
+    public string Log => _process.Log;
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<KamailioProxy> StartAsync(
+        string workDirectory, int uasPort, int ngPort, ProxyConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var sipPort = UdpPorts.FreePort();
+        var modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES")
+            ?? ModuleDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, "rtpengine.so")))
+            ?? throw new InvalidOperationException("Kamailio's rtpengine.so not found; run .ci/install-deps.sh or set KAMAILIO_MODULES");
+
+        var config = Assets.Fill(
+            "kamailio.cfg.template",
+            new Dictionary<string, string>
+            {
+                ["SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture),
+                ["UAS_PORT"] = uasPort.ToString(CultureInfo.InvariantCulture),
+                ["NG_PORT"] = ngPort.ToString(CultureInfo.InvariantCulture),
+                ["FLAGS"] = configuration.Flags,
+                ["MODULE_PATH"] = modules,
+            });
+        var configPath = Path.Combine(workDirectory, "kamailio.cfg");
+        await File.WriteAllTextAsync(configPath, config, cancellationToken);
+        var runDirectory = Directory.CreateDirectory(Path.Combine(workDirectory, "kamailio-run")).FullName;
+
+        var process = ManagedProcess.Start(
+            "kamailio",
+            Environment.GetEnvironmentVariable("KAMAILIO") ?? "kamailio",
+            [
+                "-f", configPath,
+                "-DD", // stay in the foreground, still fork the SIP workers
+                "-E", // log to stderr
+                "-Y", runDirectory,
+                "-w", workDirectory,
+                "-m", "64",
+                "-M", "8",
+                "-A", configuration.Control == RelayControl.Manage ? "RELAY_MANAGE" : "RELAY_OFFER_ANSWER",
+            ],
+            workDirectory);
+        var proxy = new KamailioProxy(sipPort, process);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                proxy.Dispose();
+                throw new InvalidOperationException($"kamailio exited with code {process.ExitCode} at start:\n{process.Log}");
+            }
+
+            // Ready when its SIP socket is bound and its workers have checked the relay (each pings it at start).
+            if (UdpPorts.BoundInRange(sipPort, sipPort).Count == 1
+                && process.Log.Contains("support for it enabled", StringComparison.Ordinal))
+            {
+                return proxy;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        proxy.Dispose();
+        throw new TimeoutException($"kamailio did not bind 127.0.0.1:{sipPort} and reach the relay within 15 s:\n{process.Log}");
+    }
+
+    public void Dispose() => _process.Dispose();
+}

@@ -6,7 +6,7 @@ namespace MediaRelay.LoadGen;
 /// <summary>Every knob of the generator; each property states its default.</summary>
 internal sealed class LoadGenOptions
 {
-    /// <summary>media | loopback | flood | control | table. Default media.</summary>
+    /// <summary>media | loopback | flood | control | ping | table. Default media.</summary>
     public string Mode { get; set; } = "media";
 
     /// <summary>The relay's ng control address. Default 127.0.0.1:22222.</summary>
@@ -54,8 +54,8 @@ internal sealed class LoadGenOptions
     /// <summary>Flood: first total packet rate (both directions). Default 20,000.</summary>
     public double FloodStartPps { get; set; } = 20_000;
 
-    /// <summary>Flood: rate multiplier per step. Default 1.5.</summary>
-    public double FloodStepFactor { get; set; } = 1.5;
+    /// <summary>Flood: rate multiplier per step. Default 1.25.</summary>
+    public double FloodStepFactor { get; set; } = 1.25;
 
     /// <summary>Flood: highest rate tried. Default 1,000,000.</summary>
     public double FloodMaxPps { get; set; } = 1_000_000;
@@ -143,14 +143,14 @@ internal sealed class LoadGenOptions
     }
 
     public const string Usage = """
-        mediarelay-loadgen --mode media|loopback|flood|control|table [options]
+        mediarelay-loadgen --mode media|loopback|flood|control|ping|table [options]
           --relay IP:PORT          ng control address (default 127.0.0.1:22222)
           --loopback               no relay: legs send to each other (generator ceiling)
           --relay-name NAME        label in reports          --scenario NAME   scenario label
           --relay-pid PID          probe this process's CPU (/proc/PID/stat) and peak RSS (VmHWM)
           --calls N (100)          --duration S (20)         --ptime MS (20)
           --send-threads N (1)     --recv-threads N (1)      --concurrency N (32)
-          --flood-calls N (4)      --flood-start-pps R (20000) --flood-step-factor F (1.5)
+          --flood-calls N (4)      --flood-start-pps R (20000) --flood-step-factor F (1.25)
           --flood-max-pps R (1e6)  --flood-step-seconds S (3)  --loss-threshold PCT (0.1)
           --rcvbuf BYTES (1 MiB)   --max-seconds S (600)     --json-out FILE
         table mode: mediarelay-loadgen --mode table BASELINE.jsonl OTHER.jsonl

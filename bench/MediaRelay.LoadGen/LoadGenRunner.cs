@@ -15,6 +15,7 @@ internal static class LoadGenRunner
                 "media" => await MediaScenario.RunAsync(options, cancel),
                 "flood" => await FloodScenario.RunAsync(options, cancel),
                 "control" => await ControlScenario.RunAsync(options, cancel),
+                "ping" => await PingScenario.RunAsync(options, cancel),
                 _ => throw new ArgumentException("unknown mode " + options.Mode),
             };
         }

@@ -174,6 +174,16 @@ internal sealed class MediaEngine : IDisposable
             jitterMax);
     }
 
+    /// <summary>Kernel receive drops on the generator's sockets and on the relay's ports these legs send to.</summary>
+    public static (long Generator, long Relay) SocketDrops(IReadOnlyList<MediaLeg> active, bool loopback)
+    {
+        var own = active.Select(leg => leg.LocalEndPoint.Port).ToHashSet();
+        var relay = loopback
+            ? []
+            : active.Where(leg => leg.RemoteEndPoint is not null).Select(leg => leg.RemoteEndPoint!.Port).ToHashSet();
+        return (Report.UdpDrops.Sum(own), relay.Count == 0 ? 0 : Report.UdpDrops.Sum(relay));
+    }
+
     public LatencySummary LatencyAll(IReadOnlyList<MediaLeg> active)
     {
         var histogram = new LatencyHistogram();

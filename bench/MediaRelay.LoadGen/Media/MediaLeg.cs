@@ -92,8 +92,12 @@ internal sealed class MediaLeg : IDisposable
 
     public double JitterMicroseconds => _jitterTicks * 1_000_000.0 / Stopwatch.Frequency;
 
+    /// <summary>Where this leg sends: the relay's port that faces it, or the peer leg.</summary>
+    public IPEndPoint? RemoteEndPoint { get; private set; }
+
     public void ConnectTo(IPEndPoint destination)
     {
+        RemoteEndPoint = destination;
         Socket.Connect(destination);
         Socket.Blocking = false;
     }

@@ -35,6 +35,7 @@ internal static class FloodScenario
         {
             var sentBefore = active.Sum(leg => leg.Sent);
             var receivedBefore = active.Sum(leg => leg.Received - leg.Duplicates);
+            var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
             var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
             var started = Stopwatch.GetTimestamp();
 
@@ -43,6 +44,7 @@ internal static class FloodScenario
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             Thread.Sleep(200);
             var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+            var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
             var sent = active.Sum(leg => leg.Sent) - sentBefore;
             var received = active.Sum(leg => leg.Received - leg.Duplicates) - receivedBefore;
             var loss = sent == 0 ? 100.0 : Math.Max(0, (sent - received) * 100.0 / sent);
@@ -50,7 +52,7 @@ internal static class FloodScenario
             var forwarded = received / seconds;
             var cpuPercent = cpuBefore is { } b && cpuAfter is { } a ? (a - b) * 100.0 / seconds : double.NaN;
             steps++;
-            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%"));
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%, socket drops relay {dropsAfter.Relay - dropsBefore.Relay} loadgen {dropsAfter.Generator - dropsBefore.Generator}"));
             if (offered < rate * 0.9)
             {
                 limit = "generator could not send the asked rate";

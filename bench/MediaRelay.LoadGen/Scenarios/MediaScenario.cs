@@ -24,6 +24,7 @@ internal static class MediaScenario
         }
 
         engine.StartReceivers(options.ReceiveThreads);
+        var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
         var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
         var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
@@ -34,6 +35,7 @@ internal static class MediaScenario
         Thread.Sleep(300);
         engine.StopReceivers();
         var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
         var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
 
         if (control is not null)
@@ -70,6 +72,8 @@ internal static class MediaScenario
             report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
         }
 
+        report.Add("relay_socket_drops", dropsAfter.Relay - dropsBefore.Relay);
+        report.Add("loadgen_socket_drops", dropsAfter.Generator - dropsBefore.Generator);
         report.Add("loadgen_cpu_pct", ownCpu * 100.0 / mediaSeconds);
         control?.AddLatencyFigures(report, includeDelete: true);
         report.Note(string.Create(CultureInfo.InvariantCulture, $"send errors a2b {forward.SendErrors}, b2a {backward.SendErrors}; duplicates {forward.Duplicates + backward.Duplicates}; foreign packets {forward.Foreign + backward.Foreign}"));

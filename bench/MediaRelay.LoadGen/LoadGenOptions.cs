@@ -63,6 +63,9 @@ internal sealed class LoadGenOptions
     /// <summary>Flood: seconds per step. Default 3.</summary>
     public double FloodStepSeconds { get; set; } = 3;
 
+    /// <summary>Flood: the whole search stops after this many seconds. Default 45.</summary>
+    public double FloodBudgetSeconds { get; set; } = 45;
+
     /// <summary>Flood: loss at or above this (percent) ends the search. Default 0.1.</summary>
     public double LossThresholdPercent { get; set; } = 0.1;
 
@@ -117,6 +120,7 @@ internal sealed class LoadGenOptions
                 case "--flood-step-factor": options.FloodStepFactor = Number(); break;
                 case "--flood-max-pps": options.FloodMaxPps = Number(); break;
                 case "--flood-step-seconds": options.FloodStepSeconds = Number(); break;
+                case "--flood-budget": options.FloodBudgetSeconds = Number(); break;
                 case "--loss-threshold": options.LossThresholdPercent = Number(); break;
                 case "--rcvbuf": options.ReceiveBufferBytes = (int)Number(); break;
                 case "--max-seconds": options.MaxSeconds = Number(); break;
@@ -151,7 +155,8 @@ internal sealed class LoadGenOptions
           --calls N (100)          --duration S (20)         --ptime MS (20)
           --send-threads N (1)     --recv-threads N (1)      --concurrency N (32)
           --flood-calls N (4)      --flood-start-pps R (20000) --flood-step-factor F (1.25)
-          --flood-max-pps R (1e6)  --flood-step-seconds S (3)  --loss-threshold PCT (0.1)
+          --flood-max-pps R (1e6)  --flood-step-seconds S (3)  --flood-budget S (45)
+          --loss-threshold PCT (0.1)
           --rcvbuf BYTES (1 MiB)   --max-seconds S (600)     --json-out FILE
         table mode: mediarelay-loadgen --mode table BASELINE.jsonl OTHER.jsonl
         """;

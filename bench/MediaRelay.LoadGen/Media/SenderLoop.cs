@@ -5,8 +5,8 @@ namespace MediaRelay.LoadGen.Media;
 /// <summary>
 /// One sender thread over a fixed set of legs. Packet k goes to leg k mod n at start + k × period / n, so the
 /// legs' sends are spread evenly over each period instead of bursting at its start. When nothing is due the thread
-/// sleeps (about 1 ms on Linux) unless the gap is below the spin threshold, where it spins: media mode never spins,
-/// flood mode spins for precise high rates. When it falls behind it catches up, and the achieved rate shows it.
+/// sleeps (about 1 ms on Linux) unless the gap is below the spin threshold, where it yields in a loop: media mode
+/// never does, flood mode does for precise high rates. When it falls behind it catches up, and the achieved rate shows it.
 /// </summary>
 internal sealed class SenderLoop
 {
@@ -69,7 +69,8 @@ internal sealed class SenderLoop
             }
             else
             {
-                Thread.SpinWait(16);
+                // Yield rather than spin: on a small shared machine the relay needs the core more than we do.
+                Thread.Yield();
             }
         }
     }

@@ -1,49 +1,387 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using MediaRelay.Core.Api;
+using MediaRelay.Core.Forwarding;
+using MediaRelay.Core.Ports;
 using MediaRelay.Core.Statistics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MediaRelay.Core.Model;
 
 /// <summary>
-/// Owns every session: allocates ports, creates, updates, removes and expires sessions.
-/// Threading: every public method may be called from any thread; control calls are serialised by one lock that
-/// the packet path never takes.
+/// Owns every session: allocates ports, creates, updates, removes and expires sessions. This is the session API
+/// that control protocols call.
+/// Threading: every public method may be called from any thread; control calls and the timeout sweep are
+/// serialised by one lock that the packet path never takes. <see cref="SessionEnded"/> is raised outside it.
 /// </summary>
-public sealed partial class SessionManager : IDisposable
+public sealed class SessionManager : IDisposable
 {
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly RelayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IKernelForwarder _forwarder;
+    private readonly ILogger _logger;
+    private readonly PortPool _pool;
+    private readonly PortPool? _poolV6;
+    private readonly ITimer _sweepTimer;
+    private long _created;
+    private long _ended;
+    private long _timedOut;
+    private bool _disposed;
+
+    public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
+        ILogger<SessionManager>? logger = null, IKernelForwarder? forwarder = null)
+    {
+        if (options.PortMin < 1 || options.PortMax > 65535 || options.PortMax - options.PortMin < 1)
+        {
+            throw new ArgumentException($"port range {options.PortMin}-{options.PortMax} is not valid: it needs at least one even/odd pair within 1-65535", nameof(options));
+        }
+
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _forwarder = forwarder ?? UserSpaceOnlyForwarder.Instance;
+        _logger = logger ?? NullLogger<SessionManager>.Instance;
+        _pool = new PortPool(options.RelayAddress, options.PortMin, options.PortMax, transport);
+        CoreLog.PoolReady(_logger, options.RelayAddress.ToString(), options.PortMin, options.PortMax, _pool.TotalPairs);
+        if (options.RelayAddressV6 is { } v6)
+        {
+            _poolV6 = new PortPool(v6, options.PortMin, options.PortMax, transport);
+            CoreLog.PoolReady(_logger, v6.ToString(), options.PortMin, options.PortMax, _poolV6.TotalPairs);
+        }
+
+        _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+    }
+
     /// <summary>Raised when a session ends by itself (expiry), with its statistics and reason. Not raised by Remove.</summary>
-#pragma warning disable CS0067 // raised once the implementation lands
     public event Action<SessionStatistics>? SessionEnded;
-#pragma warning restore CS0067
 
     /// <summary>
     /// Applies an offer: <paramref name="fromTag"/> names the offerer, whose side of each stream the media sets.
     /// Returns the relay address and ports that face the other party (written into the SDP that goes to it).
+    /// Nothing changes when an error is returned.
     /// </summary>
     public SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
-        => throw new NotImplementedException();
+    {
+        lock (_gate)
+        {
+            relayed = [];
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var isNew = !_sessions.TryGetValue(callId, out var session);
+            if (isNew)
+            {
+                if (_options.MaxSessions > 0 && _sessions.Count >= _options.MaxSessions)
+                {
+                    CoreLog.SessionLimit(_logger, callId, _options.MaxSessions);
+                    return SessionError.SessionLimit;
+                }
+
+                session = new Session(callId, fromTag, toTag, _time.GetUtcNow());
+            }
+            else if (session!.CalleeTag is null && toTag is not null && toTag != session.CallerTag)
+            {
+                session.CalleeTag = toTag;
+            }
+
+            var error = Apply(session!, session!.OffererRole(fromTag), media, isOffer: true, signallingSource, out relayed);
+            if (error != SessionError.None)
+            {
+                if (isNew)
+                {
+                    session.Dispose();
+                }
+
+                return error;
+            }
+
+            if (isNew)
+            {
+                _sessions.Add(callId, session);
+                _created++;
+                CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+            }
+
+            return SessionError.None;
+        }
+    }
 
     /// <summary>
     /// Applies an answer: <paramref name="toTag"/> names the answerer, whose side of each stream the media sets.
-    /// Returns the relay ports that face the offerer.
+    /// Returns the relay ports that face the offerer. Nothing changes when an error is returned.
     /// </summary>
     public SessionError Answer(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
-        => throw new NotImplementedException();
+    {
+        lock (_gate)
+        {
+            relayed = [];
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_sessions.TryGetValue(callId, out var session))
+            {
+                return SessionError.UnknownCall;
+            }
+
+            if (fromTag != session.CallerTag && fromTag != session.CalleeTag)
+            {
+                return SessionError.TagMismatch;
+            }
+
+            var role = session.AnswererRole(toTag);
+            if (role == PartyRole.Callee)
+            {
+                // A forked call is answered by the branch whose tag comes last.
+                session.CalleeTag = toTag;
+            }
+
+            return Apply(session, role, media, isOffer: false, signallingSource, out relayed);
+        }
+    }
 
     /// <summary>Removes a session now, frees its ports and returns its final statistics; null when unknown.</summary>
     public SessionStatistics? Remove(string callId, EndReason reason = EndReason.Closed)
-        => throw new NotImplementedException();
+    {
+        lock (_gate)
+        {
+            if (!_sessions.Remove(callId, out var session))
+            {
+                return null;
+            }
+
+            return End(session, reason, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>The statistics of a running session; null when unknown.</summary>
-    public SessionStatistics? Query(string callId) => throw new NotImplementedException();
+    public SessionStatistics? Query(string callId)
+    {
+        lock (_gate)
+        {
+            return _sessions.TryGetValue(callId, out var session)
+                ? session.Snapshot(null, EndReason.None, TimeSpan.Zero)
+                : null;
+        }
+    }
 
-    /// <summary>The Call-IDs of every running session.</summary>
-    public IReadOnlyList<string> ListCallIds() => throw new NotImplementedException();
+    /// <summary>The Call-IDs of every running session, oldest first.</summary>
+    public IReadOnlyList<string> ListCallIds()
+    {
+        lock (_gate)
+        {
+            var sessions = new List<Session>(_sessions.Values);
+            sessions.Sort((a, b) => a.Created.CompareTo(b.Created));
+            return sessions.ConvertAll(s => s.CallId);
+        }
+    }
 
     /// <summary>Relay-wide figures.</summary>
-    public RelayTotals Totals => throw new NotImplementedException();
+    public RelayTotals Totals
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var pairsInUse = _pool.PairsInUse + (_poolV6?.PairsInUse ?? 0);
+                var pairs = _pool.TotalPairs + (_poolV6?.TotalPairs ?? 0);
+                return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, pairsInUse * 2, pairs * 2);
+            }
+        }
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    /// <summary>Runs the timeout sweep now (the timer calls it every <see cref="RelayOptions.SweepInterval"/>).</summary>
+    public void Sweep()
+    {
+        List<SessionStatistics>? expired = null;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = _time.GetTimestamp();
+            List<Session>? ended = null;
+            foreach (var session in _sessions.Values)
+            {
+                foreach (var stream in session.Streams)
+                {
+                    stream?.CheckTimeout(now);
+                }
+
+                if (session.AllStreamsEnded)
+                {
+                    (ended ??= []).Add(session);
+                }
+            }
+
+            if (ended is not null)
+            {
+                expired = new List<SessionStatistics>(ended.Count);
+                foreach (var session in ended)
+                {
+                    _sessions.Remove(session.CallId);
+                    var (reason, wait) = session.LastEnd();
+                    _timedOut++;
+                    expired.Add(End(session, reason, wait));
+                }
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (var statistics in expired)
+            {
+                SessionEnded?.Invoke(statistics);
+            }
+        }
+    }
+
+    /// <summary>Ends every session (reason "shutdown") and frees every port.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _sweepTimer.Dispose();
+            foreach (var session in _sessions.Values)
+            {
+                End(session, EndReason.Shutdown, TimeSpan.Zero);
+            }
+
+            _sessions.Clear();
+            _disposed = true;
+        }
+    }
+
+    private SessionStatistics End(Session session, EndReason reason, TimeSpan timeoutWait)
+    {
+        session.EndAll(reason);
+        var now = _time.GetUtcNow();
+        var statistics = session.Snapshot(now, reason, timeoutWait);
+        session.Dispose();
+        _ended++;
+        CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
+            statistics.TotalPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
+        return statistics;
+    }
+
+    /// <summary>
+    /// Applies one party's media to a session. New streams are allocated first, so running out of ports half-way
+    /// frees what was taken and changes nothing.
+    /// </summary>
+    private SessionError Apply(Session session, PartyRole role, IReadOnlyList<MediaDescription> media, bool isOffer,
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
+    {
+        relayed = [];
+        List<MediaStream>? created = null;
+        if (isOffer)
+        {
+            for (var i = 0; i < media.Count; i++)
+            {
+                var description = media[i];
+                var existing = session.Stream(i);
+                var pool = PoolFor(description.Address);
+                var reusable = existing is { Ended: false } && existing.MediaType == description.MediaType
+                    && existing.Caller.Address.AddressFamily == pool.Address.AddressFamily;
+                if (description.Port == 0 || reusable)
+                {
+                    continue;
+                }
+
+                if (!TryCreateStream(i, description.MediaType, pool, out var stream))
+                {
+                    if (created is not null)
+                    {
+                        foreach (var s in created)
+                        {
+                            s.Dispose();
+                        }
+                    }
+
+                    CoreLog.OutOfPorts(_logger, session.CallId, _options.PortMin, _options.PortMax, pool.Address.ToString());
+                    return SessionError.OutOfPorts;
+                }
+
+                (created ??= []).Add(stream);
+            }
+        }
+
+        if (created is not null)
+        {
+            foreach (var stream in created)
+            {
+                session.SetStream(stream.Index, stream);
+            }
+        }
+
+        var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+        var result = new List<RelayedMedia>(media.Count);
+        for (var i = 0; i < media.Count; i++)
+        {
+            var description = media[i];
+            var stream = session.Stream(i);
+            if (description.Port == 0 || stream is null || stream.Ended)
+            {
+                stream?.End(isOffer ? EndReason.Closed : EndReason.Rejected, TimeSpan.Zero);
+                result.Add(new RelayedMedia(i, stream?.Party(other).Address ?? _options.RelayAddress, 0, 0));
+                continue;
+            }
+
+            stream.UpdateParty(role, description, signallingSource);
+            var facing = stream.Party(other);
+            result.Add(new RelayedMedia(i, facing.Address, facing.RtpListener.Port, facing.RtcpListener.Port));
+        }
+
+        if (isOffer)
+        {
+            // Streams missing from a new offer are closed (RFC 3264 section 8: m-lines are never removed).
+            for (var i = media.Count; i < session.Streams.Count; i++)
+            {
+                session.Streams[i]?.End(EndReason.Closed, TimeSpan.Zero);
+            }
+        }
+
+        relayed = result;
+        return SessionError.None;
+    }
+
+    private PortPool PoolFor(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && _poolV6 is not null ? _poolV6 : _pool;
+
+    private bool TryCreateStream(int index, string mediaType, PortPool pool, out MediaStream stream)
+    {
+        stream = null!;
+        if (!pool.TryAllocate(out var callerRtp, out var callerRtcp))
+        {
+            return false;
+        }
+
+        if (!pool.TryAllocate(out var calleeRtp, out var calleeRtcp))
+        {
+            pool.Release(callerRtp, callerRtcp);
+            return false;
+        }
+
+        var caller = new MediaParty(PartyRole.Caller, pool, callerRtp, callerRtcp);
+        var callee = new MediaParty(PartyRole.Callee, pool, calleeRtp, calleeRtcp);
+        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _forwarder);
+        return true;
+    }
+
+    private static string DescribePorts(IReadOnlyList<RelayedMedia> relayed)
+    {
+        var parts = new List<string>(relayed.Count);
+        foreach (var media in relayed)
+        {
+            parts.Add(media.RtpPort.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(",", parts);
+    }
 }

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Core;
+
+/// <summary>Log lines of the session model. None is written per packet.</summary>
+internal static partial class CoreLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "session {CallId} started: {Streams} stream(s), ports {Ports}")]
+    public static partial void SessionStarted(ILogger logger, string callId, int streams, string ports);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "session {CallId} ended: {Reason}, duration {DurationSeconds:F1} s, {Packets} packets, {Bytes} bytes, {Errors} dropped, timeout_wait {TimeoutWaitSeconds:F0} s")]
+    public static partial void SessionEnded(ILogger logger, string callId, string reason, double durationSeconds, long packets, long bytes, long errors, double timeoutWaitSeconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "session {CallId}: ran out of ports in {PortMin}-{PortMax} on {Address}; widen the range or lower the load")]
+    public static partial void OutOfPorts(ILogger logger, string callId, int portMin, int portMax, string address);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "session {CallId} refused: the limit of {MaxSessions} sessions is reached")]
+    public static partial void SessionLimit(ILogger logger, string callId, int maxSessions);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "port pool {Address} {PortMin}-{PortMax}: {Pairs} RTP/RTCP pairs")]
+    public static partial void PoolReady(ILogger logger, string address, int portMin, int portMax, int pairs);
+}

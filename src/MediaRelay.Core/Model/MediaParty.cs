@@ -1,0 +1,39 @@
+using System.Net;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Ports;
+
+namespace MediaRelay.Core.Model;
+
+/// <summary>
+/// One side of a stream, caller or callee: owns the relay's RTP port (even) and RTCP port (RTP + 1) that face
+/// that side, and the last media description that side signalled. Seed rule 1: its listeners open on creation.
+/// Threading: control thread only.
+/// </summary>
+internal sealed class MediaParty : IDisposable
+{
+    private readonly PortPool _pool;
+
+    public MediaParty(PartyRole role, PortPool pool, RelayListener rtp, RelayListener rtcp)
+    {
+        Role = role;
+        _pool = pool;
+        RtpListener = rtp;
+        RtcpListener = rtcp;
+    }
+
+    public PartyRole Role { get; }
+
+    public RelayListener RtpListener { get; }
+
+    public RelayListener RtcpListener { get; }
+
+    public IPAddress Address => _pool.Address;
+
+    /// <summary>What this party last said in SDP; null until it has signalled.</summary>
+    public MediaDescription? Description { get; set; }
+
+    /// <summary>The SIP source address of this party's last signalling, when the proxy told it.</summary>
+    public IPAddress? SignallingSource { get; set; }
+
+    public void Dispose() => _pool.Release(RtpListener, RtcpListener);
+}

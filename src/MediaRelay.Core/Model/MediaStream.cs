@@ -1,0 +1,200 @@
+using System.Net;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Forwarding;
+using MediaRelay.Core.Statistics;
+using MediaRelay.Protocols.Rtp;
+
+namespace MediaRelay.Core.Model;
+
+/// <summary>
+/// One audio, video or other stream (one m-line): two parties, and the RTP and RTCP sub-streams between them.
+/// Liveness is per direction (DESIGN 3.3): the stream lives while RTP flows one way or the other.
+/// Threading: control thread only, except the sub-streams' packet paths.
+/// </summary>
+internal sealed class MediaStream : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly RelayOptions _options;
+    private long _lastSignal;
+    private long _rtcpForgottenAt;
+    private long _kernelPackets;
+    private long _kernelSeenAt;
+
+    public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder)
+    {
+        Index = index;
+        MediaType = mediaType;
+        Caller = caller;
+        Callee = callee;
+        _time = time;
+        _options = options;
+        _lastSignal = time.GetTimestamp();
+        Rtp = new MediaSubStream(false, caller, callee, time, options, forwarder);
+        Rtcp = new MediaSubStream(true, caller, callee, time, options, forwarder);
+        Rtcp.Caller.RtpSibling = Rtp.Caller;
+        Rtcp.Callee.RtpSibling = Rtp.Callee;
+        Rtp.Attach();
+        Rtcp.Attach();
+    }
+
+    public int Index { get; }
+
+    public string MediaType { get; }
+
+    public MediaParty Caller { get; }
+
+    public MediaParty Callee { get; }
+
+    public MediaSubStream Rtp { get; }
+
+    public MediaSubStream Rtcp { get; }
+
+    public EndReason EndReason { get; private set; }
+
+    public TimeSpan TimeoutWait { get; private set; }
+
+    public bool Ended => EndReason != EndReason.None;
+
+    /// <summary>Either party put the other on hold: sendonly, inactive, or the null connection address.</summary>
+    public bool OnHold => Caller.Description?.IsHold == true || Callee.Description?.IsHold == true;
+
+    /// <summary>Both parties offered ICE, so the relay may legitimately stay unused (DESIGN 3.3).</summary>
+    public bool BothIce => Caller.Description?.IceOffered == true && Callee.Description?.IceOffered == true;
+
+    public MediaParty Party(PartyRole role) => role == PartyRole.Caller ? Caller : Callee;
+
+    /// <summary>
+    /// Records one party's description. The same address and port keep everything; a changed one makes the
+    /// learned remotes obsolete (grace re-learn). Packets may go to the SDP address until a remote is learned.
+    /// </summary>
+    public void UpdateParty(PartyRole role, MediaDescription description, IPAddress? signallingSource)
+    {
+        var party = Party(role);
+        var previous = party.Description;
+        var changed = previous is not null
+            && (!previous.Address.Equals(description.Address) || previous.Port != description.Port);
+        party.Description = description;
+        party.SignallingSource = signallingSource;
+        _lastSignal = _time.GetTimestamp();
+
+        var family = party.Address.AddressFamily;
+        var signallingIp = signallingSource is null || signallingSource.AddressFamily != family
+            ? null
+            : new IPEndPoint(signallingSource, 0).Serialize();
+        var rtp = Rtp.Side(role);
+        var rtcp = Rtcp.Side(role);
+        rtp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtpEndPoint, family), signallingIp, changed);
+        rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed);
+        Rtp.FlushStunTo(rtp);
+        Rtcp.FlushStunTo(rtcp);
+    }
+
+    /// <summary>
+    /// Sweep step: ends the stream when RTP was silent both ways for the timeout (on-hold timeout while on hold),
+    /// and makes an RTCP flow that went silent forget its learned addresses. True when the stream ended now.
+    /// </summary>
+    public bool CheckTimeout(long now)
+    {
+        if (Ended)
+        {
+            return false;
+        }
+
+        var frequency = _time.TimestampFrequency;
+        // Liveness is RTP in either direction (with rtcp-mux, RTCP arrives on the RTP flow too).
+        var lastMedia = Math.Max(Math.Max(Rtp.Caller.LastMedia, Rtp.Callee.LastMedia), KernelActivity(now));
+        var reference = Math.Max(lastMedia, _lastSignal);
+        var silence = TimeSpan.FromSeconds((double)(now - reference) / frequency);
+
+        var lastRtcp = Math.Max(Math.Max(Rtcp.Caller.LastPacket, Rtcp.Callee.LastPacket), _rtcpForgottenAt);
+        if (lastRtcp > 0 && TimeSpan.FromSeconds((double)(now - lastRtcp) / frequency) >= _options.StreamTimeout
+            && (Rtcp.Caller.Remote is not null || Rtcp.Callee.Remote is not null))
+        {
+            Rtcp.Caller.Forget();
+            Rtcp.Callee.Forget();
+            _rtcpForgottenAt = now;
+        }
+
+        var timeout = OnHold ? _options.OnHoldTimeout : _options.StreamTimeout;
+        if (silence < timeout)
+        {
+            return false;
+        }
+
+        var reason = OnHold ? EndReason.OnHoldTimeout : EndReason.NoTrafficTimeout;
+        if (lastMedia == 0 && BothIce)
+        {
+            reason = EndReason.UnselectedIceCandidate;
+        }
+
+        End(reason, silence);
+        return true;
+    }
+
+    /// <summary>Kernel-forwarded packets never reach user space; a growing kernel counter is activity too.</summary>
+    private long KernelActivity(long now)
+    {
+        var total = Rtp.KernelCounters(PartyRole.Caller).Packets + Rtp.KernelCounters(PartyRole.Callee).Packets;
+        if (total != _kernelPackets)
+        {
+            _kernelPackets = total;
+            _kernelSeenAt = now;
+        }
+
+        return _kernelSeenAt;
+    }
+
+    public void End(EndReason reason, TimeSpan timeoutWait)
+    {
+        if (Ended)
+        {
+            return;
+        }
+
+        EndReason = reason;
+        TimeoutWait = timeoutWait;
+        Rtp.End();
+        Rtcp.End();
+    }
+
+    public StreamStatistics Snapshot()
+    {
+        var first = FirstOf(Rtp.Caller.FirstMediaTicks, Rtp.Callee.FirstMediaTicks);
+        var firstSide = first != 0 && first == Rtp.Callee.FirstMediaTicks ? Rtp.Callee : Rtp.Caller;
+        var codecType = firstSide.FirstPayloadType >= 0 ? firstSide.FirstPayloadType : Rtp.Other(firstSide).FirstPayloadType;
+        DateTimeOffset? firstMedia = first == 0
+            ? null
+            : _time.GetUtcNow() - TimeSpan.FromSeconds((double)(_time.GetTimestamp() - first) / _time.TimestampFrequency);
+        return new StreamStatistics(
+            Index,
+            MediaType,
+            codecType >= 0 ? RtpPayloadTypes.Name(codecType) : null,
+            firstMedia,
+            EndReason,
+            TimeoutWait,
+            PartySnapshot(PartyRole.Caller),
+            PartySnapshot(PartyRole.Callee));
+    }
+
+    private PartyStatistics PartySnapshot(PartyRole role)
+    {
+        var party = Party(role);
+        var (rtpPackets, rtpBytes) = Rtp.KernelCounters(role);
+        var (rtcpPackets, rtcpBytes) = Rtcp.KernelCounters(role);
+        return new PartyStatistics(
+            role,
+            null,
+            party.Description?.Direction ?? MediaDirection.SendRecv,
+            Rtp.Side(role).Snapshot(rtpPackets, rtpBytes),
+            Rtcp.Side(role).Snapshot(rtcpPackets, rtcpBytes));
+    }
+
+    private static long FirstOf(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);
+
+    public void Dispose()
+    {
+        End(EndReason.Closed, TimeSpan.Zero);
+        Caller.Dispose();
+        Callee.Dispose();
+    }
+}

@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Sockets;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Net;
+using MediaRelay.Core.Ports;
+using MediaRelay.Core.Statistics;
+using MediaRelay.Protocols;
+using MediaRelay.Protocols.Rtp;
+
+namespace MediaRelay.Core.Model;
+
+/// <summary>
+/// One side of one flow (RTP or RTCP) of one stream: the relay port that faces a party, and what was learned of
+/// that party's real address. Its <see cref="OnPacket"/> is the seed's <c>got_data</c>.
+/// Threading: <see cref="OnPacket"/> runs only on the receive thread of this side's socket, and only that thread
+/// writes the counters and learns the remote. The control thread sets the SDP address and the obsolete mark
+/// through volatile fields; the other side's receive thread reads <see cref="Destination"/>. No lock is taken.
+/// </summary>
+internal sealed class MediaSubParty : IPacketReceiver
+{
+    private readonly MediaSubStream _subStream;
+    private readonly TimeProvider _time;
+    private readonly RelayOptions _options;
+
+    private SocketAddress? _remote;
+    private SocketAddress? _sdpRemote;
+    private SocketAddress? _signallingIp;
+    private volatile bool _obsolete;
+    private long _latchUntil;
+    private long _relearnUntil;
+
+    private long _packets;
+    private long _bytes;
+    private long _errors;
+    private long _stun;
+    private long _lastMedia;
+    private long _lastPacket;
+    private long _firstMediaTicks;
+    private int _firstPayloadType = -1;
+    private volatile bool _hasSentMedia;
+
+    public MediaSubParty(MediaSubStream subStream, PartyRole role, RelayListener listener, TimeProvider time, RelayOptions options)
+    {
+        _subStream = subStream;
+        Role = role;
+        Listener = listener;
+        _time = time;
+        _options = options;
+    }
+
+    public PartyRole Role { get; }
+
+    public RelayListener Listener { get; }
+
+    /// <summary>For an RTCP side: the RTP side of the same party, whose learned IP bounds what RTCP may learn.</summary>
+    public MediaSubParty? RtpSibling { get; set; }
+
+    public SocketAddress? Remote => Volatile.Read(ref _remote);
+
+    public bool IsObsolete => _obsolete;
+
+    public bool HasSentMedia => _hasSentMedia;
+
+    /// <summary>Where packets for this party go: the learned remote, else the address from its SDP.</summary>
+    public SocketAddress? Destination => Volatile.Read(ref _remote) ?? Volatile.Read(ref _sdpRemote);
+
+    /// <summary>Timestamp of the last media packet from this party, 0 when none.</summary>
+    public long LastMedia => Volatile.Read(ref _lastMedia);
+
+    /// <summary>Timestamp of the last accepted packet of any kind (media or STUN), 0 when none.</summary>
+    public long LastPacket => Volatile.Read(ref _lastPacket);
+
+    public long FirstMediaTicks => Volatile.Read(ref _firstMediaTicks);
+
+    public int FirstPayloadType => Volatile.Read(ref _firstPayloadType);
+
+    /// <summary>The seed's got_data: admit or drop by source, then relay STUN or media to the other side.</summary>
+    public void OnPacket(ReadOnlySpan<byte> packet, SocketAddress source)
+    {
+        if (_subStream.Ended)
+        {
+            _errors++;
+            return;
+        }
+
+        var kind = PacketClassifier.Classify(packet);
+        if (kind == PacketKind.Invalid)
+        {
+            _errors++;
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        if (!Admit(source, now))
+        {
+            _errors++;
+            return;
+        }
+
+        Volatile.Write(ref _lastPacket, now);
+        if (kind == PacketKind.Stun)
+        {
+            _stun++;
+            _subStream.RelayStun(this, packet, now);
+            return;
+        }
+
+        _packets++;
+        _bytes += packet.Length;
+        Volatile.Write(ref _lastMedia, now);
+        if (!_hasSentMedia)
+        {
+            OnFirstMedia(packet, kind, now);
+        }
+
+        if (!_subStream.Relay(this, packet))
+        {
+            _errors++;
+        }
+    }
+
+    /// <summary>Counts a packet this side could not deliver (no destination, or the kernel refused it).</summary>
+    public void CountDropped() => _errors++;
+
+    /// <summary>
+    /// Applies signalling for this party (control thread). A changed SDP address makes a learned remote obsolete:
+    /// packets from it are still accepted until a new source appears (grace re-learn, DESIGN 3.2).
+    /// </summary>
+    public void ApplySignalling(SocketAddress? sdpRemote, SocketAddress? signallingIp, bool addressChanged)
+    {
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _sdpRemote, sdpRemote);
+        Volatile.Write(ref _signallingIp, signallingIp);
+        Volatile.Write(ref _latchUntil, now + ToTicks(_options.LatchWindow));
+        if (addressChanged && Volatile.Read(ref _remote) is not null)
+        {
+            Volatile.Write(ref _relearnUntil, now + ToTicks(_options.RelearnWindow));
+            _obsolete = true;
+        }
+    }
+
+    /// <summary>Forgets the learned remote (RTCP silence, DESIGN 3.1); the next packet teaches it again.</summary>
+    public void Forget()
+    {
+        Volatile.Write(ref _remote, null);
+        _obsolete = false;
+    }
+
+    public SubPartyStatistics Snapshot(long kernelPackets, long kernelBytes)
+    {
+        var remote = Remote;
+        var sdp = Volatile.Read(ref _sdpRemote);
+        return new SubPartyStatistics(
+            Listener.LocalEndPoint,
+            remote is null ? null : SocketAddresses.ToEndPoint(remote),
+            sdp is null ? null : SocketAddresses.ToEndPoint(sdp),
+            Volatile.Read(ref _packets),
+            Volatile.Read(ref _bytes),
+            Volatile.Read(ref _errors) + Listener.Unattached,
+            Volatile.Read(ref _stun),
+            kernelPackets,
+            kernelBytes);
+    }
+
+    private bool Admit(SocketAddress source, long now)
+    {
+        var remote = Volatile.Read(ref _remote);
+        if (_options.StrictSource)
+        {
+            var sdp = Volatile.Read(ref _sdpRemote);
+            if (sdp is null || !sdp.Equals(source))
+            {
+                return false;
+            }
+
+            if (remote is null || !remote.Equals(source))
+            {
+                Learn(source);
+            }
+
+            return true;
+        }
+
+        if (remote is null)
+        {
+            if (!RtcpSourceAllowed(source))
+            {
+                return false;
+            }
+
+            Learn(source);
+            return true;
+        }
+
+        if (remote.Equals(source))
+        {
+            // The obsolete address kept sending past the re-learn window: its NAT mapping did not change.
+            if (_obsolete && now > Volatile.Read(ref _relearnUntil))
+            {
+                _obsolete = false;
+            }
+
+            return true;
+        }
+
+        if (_obsolete && RtcpSourceAllowed(source))
+        {
+            Learn(source);
+            return true;
+        }
+
+        // Anti-hijack: shortly after signalling, a source that matches the SDP or SIP source address takes over
+        // one that does not; no other source ever replaces a learned remote.
+        if (now <= Volatile.Read(ref _latchUntil) && MatchesSignalled(source) && !MatchesSignalled(remote)
+            && RtcpSourceAllowed(source))
+        {
+            Learn(source);
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool MatchesSignalled(SocketAddress address)
+    {
+        var sdp = Volatile.Read(ref _sdpRemote);
+        if (sdp is not null && SocketAddresses.SameIp(sdp, address))
+        {
+            return true;
+        }
+
+        var signalling = Volatile.Read(ref _signallingIp);
+        return signalling is not null && SocketAddresses.SameIp(signalling, address);
+    }
+
+    /// <summary>RTCP learns only from the IP that its party's RTP flow learned (DESIGN 3.2).</summary>
+    private bool RtcpSourceAllowed(SocketAddress source)
+    {
+        var rtpRemote = RtpSibling?.Remote;
+        return rtpRemote is null || SocketAddresses.SameIp(rtpRemote, source);
+    }
+
+    private void Learn(SocketAddress source)
+    {
+        Volatile.Write(ref _remote, SocketAddresses.Copy(source));
+        _obsolete = false;
+        _subStream.OnLearned(this);
+    }
+
+    private void OnFirstMedia(ReadOnlySpan<byte> packet, PacketKind kind, long now)
+    {
+        if (kind == PacketKind.Rtp && RtpHeader.TryRead(packet, out var header))
+        {
+            Volatile.Write(ref _firstPayloadType, header.PayloadType);
+        }
+
+        Volatile.Write(ref _firstMediaTicks, now);
+        _hasSentMedia = true;
+        _subStream.OnFirstMedia(this);
+    }
+
+    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    internal static SocketAddress? ToSocketAddress(IPEndPoint? endPoint, AddressFamily family) =>
+        endPoint is null || endPoint.AddressFamily != family ? null : endPoint.Serialize();
+}

@@ -1,0 +1,17 @@
+namespace MediaRelay.Transport.Udp;
+
+/// <summary>Socket settings of the relay's media ports. Every property states its default.</summary>
+public sealed class UdpTransportOptions
+{
+    /// <summary>SO_RCVBUF per media socket in bytes; 0 keeps the kernel default. Default 0.</summary>
+    public int ReceiveBufferSize { get; set; }
+
+    /// <summary>SO_SNDBUF per media socket in bytes; 0 keeps the kernel default. Default 0.</summary>
+    public int SendBufferSize { get; set; }
+
+    /// <summary>Largest datagram relayed; longer ones are truncated by the kernel and dropped. Default 2048.</summary>
+    public int MaxDatagramSize { get; set; } = 2048;
+
+    /// <summary>IP DSCP value for media sent by the relay (46 = EF, RFC 4594); -1 leaves it unset. Default -1.</summary>
+    public int Dscp { get; set; } = -1;
+}

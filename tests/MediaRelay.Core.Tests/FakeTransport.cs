@@ -1,0 +1,55 @@
+using System.Net;
+using MediaRelay.Core.Api;
+
+namespace MediaRelay.Core.Tests;
+
+/// <summary>A transport that binds nothing: tests hand packets to a port and read what was sent where.</summary>
+internal sealed class FakeTransport : IPacketTransport
+{
+    public Dictionary<int, FakeSocket> Sockets { get; } = [];
+
+    public HashSet<int> Unbindable { get; } = [];
+
+    public List<(int FromPort, byte[] Data, IPEndPoint To)> Sent { get; } = [];
+
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    {
+        if (Unbindable.Contains(local.Port) || Sockets.ContainsKey(local.Port))
+        {
+            return null;
+        }
+
+        var socket = new FakeSocket(this, local, receiver);
+        Sockets[local.Port] = socket;
+        return socket;
+    }
+
+    public int OpenSockets => Sockets.Count;
+
+    /// <summary>Delivers a datagram to the relay port, as if it came from <paramref name="from"/>.</summary>
+    public void Deliver(int port, byte[] data, IPEndPoint from) =>
+        Sockets[port].Receiver.OnPacket(data, from.Serialize());
+
+    public List<(int FromPort, byte[] Data, IPEndPoint To)> TakeSent()
+    {
+        var sent = new List<(int, byte[], IPEndPoint)>(Sent);
+        Sent.Clear();
+        return sent;
+    }
+
+    internal sealed class FakeSocket(FakeTransport owner, IPEndPoint local, IPacketReceiver receiver) : IRelaySocket
+    {
+        public IPacketReceiver Receiver { get; } = receiver;
+
+        public IPEndPoint LocalEndPoint { get; } = local;
+
+        public bool Send(ReadOnlySpan<byte> packet, SocketAddress destination)
+        {
+            var to = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(destination);
+            owner.Sent.Add((LocalEndPoint.Port, packet.ToArray(), to));
+            return true;
+        }
+
+        public void Dispose() => owner.Sockets.Remove(LocalEndPoint.Port);
+    }
+}

@@ -1,0 +1,144 @@
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Model;
+using static MediaRelay.Core.Tests.Packets;
+
+namespace MediaRelay.Core.Tests;
+
+public sealed class SessionApiTests
+{
+    [Fact]
+    public void Running_out_of_ports_half_way_through_a_session_leaks_nothing()
+    {
+        // 3 pairs: an audio stream takes 2, a video stream would need 2 more.
+        using var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40005 });
+        var result = relay.Manager.Offer("c", "a", null,
+            [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out _);
+
+        Assert.Equal(SessionError.OutOfPorts, result);
+        Assert.Equal(0, relay.Transport.OpenSockets);
+        Assert.Equal(0, relay.Manager.Totals.PortsInUse);
+        Assert.Null(relay.Manager.Query("c"));
+        Assert.Equal(SessionError.None, relay.Manager.Offer("d", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
+    }
+
+    [Fact]
+    public void Adding_a_stream_without_ports_keeps_the_running_call_unchanged()
+    {
+        using var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40005 }).Call();
+        var result = relay.Manager.Offer(RelayHarness.CallId, "tagA", "tagB",
+            [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out _);
+
+        Assert.Equal(SessionError.OutOfPorts, result);
+        Assert.Single(relay.Manager.Query(RelayHarness.CallId)!.Streams);
+        Assert.Equal(4, relay.Manager.Totals.PortsInUse);
+    }
+
+    [Fact]
+    public void A_pair_that_fails_to_bind_is_skipped()
+    {
+        var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40007 });
+        relay.Transport.Unbindable.Add(40001);
+        relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var offered);
+
+        Assert.NotEqual(40000, offered[0].RtpPort);
+        Assert.Equal(4, relay.Transport.OpenSockets);
+        relay.Dispose();
+    }
+
+    [Fact]
+    public void Freed_ports_are_reused_last()
+    {
+        using var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40011 });
+        relay.Manager.Offer("c1", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var first);
+        relay.Manager.Remove("c1");
+        relay.Manager.Offer("c2", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var second);
+
+        // c1 took 40000 and 40002; c2 gets the untouched pairs 40004 and 40006, not the freed ones.
+        Assert.Equal(40002, first[0].RtpPort);
+        Assert.Equal(40006, second[0].RtpPort);
+        Assert.Equal(40004, relay.Manager.Query("c2")!.Streams[0].Caller.Rtp.Local.Port);
+    }
+
+    [Fact]
+    public void Port_zero_in_the_answer_rejects_the_stream_and_new_mlines_add_streams()
+    {
+        using var relay = new RelayHarness();
+        relay.Manager.Offer("c", "a", null,
+            [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out var offered);
+        Assert.Equal(2, offered.Count);
+        relay.Manager.Answer("c", "a", "b",
+            [RelayHarness.Audio(RelayHarness.CalleeSdp), new MediaDescription("video", RelayHarness.CalleeSdp.Address, 0)], null, out var answered);
+
+        Assert.True(answered[1].Rejected);
+        var streams = relay.Manager.Query("c")!.Streams;
+        Assert.Equal(EndReason.Rejected, streams[1].EndReason);
+        Assert.Equal(EndReason.None, streams[0].EndReason);
+    }
+
+    [Fact]
+    public void Streams_missing_from_a_new_offer_are_closed()
+    {
+        using var relay = new RelayHarness();
+        relay.Manager.Offer("c", "a", null,
+            [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out _);
+        relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _);
+
+        Assert.Equal(EndReason.Closed, relay.Manager.Query("c")!.Streams[1].EndReason);
+    }
+
+    [Fact]
+    public void A_callee_reinvite_updates_the_callee_side()
+    {
+        using var relay = new RelayHarness().Call();
+        var moved = Ep("10.0.0.99", 6100);
+        relay.Manager.Offer(RelayHarness.CallId, "tagB", "tagA", [RelayHarness.Audio(moved)], null, out var toCaller);
+        relay.Manager.Answer(RelayHarness.CallId, "tagB", "tagA", [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var toCallee);
+
+        Assert.Equal(relay.FacingCaller.RtpPort, toCaller[0].RtpPort);
+        Assert.Equal(relay.FacingCallee.RtpPort, toCallee[0].RtpPort);
+        Assert.Equal(moved, relay.Stream.Callee.Rtp.SdpRemote);
+    }
+
+    [Fact]
+    public void Answer_for_an_unknown_call_is_refused()
+    {
+        using var relay = new RelayHarness();
+        Assert.Equal(SessionError.UnknownCall, relay.Manager.Answer("nope", "a", "b", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out _));
+    }
+
+    [Fact]
+    public void The_session_limit_refuses_new_calls_only()
+    {
+        using var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40099, MaxSessions = 1 }).Call();
+        Assert.Equal(SessionError.SessionLimit, relay.Manager.Offer("other", "x", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
+        Assert.Equal(SessionError.None, relay.Manager.Offer(RelayHarness.CallId, "tagA", "tagB", [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
+    }
+
+    [Fact]
+    public void Remove_returns_the_final_statistics_and_frees_every_port()
+    {
+        using var relay = new RelayHarness().Call();
+        relay.FromCaller(Rtp(1), Ep("203.0.113.7", 31000));
+        relay.FromCallee(Rtp(1), Ep("198.51.100.9", 42000));
+        relay.FromCallee(Rtp(2), Ep("198.51.100.9", 42000));
+
+        var statistics = relay.Manager.Remove(RelayHarness.CallId);
+        Assert.NotNull(statistics);
+        Assert.Equal(EndReason.Closed, statistics.EndReason);
+        Assert.Equal(3, statistics.TotalPackets);
+        Assert.Equal(3 * 172, statistics.TotalBytes);
+        Assert.Equal("tagA", statistics.Streams[0].Caller.Tag);
+        Assert.Equal("tagB", statistics.Streams[0].Callee.Tag);
+        Assert.Equal(0, relay.Transport.OpenSockets);
+        Assert.Empty(relay.Manager.ListCallIds());
+        Assert.Empty(relay.Ended);
+    }
+
+    [Fact]
+    public void Dispose_frees_every_port()
+    {
+        var relay = new RelayHarness().Call();
+        relay.Manager.Dispose();
+        Assert.Equal(0, relay.Transport.OpenSockets);
+    }
+}

@@ -82,6 +82,9 @@ internal sealed class MediaLeg : IDisposable
 
     public long SendErrors => Volatile.Read(ref _sendErrors);
 
+    /// <summary>The last error a send returned (Success if none), for the report's notes.</summary>
+    public SocketError LastSendError { get; private set; } = SocketError.Success;
+
     public long Received => Volatile.Read(ref _received);
 
     public long Reordered => _reordered;
@@ -116,7 +119,8 @@ internal sealed class MediaLeg : IDisposable
         }
         else
         {
-            _sendErrors++;
+            Volatile.Write(ref _sendErrors, _sendErrors + 1);
+            LastSendError = error;
         }
 
         packet[1] = 0x00;

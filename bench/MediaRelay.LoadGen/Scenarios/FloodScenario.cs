@@ -43,6 +43,7 @@ internal static class FloodScenario
             }
 
             var sentBefore = active.Sum(leg => leg.Sent);
+            var errorsBefore = active.Sum(leg => leg.SendErrors);
             var receivedBefore = active.Sum(leg => leg.Received - leg.Duplicates);
             var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
             var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
@@ -55,13 +56,15 @@ internal static class FloodScenario
             var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
             var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
             var sent = active.Sum(leg => leg.Sent) - sentBefore;
+            var sendErrors = active.Sum(leg => leg.SendErrors) - errorsBefore;
+            var lastError = active.Select(leg => leg.LastSendError).LastOrDefault(e => e != System.Net.Sockets.SocketError.Success);
             var received = active.Sum(leg => leg.Received - leg.Duplicates) - receivedBefore;
             var loss = sent == 0 ? 100.0 : Math.Max(0, (sent - received) * 100.0 / sent);
             var offered = sent / seconds;
             var forwarded = received / seconds;
             var cpuPercent = cpuBefore is { } b && cpuAfter is { } a ? (a - b) * 100.0 / seconds : double.NaN;
             steps++;
-            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%, socket drops relay {dropsAfter.Relay - dropsBefore.Relay} loadgen {dropsAfter.Generator - dropsBefore.Generator}"));
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%, socket drops relay {dropsAfter.Relay - dropsBefore.Relay} loadgen {dropsAfter.Generator - dropsBefore.Generator}, send errors {sendErrors}{(sendErrors > 0 ? " (" + lastError + ")" : string.Empty)}"));
             var shortfall = offered < rate * 0.9;
             var lossy = loss >= options.LossThresholdPercent;
             if (!lossy && forwarded > bestForwarded)

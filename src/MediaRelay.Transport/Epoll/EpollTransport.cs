@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MediaRelay.Transport.Epoll;
 
 /// <summary>
-/// The fast user-space transport on Linux: media sockets sharded round-robin across one <see cref="EpollLoop"/> per
+/// The fast user-space transport on Linux: media sockets sharded by port pair across one <see cref="EpollLoop"/> per
 /// core. Same contract as <see cref="UdpTransport"/>; Core cannot tell them apart.
 /// </summary>
 public sealed class EpollTransport : IPacketTransport, IDisposable
@@ -16,7 +16,6 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     private readonly EpollLoop[] _loops;
     private readonly UdpTransportOptions _options;
     private readonly ILogger _logger;
-    private int _next;
 
     public EpollTransport(UdpTransportOptions? options = null, int loops = 0, ILogger<EpollTransport>? logger = null)
     {
@@ -98,7 +97,8 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
             return null;
         }
 
-        var loop = _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
+        // Shard by port pair: an RTP port and its RTCP port share a loop, and consecutive pairs spread evenly.
+        var loop = _loops[local.Port / 2 % _loops.Length];
         var relaySocket = new EpollSocket(socket, receiver, loop);
         if (!loop.TryRegister(relaySocket))
         {

@@ -16,7 +16,6 @@ internal sealed class UdpRelaySocket : IRelaySocket
     private readonly byte[] _buffer;
     private readonly SocketAddress _source;
     private readonly UdpTransport _transport;
-    private readonly CancellationTokenSource _stop = new();
     private volatile bool _disposed;
 
     public UdpRelaySocket(Socket socket, IPacketReceiver receiver, int maxDatagramSize, UdpTransport transport)
@@ -60,19 +59,15 @@ internal sealed class UdpRelaySocket : IRelaySocket
     private async Task ReceiveLoopAsync()
     {
         var memory = _buffer.AsMemory();
-        var token = _stop.Token;
-        while (!_disposed)
+        var pending = Receive(memory);
+        while (true)
         {
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(memory, SocketFlags.None, _source, token).ConfigureAwait(false);
+                length = await pending.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
@@ -85,9 +80,11 @@ internal sealed class UdpRelaySocket : IRelaySocket
 
                 // ICMP-driven errors (connection refused/reset) do not stop the loop.
                 _transport.CountReceiveError(e.SocketErrorCode, LocalEndPoint);
+                pending = Receive(memory);
                 continue;
             }
 
+            var mark = PacketPathAllocations.Enabled ? GC.GetAllocatedBytesForCurrentThread() : 0;
             try
             {
                 _receiver.OnPacket(_buffer.AsSpan(0, length), _source);
@@ -97,6 +94,30 @@ internal sealed class UdpRelaySocket : IRelaySocket
                 // A bug in packet handling must not stop this port from relaying.
                 _transport.CountReceiveError(SocketError.SocketError, LocalEndPoint);
             }
+
+            if (_disposed)
+            {
+                return;
+            }
+
+            pending = Receive(memory);
+            if (PacketPathAllocations.Enabled)
+            {
+                PacketPathAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - mark);
+            }
+        }
+    }
+
+    /// <summary>Issues the next receive; a synchronous failure comes back as a faulted ValueTask, not a throw.</summary>
+    private ValueTask<int> Receive(Memory<byte> memory)
+    {
+        try
+        {
+            return _socket.ReceiveFromAsync(memory, SocketFlags.None, _source);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return ValueTask.FromException<int>(e);
         }
     }
 
@@ -108,8 +129,6 @@ internal sealed class UdpRelaySocket : IRelaySocket
         }
 
         _disposed = true;
-        _stop.Cancel();
         _socket.Dispose();
-        _stop.Dispose();
     }
 }

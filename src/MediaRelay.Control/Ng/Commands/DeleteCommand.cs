@@ -1,0 +1,52 @@
+using MediaRelay.Core.Api;
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.Control.Ng.Commands;
+
+/// <summary>
+/// <c>delete</c>: ends a whole call and returns its statistics, as query does. <c>delete delay</c> (seconds; default
+/// <see cref="NgOptions.DeleteDelay"/>, 0 = now) keeps the call running for a while first. The model holds one
+/// session per Call-ID, so from-tag, to-tag and via-branch do not narrow the delete to one branch or dialogue:
+/// the whole call goes. An unknown call is a warning, or with flag <c>fatal</c> the error <c>Unknown call-id</c>.
+/// </summary>
+internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delayed, NgOptions options) : INgCommandHandler
+{
+    public string Command => "delete";
+
+    public BencodeDictionary Handle(NgRequest request)
+    {
+        var callId = request.CallId;
+        if (string.IsNullOrEmpty(callId))
+        {
+            return NgReplies.Error(NgErrors.NoCallId);
+        }
+
+        var call = sessions.Query(callId);
+        if (call is null)
+        {
+            if (request.HasFlag("fatal"))
+            {
+                return NgReplies.Error(NgErrors.UnknownCallId);
+            }
+
+            var reply = NgReplies.Ok();
+            reply.Add(NgReplies.WarningKey, NgErrors.CallNotFoundWarning);
+            return reply;
+        }
+
+        var seconds = request.GetInteger("delete delay");
+        var delay = seconds is { } s ? TimeSpan.FromSeconds(Math.Max(0, s)) : options.DeleteDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            delayed.Cancel(callId);
+            // Another thread may have removed it since the query; then the query's figures are the last known.
+            call = sessions.Remove(callId, EndReason.Closed) ?? call;
+        }
+        else
+        {
+            delayed.Schedule(callId, delay);
+        }
+
+        return NgCallReport.Build(call);
+    }
+}

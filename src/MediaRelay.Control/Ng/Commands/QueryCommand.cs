@@ -1,0 +1,21 @@
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.Control.Ng.Commands;
+
+/// <summary><c>query</c>: the statistics of one call (<see cref="NgCallReport"/>), or <c>Unknown call-id</c>.</summary>
+internal sealed class QueryCommand(INgSessions sessions) : INgCommandHandler
+{
+    public string Command => "query";
+
+    public BencodeDictionary Handle(NgRequest request)
+    {
+        var callId = request.CallId;
+        if (string.IsNullOrEmpty(callId))
+        {
+            return NgReplies.Error(NgErrors.NoCallId);
+        }
+
+        var call = sessions.Query(callId);
+        return call is null ? NgReplies.Error(NgErrors.UnknownCallId) : NgCallReport.Build(call);
+    }
+}

@@ -1,0 +1,17 @@
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.Control.Ng;
+
+/// <summary>
+/// Handles one ng command. Register it with <see cref="NgDispatcher.Register"/>. Threading: Handle may be called
+/// from several threads at once (requests with different cookies run in parallel); the server guarantees only
+/// that one cookie is handled once.
+/// </summary>
+public interface INgCommandHandler
+{
+    /// <summary>The command name, in any spelling (it is normalised): <c>offer</c>, <c>delete</c> ...</summary>
+    string Command { get; }
+
+    /// <summary>Builds the reply dictionary, starting with <c>result</c>. Must not throw for bad requests; reply with an error.</summary>
+    BencodeDictionary Handle(NgRequest request);
+}

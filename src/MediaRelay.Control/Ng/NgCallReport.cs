@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Statistics;
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.Control.Ng;
+
+/// <summary>
+/// Builds the body that query and delete return, in the shape rtpengine uses so Kamailio's <c>$rtpstat</c> and
+/// existing tools can read it: <c>created</c>, <c>created_us</c>, <c>last signal</c>, <c>tags</c> (per party:
+/// <c>tag</c>, <c>created</c>, <c>in dialogue with</c>, <c>medias</c> with their <c>streams</c>) and <c>totals</c>
+/// for RTP and RTCP. A stream's counters are what arrived from that tag's party. Pure: a function of the record.
+/// </summary>
+public static class NgCallReport
+{
+    /// <summary>The transport protocol reported per media; the model keeps none, and the relay speaks plain RTP.</summary>
+    public const string DefaultProtocol = "RTP/AVP";
+
+    /// <summary><c>result: ok</c> followed by the statistics of the call.</summary>
+    public static BencodeDictionary Build(SessionStatistics call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var reply = NgReplies.Ok();
+        var created = call.Created.ToUnixTimeSeconds();
+        reply.Add("created", created);
+        // The microseconds within the second, as a timeval's tv_usec.
+        reply.Add("created_us", call.Created.UtcTicks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond);
+        // The model keeps no time of the last signal; the creation time is the best lower bound we have.
+        reply.Add("last signal", created);
+
+        var callerTag = call.CallerTag ?? string.Empty;
+        var calleeTag = call.CalleeTag ?? string.Empty;
+        var tags = new BencodeDictionary();
+        tags.Set(callerTag, BuildTag(call, PartyRole.Caller, callerTag, calleeTag));
+        if (!tags.ContainsKey(calleeTag))
+        {
+            tags.Set(calleeTag, BuildTag(call, PartyRole.Callee, calleeTag, callerTag));
+        }
+
+        reply.Add("tags", tags);
+        reply.Add("totals", BuildTotals(call));
+        return reply;
+    }
+
+    private static BencodeDictionary BuildTag(SessionStatistics call, PartyRole role, string tag, string otherTag)
+    {
+        var medias = new BencodeList();
+        foreach (var stream in call.Streams)
+        {
+            var party = role == PartyRole.Caller ? stream.Caller : stream.Callee;
+            medias.Add(BuildMedia(stream, party));
+        }
+
+        return new BencodeDictionary
+        {
+            { "tag", tag },
+            { "created", call.Created.ToUnixTimeSeconds() },
+            { "in dialogue with", otherTag },
+            { "medias", medias },
+        };
+    }
+
+    private static BencodeDictionary BuildMedia(StreamStatistics stream, PartyStatistics party)
+    {
+        var flags = new BencodeList { "initialized" };
+        if (party.Direction is MediaDirection.SendRecv or MediaDirection.SendOnly)
+        {
+            flags.Add("send");
+        }
+
+        if (party.Direction is MediaDirection.SendRecv or MediaDirection.RecvOnly)
+        {
+            flags.Add("recv");
+        }
+
+        var muxed = party.Rtcp.Local.Equals(party.Rtp.Local);
+        if (muxed)
+        {
+            flags.Add("rtcp-mux");
+        }
+
+        var streams = new BencodeList { BuildStream(party.Rtp, "RTP") };
+        if (!muxed)
+        {
+            streams.Add(BuildStream(party.Rtcp, "RTCP"));
+        }
+
+        return new BencodeDictionary
+        {
+            // StreamStatistics.Index counts m-lines from 0; ng counts medias from 1.
+            { "index", stream.Index + 1 },
+            { "type", stream.MediaType },
+            { "protocol", DefaultProtocol },
+            { "flags", flags },
+            { "streams", streams },
+        };
+    }
+
+    private static BencodeDictionary BuildStream(SubPartyStatistics side, string kind)
+    {
+        var flags = new BencodeList { kind };
+        var endpoint = side.LearnedRemote ?? side.SdpRemote;
+        if (endpoint is not null)
+        {
+            flags.Add("filled");
+        }
+
+        if (side.LearnedRemote is not null)
+        {
+            flags.Add("confirmed");
+        }
+
+        if (side.KernelPackets > 0)
+        {
+            flags.Add("kernelized");
+        }
+
+        return new BencodeDictionary
+        {
+            { "local port", side.Local.Port },
+            { "endpoint", BuildEndpoint(endpoint) },
+            { "advertised endpoint", BuildEndpoint(side.SdpRemote) },
+            { "stats", BuildCounters(side.TotalPackets, side.TotalBytes, side.Errors) },
+            { "flags", flags },
+        };
+    }
+
+    /// <summary>An endpoint as <c>family</c>, <c>address</c>, <c>port</c>; unknown endpoints are empty, port 0.</summary>
+    private static BencodeDictionary BuildEndpoint(IPEndPoint? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return new BencodeDictionary { { "family", "IPv4" }, { "address", string.Empty }, { "port", 0L } };
+        }
+
+        var address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
+        return new BencodeDictionary
+        {
+            { "family", address.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4" },
+            { "address", address.ToString() },
+            { "port", endpoint.Port },
+        };
+    }
+
+    private static BencodeDictionary BuildTotals(SessionStatistics call)
+    {
+        long rtpPackets = 0, rtpBytes = 0, rtpErrors = 0, rtcpPackets = 0, rtcpBytes = 0, rtcpErrors = 0;
+        foreach (var stream in call.Streams)
+        {
+            foreach (var party in (ReadOnlySpan<PartyStatistics>)[stream.Caller, stream.Callee])
+            {
+                rtpPackets += party.Rtp.TotalPackets;
+                rtpBytes += party.Rtp.TotalBytes;
+                rtpErrors += party.Rtp.Errors;
+                if (!party.Rtcp.Local.Equals(party.Rtp.Local))
+                {
+                    rtcpPackets += party.Rtcp.TotalPackets;
+                    rtcpBytes += party.Rtcp.TotalBytes;
+                    rtcpErrors += party.Rtcp.Errors;
+                }
+            }
+        }
+
+        return new BencodeDictionary
+        {
+            { "RTP", BuildCounters(rtpPackets, rtpBytes, rtpErrors) },
+            { "RTCP", BuildCounters(rtcpPackets, rtcpBytes, rtcpErrors) },
+        };
+    }
+
+    private static BencodeDictionary BuildCounters(long packets, long bytes, long errors) =>
+        new() { { "packets", packets }, { "bytes", bytes }, { "errors", errors } };
+}

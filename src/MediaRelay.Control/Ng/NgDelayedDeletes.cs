@@ -1,0 +1,108 @@
+using MediaRelay.Core.Api;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Control.Ng;
+
+/// <summary>
+/// Calls whose delete waits out its delay (rtpengine's <c>delete delay</c>): the call keeps relaying and answering
+/// query until its timer fires, which lets late media (and late accounting queries) through. A second delete
+/// restarts the timer with its own delay; <see cref="Cancel"/> revives the call. Threading: one lock; timers
+/// fire on the thread pool.
+/// </summary>
+internal sealed class NgDelayedDeletes(INgSessions sessions, TimeProvider time, ILogger logger) : IDisposable
+{
+    private readonly Dictionary<string, ITimer> _pending = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    public bool IsPending(string callId)
+    {
+        lock (_lock)
+        {
+            return _pending.ContainsKey(callId);
+        }
+    }
+
+    /// <summary>Removes the call after the delay, replacing any delay already running for it.</summary>
+    public void Schedule(string callId, TimeSpan delay)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (_pending.Remove(callId, out var earlier))
+            {
+                earlier.Dispose();
+            }
+
+            // Created stopped, stored, then started: the callback can then always find its own timer.
+            var timer = time.CreateTimer(Fire, callId, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _pending.Add(callId, timer);
+            timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+
+        NgLog.DeleteScheduled(logger, callId, delay.TotalSeconds);
+    }
+
+    /// <summary>Stops a pending delete; true when there was one.</summary>
+    public bool Cancel(string callId)
+    {
+        lock (_lock)
+        {
+            if (!_pending.Remove(callId, out var timer))
+            {
+                return false;
+            }
+
+            timer.Dispose();
+            return true;
+        }
+    }
+
+    private void Fire(object? state)
+    {
+        var callId = (string)state!;
+        lock (_lock)
+        {
+            if (!_pending.Remove(callId, out var timer))
+            {
+                return;
+            }
+
+            timer.Dispose();
+        }
+
+        if (sessions.Remove(callId, EndReason.Closed) is not null)
+        {
+            NgLog.DelayedDeleteDone(logger, callId);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            foreach (var timer in _pending.Values)
+            {
+                timer.Dispose();
+            }
+
+            _pending.Clear();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using MediaRelay.Protocols.Bencode;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MediaRelay.Control.Ng;
+
+/// <summary>
+/// Routes a decoded ng message to the handler registered for its command. Threading: register every handler
+/// before the server starts; Dispatch may then run on any number of threads.
+/// </summary>
+public sealed class NgDispatcher : IDisposable
+{
+    private readonly Dictionary<string, INgCommandHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _owned = [];
+    private readonly ILogger _logger;
+
+    public NgDispatcher(ILogger<NgDispatcher>? logger = null)
+    {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The normalised names of the registered commands.</summary>
+    public IReadOnlyCollection<string> Commands => _handlers.Keys;
+
+    /// <summary>Delete requests whose delay still runs; null until <see cref="NgCommands"/> registers delete.</summary>
+    internal NgDelayedDeletes? DelayedDeletes { get; set; }
+
+    /// <summary>Registers a handler; a later handler for the same command replaces the earlier one.</summary>
+    public void Register(INgCommandHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers[NgNames.Normalize(handler.Command)] = handler;
+    }
+
+    /// <summary>
+    /// Cancels the pending delayed delete of a call, if any: an offer handler calls this when a call that was
+    /// being deleted is signalled again (e.g. a new INVITE after a failed branch). Returns true when one was pending.
+    /// </summary>
+    public bool CancelPendingDelete(string callId) => DelayedDeletes?.Cancel(callId) ?? false;
+
+    /// <summary>Disposes this object along with the dispatcher (timers owned by handlers).</summary>
+    internal void Own(IDisposable resource) => _owned.Add(resource);
+
+    /// <summary>Runs the command named in the body and returns the reply. Never throws.</summary>
+    public BencodeDictionary Dispatch(BencodeValue body)
+    {
+        if (body is not BencodeDictionary dictionary)
+        {
+            return NgReplies.Error(NgErrors.MalformedMessage);
+        }
+
+        var request = new NgRequest(dictionary);
+        var command = request.Command;
+        if (string.IsNullOrEmpty(command))
+        {
+            return NgReplies.Error(NgErrors.NoCommand);
+        }
+
+        if (!_handlers.TryGetValue(command, out var handler))
+        {
+            NgLog.UnrecognizedCommand(_logger, command);
+            return NgReplies.Error(NgErrors.UnrecognizedCommand);
+        }
+
+        try
+        {
+            return handler.Handle(request);
+        }
+        catch (Exception e)
+        {
+            // The boundary between the wire and a handler: one bad command must not take the server down.
+            NgLog.HandlerFailed(_logger, command, request.CallId, e);
+            return NgReplies.Error(NgErrors.InternalError);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var resource in _owned)
+        {
+            resource.Dispose();
+        }
+
+        _owned.Clear();
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+
+namespace MediaRelay.Control.Ng;
+
+/// <summary>Settings of the ng control server and its commands. Every property states its default.</summary>
+public sealed class NgOptions
+{
+    /// <summary>The UDP endpoints the server listens on; IPv4 and IPv6 alike. Default 127.0.0.1:2223 only.</summary>
+    public IList<IPEndPoint> ListenEndPoints { get; set; } = [new IPEndPoint(IPAddress.Loopback, 2223)];
+
+    /// <summary>
+    /// How long a deleted call goes on relaying (and answering query) before it is removed, when the delete
+    /// request has no <c>delete delay</c> key. Zero removes at once. Default 30 s, as rtpengine.
+    /// </summary>
+    public TimeSpan DeleteDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a reply is kept for replay to a retransmitted request with the same cookie. Proxies retransmit
+    /// for a few seconds; 30 to 60 s is safe. Default 45 s.
+    /// </summary>
+    public TimeSpan ReplyCacheTime { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Most replies kept for replay; the oldest is dropped first beyond it. Default 65536.</summary>
+    public int ReplyCacheCapacity { get; set; } = 65536;
+
+    /// <summary>Call-IDs returned by <c>list</c> when the request has no <c>limit</c>. Default 32.</summary>
+    public int ListLimit { get; set; } = 32;
+
+    /// <summary>Largest datagram accepted; longer ones are truncated by the socket and fail to parse. Default 65535.</summary>
+    public int MaxDatagramSize { get; set; } = 65535;
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using MediaRelay.Host.Configuration;
+using MediaRelay.Host.Hosting;
+
+namespace MediaRelay.Host.Cli;
+
+/// <summary>`mediarelay run`: starts the relay with the configuration file and command-line overrides.</summary>
+internal static class RunCommand
+{
+    public const string DefaultConfigPath = "/etc/mediarelay/mediarelay.json";
+
+    private static readonly Option<FileInfo?> s_config = new("--config", "-c")
+    {
+        Description = $"JSON configuration file (section \"MediaRelay\"). Default: {DefaultConfigPath} when it exists, else built-in defaults.",
+    };
+
+    private static readonly Option<string?> s_relayAddress = new("--relay-address")
+    {
+        Description = "Address to bind media ports on and advertise in SDP, or 'auto' (the default route's address). Default auto.",
+    };
+
+    private static readonly Option<string?> s_relayAddressV6 = new("--relay-address-v6")
+    {
+        Description = "IPv6 address for IPv6 media. Default none.",
+    };
+
+    private static readonly Option<int?> s_portMin = new("--port-min") { Description = "Lowest media port. Default 40000." };
+
+    private static readonly Option<int?> s_portMax = new("--port-max") { Description = "Highest media port. Default 59999." };
+
+    private static readonly Option<double?> s_streamTimeout = new("--stream-timeout")
+    {
+        Description = "Seconds without media in either direction before a stream ends. Default 90.",
+    };
+
+    private static readonly Option<double?> s_onHoldTimeout = new("--on-hold-timeout")
+    {
+        Description = "Seconds without media before a stream on hold ends. Default 7200.",
+    };
+
+    private static readonly Option<string[]> s_ngListen = new("--ng-listen")
+    {
+        Description = "ng control listener address:port, repeatable ([::1]:2223 for IPv6). Default 127.0.0.1:2223.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<int?> s_maxSessions = new("--max-sessions") { Description = "Maximum concurrent sessions, 0 for no limit. Default 0." };
+
+    private static readonly Option<double?> s_deleteDelay = new("--delete-delay") { Description = "Seconds an ng delete waits before removing a call. Default 30." };
+
+    private static readonly Option<bool> s_strictSource = new("--strict-source") { Description = "Accept media only from the address and port in the SDP." };
+
+    private static readonly Option<string?> s_logLevel = new("--log-level")
+    {
+        Description = "Trace, Debug, Information, Warning or Error. Default Information.",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
+        {
+            s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
+            s_ngListen, s_maxSessions, s_deleteDelay, s_strictSource, s_logLevel,
+        };
+        command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
+        return command;
+    }
+
+    private static string? ReadConfigPath(ParseResult result) =>
+        result.GetValue(s_config)?.FullName ?? (File.Exists(DefaultConfigPath) ? DefaultConfigPath : null);
+
+    /// <summary>Command-line values as configuration keys; they override the file.</summary>
+    private static Dictionary<string, string?> Overrides(ParseResult result)
+    {
+        var values = new Dictionary<string, string?>();
+        void Set(string key, string? value)
+        {
+            if (value is not null)
+            {
+                values["MediaRelay:" + key] = value;
+            }
+        }
+
+        Set(nameof(MediaRelaySettings.RelayAddress), result.GetValue(s_relayAddress));
+        Set(nameof(MediaRelaySettings.RelayAddressV6), result.GetValue(s_relayAddressV6));
+        Set(nameof(MediaRelaySettings.PortMin), Text(result.GetValue(s_portMin)));
+        Set(nameof(MediaRelaySettings.PortMax), Text(result.GetValue(s_portMax)));
+        Set(nameof(MediaRelaySettings.StreamTimeout), Text(result.GetValue(s_streamTimeout)));
+        Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
+        Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
+        Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
+        if (result.GetValue(s_strictSource))
+        {
+            Set(nameof(MediaRelaySettings.StrictSource), "true");
+        }
+
+        var ng = result.GetValue(s_ngListen);
+        if (ng is { Length: > 0 })
+        {
+            for (var i = 0; i < ng.Length; i++)
+            {
+                Set($"{nameof(MediaRelaySettings.NgListen)}:{i}", ng[i]);
+            }
+
+        }
+
+        var level = result.GetValue(s_logLevel);
+        if (level is not null)
+        {
+            values["Logging:LogLevel:Default"] = level;
+        }
+
+        return values;
+    }
+
+    private static string? Text(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Text(double? value) => value?.ToString(CultureInfo.InvariantCulture);
+}

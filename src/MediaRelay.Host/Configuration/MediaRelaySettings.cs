@@ -1,0 +1,47 @@
+namespace MediaRelay.Host.Configuration;
+
+/// <summary>
+/// The configuration file's shape (section "MediaRelay"), as text so that errors can name the bad value.
+/// Every property states its default.
+/// </summary>
+public sealed class MediaRelaySettings
+{
+    /// <summary>The address advertised in SDP and bound for media: an IPv4 address, or "auto" for the address of the default route (127.0.0.1 when there is none). Default "auto".</summary>
+    public string RelayAddress { get; set; } = "auto";
+
+    /// <summary>An IPv6 address for IPv6 media, or empty for none. Default empty.</summary>
+    public string RelayAddressV6 { get; set; } = "";
+
+    /// <summary>Lowest media port. Default 40000.</summary>
+    public int PortMin { get; set; } = 40000;
+
+    /// <summary>Highest media port. Default 59999.</summary>
+    public int PortMax { get; set; } = 59999;
+
+    /// <summary>Seconds of silence in both directions before a stream ends. Default 90.</summary>
+    public double StreamTimeout { get; set; } = 90;
+
+    /// <summary>Seconds of silence before a stream on hold ends. Default 7200.</summary>
+    public double OnHoldTimeout { get; set; } = 7200;
+
+    /// <summary>Accept media only from the SDP address and port. Default false.</summary>
+    public bool StrictSource { get; set; }
+
+    /// <summary>Maximum concurrent sessions; 0 is no limit. Default 0.</summary>
+    public int MaxSessions { get; set; }
+
+    /// <summary>The ng listener used when <see cref="NgListen"/> is empty.</summary>
+    public const string DefaultNgListen = "127.0.0.1:2223";
+
+    /// <summary>
+    /// ng control listeners, "address:port" ("[v6]:port" for IPv6). Default 127.0.0.1:2223 (empty here, because the
+    /// configuration binder appends to a non-empty default instead of replacing it).
+    /// </summary>
+    public string[] NgListen { get; set; } = [];
+
+    /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
+    public double DeleteDelay { get; set; } = 30;
+
+    /// <summary>SO_RCVBUF of each media socket in bytes; 0 keeps the kernel default. Default 0.</summary>
+    public int SocketReceiveBuffer { get; set; }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using MediaRelay.Core.Api;
+
+namespace MediaRelay.Host.Configuration;
+
+/// <summary>Turns settings into the model's options, with errors that say what is wrong and what to do.</summary>
+public static class SettingsValidator
+{
+    public static bool TryBuild(MediaRelaySettings settings, out RelayOptions options, out List<IPEndPoint> ngListen, out List<string> errors)
+    {
+        errors = [];
+        options = new RelayOptions();
+        ngListen = [];
+
+        var relayAddress = ResolveRelayAddress(settings.RelayAddress, errors);
+        if (relayAddress is not null)
+        {
+            options.RelayAddress = relayAddress;
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.RelayAddressV6))
+        {
+            if (IPAddress.TryParse(settings.RelayAddressV6, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                options.RelayAddressV6 = v6;
+            }
+            else
+            {
+                errors.Add($"relay-address-v6 '{settings.RelayAddressV6}' is not an IPv6 address: give one such as 2001:db8::10, or leave it empty");
+            }
+        }
+
+        if (settings.PortMin is < 1024 or > 65534 || settings.PortMax is < 1025 or > 65535 || settings.PortMax - settings.PortMin < 3)
+        {
+            errors.Add($"port range {settings.PortMin}-{settings.PortMax} is not usable: give port-min and port-max within 1024-65535 with room for at least two port pairs");
+        }
+        else
+        {
+            options.PortMin = settings.PortMin;
+            options.PortMax = settings.PortMax;
+        }
+
+        if (settings.StreamTimeout <= 0 || settings.OnHoldTimeout <= 0)
+        {
+            errors.Add("stream-timeout and on-hold-timeout must be positive numbers of seconds");
+        }
+        else
+        {
+            options.StreamTimeout = TimeSpan.FromSeconds(settings.StreamTimeout);
+            options.OnHoldTimeout = TimeSpan.FromSeconds(settings.OnHoldTimeout);
+            options.SweepInterval = TimeSpan.FromSeconds(Math.Clamp(settings.StreamTimeout / 10, 0.05, 1));
+        }
+
+        if (settings.MaxSessions < 0)
+        {
+            errors.Add($"max-sessions {settings.MaxSessions} is negative: give 0 for no limit");
+        }
+
+        options.MaxSessions = Math.Max(0, settings.MaxSessions);
+        options.StrictSource = settings.StrictSource;
+
+        if (settings.DeleteDelay < 0)
+        {
+            errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");
+        }
+
+        foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
+        {
+            if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
+            {
+                ngListen.Add(endPoint);
+            }
+            else
+            {
+                errors.Add($"ng-listen '{text}' is not address:port: give one such as 127.0.0.1:2223 or [::1]:2223");
+            }
+        }
+
+        return errors.Count == 0;
+    }
+
+    private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
+    {
+        if (string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultRouteAddress() ?? IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+            {
+                errors.Add($"relay-address {text} cannot be advertised in SDP: give the address phones can reach, or auto");
+                return null;
+            }
+
+            return address;
+        }
+
+        errors.Add(string.Create(CultureInfo.InvariantCulture, $"relay-address '{text}' is not an IP address: give one such as 192.0.2.10, or auto"));
+        return null;
+    }
+
+    /// <summary>The first IPv4 address of an up interface that has a default gateway.</summary>
+    private static IPAddress? DefaultRouteAddress()
+    {
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            if (nic.OperationalStatus != OperationalStatus.Up || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
+            {
+                continue;
+            }
+
+            var properties = nic.GetIPProperties();
+            if (properties.GatewayAddresses.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var unicast in properties.UnicastAddresses)
+            {
+                if (unicast.Address.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    return unicast.Address;
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Host;
+
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "media on {Address} ports {PortMin}-{PortMax}; stream timeout {StreamTimeout} s, on-hold timeout {OnHoldTimeout} s")]
+    public static partial void MediaReady(ILogger logger, string address, int portMin, int portMax, double streamTimeout, double onHoldTimeout);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "stopping: ending {Sessions} session(s) and freeing their ports")]
+    public static partial void Stopping(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "stopped; {PortsInUse} media port(s) still bound")]
+    public static partial void Stopped(ILogger logger, int portsInUse);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
+    public static partial void ConfigFile(ILogger logger, string path);
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using MediaRelay.Control.Ng;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Model;
+using MediaRelay.Host.Configuration;
+using MediaRelay.Transport.Udp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace MediaRelay.Host.Hosting;
+
+/// <summary>Builds and runs the generic host: configuration, logging, the session model, transport and control.</summary>
+internal static class RelayHost
+{
+    public static async Task<int> RunAsync(string? configPath, Dictionary<string, string?> overrides, CancellationToken token)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+        });
+        if (configPath is not null)
+        {
+            if (!File.Exists(configPath))
+            {
+                await Console.Error.WriteLineAsync($"mediarelay: configuration file {configPath} does not exist; give an existing file with --config, or none for built-in defaults").ConfigureAwait(false);
+                return 2;
+            }
+
+            builder.Configuration.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables("MEDIARELAY_");
+        builder.Configuration.AddInMemoryCollection(overrides);
+
+        var settings = new MediaRelaySettings();
+        try
+        {
+            builder.Configuration.GetSection("MediaRelay").Bind(settings);
+        }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"mediarelay: configuration error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (!SettingsValidator.TryBuild(settings, out var relayOptions, out var ngListen, out var errors))
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"mediarelay: configuration error: {error}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(relayOptions);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer });
+        builder.Services.AddSingleton<UdpTransport>();
+        builder.Services.AddSingleton<IPacketTransport>(sp => sp.GetRequiredService<UdpTransport>());
+        builder.Services.AddSingleton(sp => new SessionManager(
+            relayOptions,
+            sp.GetRequiredService<IPacketTransport>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SessionManager>>()));
+        builder.Services.AddSingleton(new NgOptions
+        {
+            ListenEndPoints = ngListen,
+            DeleteDelay = TimeSpan.FromSeconds(settings.DeleteDelay),
+        });
+        builder.Services.AddSingleton(sp => NgCommands.CreateDispatcher(
+            sp.GetRequiredService<SessionManager>(),
+            sp.GetRequiredService<NgOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new NgServer(
+            sp.GetRequiredService<NgOptions>(),
+            sp.GetRequiredService<NgDispatcher>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NgServer>>()));
+        builder.Services.AddHostedService<RelayService>();
+
+        using var host = builder.Build();
+        if (configPath is not null)
+        {
+            HostLog.ConfigFile(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MediaRelay.Host"), configPath);
+        }
+
+        try
+        {
+            await host.RunAsync(token).ConfigureAwait(false);
+        }
+        catch (RelayStartException e)
+        {
+            await Console.Error.WriteLineAsync($"mediarelay: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net.Sockets;
+using MediaRelay.Control.Ng;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Model;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Host.Hosting;
+
+/// <summary>
+/// Starts the ng control listeners and, on SIGTERM, stops them first (no new calls), then ends every session,
+/// freeing every port.
+/// </summary>
+internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
+    RelayOptions options, ILogger<RelayService> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
+            options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
+        try
+        {
+            ng.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new RelayStartException(
+                $"cannot listen for ng on {string.Join(", ", ngOptions.ListenEndPoints)}: {e.SocketErrorCode}; " +
+                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await ng.StopAsync().ConfigureAwait(false);
+        dispatcher.Dispose();
+        HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
+        sessions.Dispose();
+        HostLog.Stopped(logger, sessions.Totals.PortsInUse);
+    }
+}

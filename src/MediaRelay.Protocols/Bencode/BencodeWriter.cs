@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace MediaRelay.Protocols.Bencode;
+
+/// <summary>
+/// Writes a bencode tree. Dictionary keys are written in insertion order, not sorted: rtpengine and the proxies
+/// that talk to it accept any order, and insertion order keeps replies readable (<c>result</c> first).
+/// Threading: stateless, safe from any thread.
+/// </summary>
+public static class BencodeWriter
+{
+    public static void Write(BencodeValue value, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(output);
+        WriteValue(value, output, 0);
+    }
+
+    public static byte[] ToArray(BencodeValue value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Write(value, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteValue(BencodeValue value, IBufferWriter<byte> output, int depth)
+    {
+        // Trees are built by our own code; the limit only turns a cycle into an error instead of a stack overflow.
+        if (depth > 1000)
+        {
+            throw new InvalidOperationException("bencode tree too deep or cyclic");
+        }
+
+        switch (value)
+        {
+            case BencodeString s:
+                WriteString(s.Bytes.Span, output);
+                break;
+            case BencodeInteger i:
+                WriteByte((byte)'i', output);
+                WriteNumber(i.Value, output);
+                WriteByte((byte)'e', output);
+                break;
+            case BencodeList l:
+                WriteByte((byte)'l', output);
+                foreach (var item in l.Items)
+                {
+                    WriteValue(item, output, depth + 1);
+                }
+
+                WriteByte((byte)'e', output);
+                break;
+            case BencodeDictionary d:
+                WriteByte((byte)'d', output);
+                foreach (var entry in d.Entries)
+                {
+                    WriteKey(entry.Key, output);
+                    WriteValue(entry.Value, output, depth + 1);
+                }
+
+                WriteByte((byte)'e', output);
+                break;
+            default:
+                throw new ArgumentException($"unknown bencode node {value.GetType().Name}", nameof(value));
+        }
+    }
+
+    private static void WriteKey(string key, IBufferWriter<byte> output)
+    {
+        var length = System.Text.Encoding.UTF8.GetByteCount(key);
+        WriteNumber(length, output);
+        WriteByte((byte)':', output);
+        var span = output.GetSpan(length);
+        System.Text.Encoding.UTF8.GetBytes(key, span);
+        output.Advance(length);
+    }
+
+    private static void WriteString(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
+    {
+        WriteNumber(bytes.Length, output);
+        WriteByte((byte)':', output);
+        output.Write(bytes);
+    }
+
+    private static void WriteNumber(long number, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(20);
+        Utf8Formatter.TryFormat(number, span, out var written);
+        output.Advance(written);
+    }
+
+    private static void WriteByte(byte b, IBufferWriter<byte> output)
+    {
+        output.GetSpan(1)[0] = b;
+        output.Advance(1);
+    }
+}

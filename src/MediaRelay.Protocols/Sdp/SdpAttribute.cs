@@ -1,0 +1,26 @@
+namespace MediaRelay.Protocols.Sdp;
+
+/// <summary>
+/// An "a=" line seen as an attribute (RFC 8866 section 5.13): a name and, for value attributes, the text after
+/// the first colon. A property attribute such as "a=rtcp-mux" has a null value.
+/// </summary>
+/// <param name="Name">The attribute name, e.g. "rtpmap".</param>
+/// <param name="Value">The text after the first ':' (may be empty), or null for a property attribute.</param>
+public readonly record struct SdpAttribute(string Name, string? Value)
+{
+    /// <summary>Splits an a= line value at its first colon.</summary>
+    public static SdpAttribute FromLineValue(string lineValue)
+    {
+        ArgumentNullException.ThrowIfNull(lineValue);
+        var colon = lineValue.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? new SdpAttribute(lineValue, null) : new SdpAttribute(lineValue[..colon], lineValue[(colon + 1)..]);
+    }
+
+    /// <summary>The text after "a=".</summary>
+    public string ToLineValue() => Value is null ? Name : $"{Name}:{Value}";
+
+    /// <summary>True when the name matches, ignoring ASCII case (names are case-insensitive in practice).</summary>
+    public bool Is(string name) => string.Equals(Name, name, StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => "a=" + ToLineValue();
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Model;
+using MediaRelay.Core.Statistics;
+using MediaRelay.Transport.Udp;
+
+namespace MediaRelay.Transport.Tests;
+
+/// <summary>A session manager over the real UDP transport on 127.0.0.1, each test on its own port range.</summary>
+internal sealed class LoopbackRelay : IDisposable
+{
+    private static int s_nextRange = 42000 + (Environment.ProcessId % 50 * 200);
+
+    public LoopbackRelay(Action<RelayOptions>? configure = null)
+    {
+        var first = Interlocked.Add(ref s_nextRange, 200) - 200;
+        Options = new RelayOptions
+        {
+            RelayAddress = IPAddress.Loopback,
+            PortMin = first,
+            PortMax = first + 199,
+            SweepInterval = TimeSpan.FromMilliseconds(50),
+        };
+        configure?.Invoke(Options);
+        Manager = new SessionManager(Options, Transport);
+        Manager.SessionEnded += s =>
+        {
+            lock (Ended)
+            {
+                Ended.Add(s);
+            }
+        };
+    }
+
+    public RelayOptions Options { get; }
+
+    public UdpTransport Transport { get; } = new(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 });
+
+    public SessionManager Manager { get; }
+
+    public List<SessionStatistics> Ended { get; } = [];
+
+    /// <summary>Sets up a call whose SDP names ports the phones do not send from; returns (facing caller, facing callee).</summary>
+    public (RelayedMedia FacingCaller, RelayedMedia FacingCallee) Call(string callId, string media = "audio", MediaDirection calleeDirection = MediaDirection.SendRecv)
+    {
+        var offer = new MediaDescription(media, IPAddress.Loopback, 9, MediaDirection.SendRecv);
+        var answer = new MediaDescription(media, IPAddress.Loopback, 11, calleeDirection);
+        Assert.Equal(SessionError.None, Manager.Offer(callId, "caller-tag", null, [offer], null, out var toCallee));
+        Assert.Equal(SessionError.None, Manager.Answer(callId, "caller-tag", "callee-tag", [answer], null, out var toCaller));
+        return (toCaller[0], toCallee[0]);
+    }
+
+    public void Dispose() => Manager.Dispose();
+}

@@ -53,7 +53,7 @@ public sealed record CallRunResult
     /// <summary>"statistics" / "currentstatistics" / "sessionsown" once every call has ended.</summary>
     public required long? SessionsOwnLeft { get; init; }
 
-    /// <summary>UDP ports in the relay's media range still bound once every call has ended.</summary>
+    /// <summary>UDP ports in the relay's media range the relay still has bound once every call has ended.</summary>
     public required IReadOnlyList<int> PortsLeftBound { get; init; }
 
     /// <summary>Most ports of the relay's range seen bound at once during the calls (shows the range was used).</summary>
@@ -123,7 +123,7 @@ internal sealed class CallHarness : IDisposable
                 lastPollError = exception.Message;
             }
 
-            peakPorts = Math.Max(peakPorts, UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax).Count);
+            peakPorts = Math.Max(peakPorts, _relay.BoundMediaPorts().Count);
             await Task.Delay(150, cancellationToken);
         }
 
@@ -141,7 +141,7 @@ internal sealed class CallHarness : IDisposable
         do
         {
             sessionsLeft = await ng.ListCallsAsync(cancellationToken);
-            portsLeft = UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax);
+            portsLeft = _relay.BoundMediaPorts();
             if (sessionsLeft.Count == 0 && portsLeft.Count == 0)
             {
                 break;

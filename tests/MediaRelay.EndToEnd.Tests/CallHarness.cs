@@ -81,9 +81,10 @@ internal sealed class CallHarness : IDisposable
     public CallHarness(ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory)
     {
         _output = output;
-        _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
         // 2 concurrent calls need 8 ports; room for a relay that frees ports late or picks them at random.
-        _relay = relayFactory(RelayEndpoints.Allocate(mediaPorts: 40), _workDirectory);
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
+        _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
+        _relay = relayFactory(endpoints, _workDirectory);
     }
 
     public async Task<CallRunResult> RunAsync(ProxyConfiguration configuration, CallLoad load, CancellationToken cancellationToken)

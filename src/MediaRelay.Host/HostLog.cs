@@ -13,6 +13,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "stopped; {PortsInUse} media port(s) still bound")]
     public static partial void Stopped(ILogger logger, int portsInUse);
 
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "packet path: {Transport}")]
+    public static partial void TransportChosen(ILogger logger, string transport);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
     public static partial void ConfigFile(ILogger logger, string path);
 }

@@ -7,14 +7,14 @@ namespace MediaRelay.Transport.Tests;
 public sealed class AllocationCollection;
 
 [Collection(nameof(AllocationCollection))]
-public sealed class AllocationTests
+public abstract class AllocationTests(TransportKind kind)
 {
     private const int Burst = 50_000;
 
     [Fact]
     public void The_steady_state_packet_path_does_not_allocate()
     {
-        using var relay = new LoopbackRelay();
+        using var relay = new LoopbackRelay(kind);
         using var caller = new Phone();
         using var callee = new Phone();
         var (facingCaller, facingCallee) = relay.Call("alloc");
@@ -37,7 +37,7 @@ public sealed class AllocationTests
         pathBytes = PacketPathAllocations.Bytes - pathBytes;
         pathPackets = PacketPathAllocations.Packets - pathPackets;
 
-        Console.WriteLine($"packet path: {pathBytes} bytes over {pathPackets} packets; whole process: {allocated} bytes");
+        Console.WriteLine($"{kind} packet path: {pathBytes} bytes over {pathPackets} packets; whole process: {allocated} bytes");
         Assert.True(received > Burst * 0.99, $"only {received} of {Burst} packets arrived");
         Assert.True(pathPackets >= received, $"the probe saw {pathPackets} packets, {received} were relayed");
 
@@ -60,3 +60,9 @@ public sealed class AllocationTests
         return received + callee.Drain(count - received, TimeSpan.FromMilliseconds(200), buffer, from);
     }
 }
+
+[Collection(nameof(AllocationCollection))]
+public sealed class SocketsAllocationTests() : AllocationTests(TransportKind.Sockets);
+
+[Collection(nameof(AllocationCollection))]
+public sealed class EpollAllocationTests() : AllocationTests(TransportKind.Epoll);

@@ -2,17 +2,27 @@ using System.Net;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Core.Statistics;
+using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Transport.Tests;
+
+public enum TransportKind
+{
+    Sockets,
+    Epoll,
+}
 
 /// <summary>A session manager over the real UDP transport on 127.0.0.1, each test on its own port range.</summary>
 internal sealed class LoopbackRelay : IDisposable
 {
     private static int s_nextRange = 42000 + (Environment.ProcessId % 50 * 200);
 
-    public LoopbackRelay(Action<RelayOptions>? configure = null)
+    public LoopbackRelay(TransportKind kind, Action<RelayOptions>? configure = null)
     {
+        Transport = kind == TransportKind.Epoll
+            ? new EpollTransport(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 }, loops: 2)
+            : new UdpTransport(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 });
         var first = Interlocked.Add(ref s_nextRange, 200) - 200;
         Options = new RelayOptions
         {
@@ -34,7 +44,7 @@ internal sealed class LoopbackRelay : IDisposable
 
     public RelayOptions Options { get; }
 
-    public UdpTransport Transport { get; } = new(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 });
+    public IPacketTransport Transport { get; }
 
     public SessionManager Manager { get; }
 
@@ -50,5 +60,9 @@ internal sealed class LoopbackRelay : IDisposable
         return (toCaller[0], toCallee[0]);
     }
 
-    public void Dispose() => Manager.Dispose();
+    public void Dispose()
+    {
+        Manager.Dispose();
+        (Transport as IDisposable)?.Dispose();
+    }
 }

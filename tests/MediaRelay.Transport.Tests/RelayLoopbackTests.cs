@@ -3,14 +3,15 @@ using MediaRelay.Core.Api;
 
 namespace MediaRelay.Transport.Tests;
 
-public sealed class RelayLoopbackTests
+/// <summary>The relay over real UDP on loopback; every test runs once per transport.</summary>
+public abstract class RelayLoopbackTests(TransportKind kind)
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Two_phones_exchange_1000_packets_each_way_byte_identical_from_the_advertised_ports()
     {
-        using var relay = new LoopbackRelay();
+        using var relay = new LoopbackRelay(kind);
         using var caller = new Phone();
         using var callee = new Phone();
         var (facingCaller, facingCallee) = relay.Call("c1");
@@ -60,7 +61,7 @@ public sealed class RelayLoopbackTests
     [Fact]
     public void A_third_address_sending_to_a_latched_port_is_dropped_and_counted()
     {
-        using var relay = new LoopbackRelay(o => o.LatchWindow = TimeSpan.Zero);
+        using var relay = new LoopbackRelay(kind, o => o.LatchWindow = TimeSpan.Zero);
         using var caller = new Phone();
         using var callee = new Phone();
         using var intruder = new Phone("127.0.0.2");
@@ -85,7 +86,7 @@ public sealed class RelayLoopbackTests
     [Fact]
     public void One_way_video_keeps_its_session_past_the_stream_timeout()
     {
-        using var relay = new LoopbackRelay(o => o.StreamTimeout = TimeSpan.FromSeconds(1));
+        using var relay = new LoopbackRelay(kind, o => o.StreamTimeout = TimeSpan.FromSeconds(1));
         using var caller = new Phone();
         var (facingCaller, _) = relay.Call("video", "video", MediaDirection.RecvOnly);
 
@@ -109,7 +110,7 @@ public sealed class RelayLoopbackTests
     [Fact]
     public void A_stream_silent_both_ways_expires_with_the_no_traffic_reason_and_frees_its_ports()
     {
-        using var relay = new LoopbackRelay(o => o.StreamTimeout = TimeSpan.FromMilliseconds(300));
+        using var relay = new LoopbackRelay(kind, o => o.StreamTimeout = TimeSpan.FromMilliseconds(300));
         var (facingCaller, _) = relay.Call("silent");
 
         WaitFor(() => relay.Ended.Count == 1);
@@ -127,7 +128,7 @@ public sealed class RelayLoopbackTests
     [Fact]
     public void Stun_is_relayed_unchanged_and_not_counted_as_media()
     {
-        using var relay = new LoopbackRelay();
+        using var relay = new LoopbackRelay(kind);
         using var caller = new Phone();
         using var callee = new Phone();
         var (facingCaller, facingCallee) = relay.Call("stun");
@@ -148,7 +149,7 @@ public sealed class RelayLoopbackTests
     [Fact]
     public void Garbage_on_a_media_port_is_counted_and_the_port_keeps_relaying()
     {
-        using var relay = new LoopbackRelay();
+        using var relay = new LoopbackRelay(kind);
         using var caller = new Phone();
         using var callee = new Phone();
         var (facingCaller, facingCallee) = relay.Call("garbage");
@@ -181,3 +182,7 @@ public sealed class RelayLoopbackTests
         }
     }
 }
+
+public sealed class SocketsRelayLoopbackTests() : RelayLoopbackTests(TransportKind.Sockets);
+
+public sealed class EpollRelayLoopbackTests() : RelayLoopbackTests(TransportKind.Epoll);

@@ -51,6 +51,13 @@ internal static class RunCommand
 
     private static readonly Option<bool> s_strictSource = new("--strict-source") { Description = "Accept media only from the address and port in the SDP." };
 
+    private static readonly Option<string?> s_transport = new("--transport")
+    {
+        Description = "Packet path: epoll (one loop per core, recvmmsg; Linux) or sockets (.NET async sockets). Default epoll where supported.",
+    };
+
+    private static readonly Option<int?> s_loops = new("--loops") { Description = "Receive loops of the epoll transport, 0 for one per core. Default 0." };
+
     private static readonly Option<string?> s_logLevel = new("--log-level")
     {
         Description = "Trace, Debug, Information, Warning or Error. Default Information.",
@@ -61,7 +68,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_maxSessions, s_deleteDelay, s_strictSource, s_logLevel,
+            s_ngListen, s_maxSessions, s_deleteDelay, s_strictSource, s_transport, s_loops, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -90,6 +97,8 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
+        Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));
+        Set(nameof(MediaRelaySettings.Loops), Text(result.GetValue(s_loops)));
         if (result.GetValue(s_strictSource))
         {
             Set(nameof(MediaRelaySettings.StrictSource), "true");

@@ -42,6 +42,15 @@ public sealed class MediaRelaySettings
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;
 
+    /// <summary>
+    /// The packet path: "epoll" (one receive loop per core, recvmmsg batches, Linux x86-64/arm64) or "sockets"
+    /// (.NET async sockets, any platform). Default "epoll" where supported, else "sockets".
+    /// </summary>
+    public string Transport { get; set; } = "auto";
+
+    /// <summary>Receive loops of the epoll transport; 0 means one per core. Default 0.</summary>
+    public int Loops { get; set; }
+
     /// <summary>SO_RCVBUF of each media socket in bytes; 0 keeps the kernel default. Default 0.</summary>
     public int SocketReceiveBuffer { get; set; }
 }

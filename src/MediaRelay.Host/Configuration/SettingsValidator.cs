@@ -67,6 +67,16 @@ public static class SettingsValidator
             errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");
         }
 
+        var transport = settings.Transport.ToUpperInvariant();
+        if (transport is not ("AUTO" or "EPOLL" or "SOCKETS"))
+        {
+            errors.Add($"transport '{settings.Transport}' is not known: give epoll or sockets");
+        }
+        else if (transport == "EPOLL" && !MediaRelay.Transport.Epoll.EpollTransport.IsSupported)
+        {
+            errors.Add("transport epoll needs Linux on x86-64 or arm64: give --transport sockets");
+        }
+
         foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
         {
             if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
@@ -81,6 +91,11 @@ public static class SettingsValidator
 
         return errors.Count == 0;
     }
+
+    /// <summary>True when the epoll transport is to be used: asked for, or "auto" where it is supported.</summary>
+    public static bool UseEpoll(MediaRelaySettings settings) =>
+        string.Equals(settings.Transport, "epoll", StringComparison.OrdinalIgnoreCase)
+        || (string.Equals(settings.Transport, "auto", StringComparison.OrdinalIgnoreCase) && MediaRelay.Transport.Epoll.EpollTransport.IsSupported);
 
     private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
     {

@@ -3,6 +3,7 @@ using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Host.Configuration;
+using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.Udp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,8 +74,17 @@ internal static class RelayHost
         builder.Services.AddSingleton(relayOptions);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer });
-        builder.Services.AddSingleton<UdpTransport>();
-        builder.Services.AddSingleton<IPacketTransport>(sp => sp.GetRequiredService<UdpTransport>());
+        if (SettingsValidator.UseEpoll(settings))
+        {
+            builder.Services.AddSingleton<IPacketTransport>(sp => new EpollTransport(
+                sp.GetRequiredService<UdpTransportOptions>(), settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPacketTransport>(sp => new UdpTransport(
+                sp.GetRequiredService<UdpTransportOptions>(), sp.GetRequiredService<ILogger<UdpTransport>>()));
+        }
+
         builder.Services.AddSingleton(sp => new SessionManager(
             relayOptions,
             sp.GetRequiredService<IPacketTransport>(),

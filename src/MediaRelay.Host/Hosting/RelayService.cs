@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
+using MediaRelay.Transport.Epoll;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,12 +13,13 @@ namespace MediaRelay.Host.Hosting;
 /// freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
-    RelayOptions options, ILogger<RelayService> logger) : IHostedService
+    RelayOptions options, IPacketTransport transport, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
+        HostLog.TransportChosen(logger, transport is EpollTransport epoll ? $"epoll, {epoll.LoopCount} loop(s)" : "sockets");
         try
         {
             ng.Start();
@@ -38,6 +40,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         dispatcher.Dispose();
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
+        (transport as IDisposable)?.Dispose();
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
     }
 }

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace MediaRelay.LoadGen.Ng;
+
+/// <summary>The outcome of one ng command: the decoded reply (or null) and the wall time from first send.</summary>
+internal readonly record struct NgResult(Dictionary<string, object>? Reply, string? Error, long ElapsedTicks)
+{
+    public bool Ok => Reply is not null && Error is null;
+
+    public string? Sdp => Reply is not null && Reply.TryGetValue("sdp", out var sdp) ? sdp as string : null;
+}
+
+/// <summary>
+/// ng over UDP: one socket, many commands in flight, replies matched by cookie. Retransmits with the same cookie
+/// (rtpengine caches replies by cookie, so a retransmitted offer does not create a second call).
+/// Thread-safe: any number of callers may await <see cref="SendAsync"/> at once.
+/// </summary>
+internal sealed class NgClient : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _pending = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _receiveLoop;
+    private readonly string _cookiePrefix;
+    private readonly TimeSpan _retransmitAfter;
+    private readonly int _attempts;
+    private long _nextCookie;
+
+    public NgClient(IPEndPoint relay, TimeSpan retransmitAfter, int attempts)
+    {
+        _socket = new Socket(relay.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = 4 << 20;
+        _socket.Connect(relay);
+        _retransmitAfter = retransmitAfter;
+        _attempts = attempts;
+        _cookiePrefix = Environment.ProcessId.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "_"
+            + Stopwatch.GetTimestamp().ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "_";
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+    }
+
+    public async Task<NgResult> SendAsync(IReadOnlyList<KeyValuePair<string, object>> command)
+    {
+        var cookie = _cookiePrefix + Interlocked.Increment(ref _nextCookie).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var datagram = NgCodec.EncodeCommand(cookie, command);
+        var completion = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[cookie] = completion;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            for (var attempt = 0; attempt < _attempts; attempt++)
+            {
+                try
+                {
+                    await _socket.SendAsync(datagram, SocketFlags.None);
+                }
+                catch (SocketException exception)
+                {
+                    return new NgResult(null, "send: " + exception.SocketErrorCode, Stopwatch.GetTimestamp() - started);
+                }
+
+                var finished = await Task.WhenAny(completion.Task, Task.Delay(_retransmitAfter));
+                if (finished == completion.Task)
+                {
+                    var raw = await completion.Task;
+                    var elapsed = Stopwatch.GetTimestamp() - started;
+                    if (!NgCodec.TryDecodeReply(raw, out _, out var reply) || reply is null)
+                    {
+                        return new NgResult(null, "undecodable reply", elapsed);
+                    }
+
+                    var result = reply.TryGetValue("result", out var value) ? value as string : null;
+                    if (result != "ok")
+                    {
+                        var reason = reply.TryGetValue("error-reason", out var why) ? why as string : result;
+                        return new NgResult(reply, "result=" + (reason ?? "missing"), elapsed);
+                    }
+
+                    return new NgResult(reply, null, elapsed);
+                }
+            }
+
+            return new NgResult(null, "timeout", Stopwatch.GetTimestamp() - started);
+        }
+        finally
+        {
+            _pending.TryRemove(cookie, out _);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            _receiveLoop.Wait(TimeSpan.FromSeconds(1));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends with an exception when the socket is closed under it; that is the intended stop.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[65536];
+        while (!_stop.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // ICMP port unreachable while the relay is not up yet: keep listening, the sender retransmits.
+                continue;
+            }
+
+            var cookie = NgCodec.PeekCookie(buffer.AsSpan(0, length));
+            if (cookie is not null && _pending.TryGetValue(cookie, out var completion))
+            {
+                completion.TrySetResult(buffer.AsSpan(0, length).ToArray());
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace MediaRelay.LoadGen.Report;
+
+/// <summary>Reads a process's CPU time (/proc/PID/stat utime+stime) and peak RSS (/proc/PID/status VmHWM).</summary>
+internal static partial class ProcessProbe
+{
+    private const int ScClockTicks = 2; // _SC_CLK_TCK on Linux
+
+    public static double? CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat");
+
+            // The command name may hold spaces and parentheses; fields restart after the last ')'. utime and stime
+            // are fields 14 and 15 (proc(5)), i.e. the 12th and 13th after the name.
+            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture);
+            var hertz = SysConf(ScClockTicks);
+            return ticks / (double)(hertz > 0 ? hertz : 100);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public static double? PeakRssMegabytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kilobytes = long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                    return kilobytes / 1024.0;
+                }
+            }
+
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SysConf(int name);
+}

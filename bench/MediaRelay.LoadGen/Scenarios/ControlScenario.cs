@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using MediaRelay.LoadGen.Report;
+
+namespace MediaRelay.LoadGen.Scenarios;
+
+/// <summary>offer + answer + delete as fast as the relay answers, with a fixed number of calls in flight; no media.</summary>
+internal static class ControlScenario
+{
+    public static async Task<RunReport> RunAsync(LoadGenOptions options, CancellationToken cancel)
+    {
+        var report = new RunReport("control", options.Scenario ?? "control", options.RelayName!);
+        using var control = new CallControl(options);
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.DurationSeconds * Stopwatch.Frequency);
+        var nextCall = -1;
+        long completed = 0;
+        var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, Math.Max(1, options.Concurrency)).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < deadline && !cancel.IsCancellationRequested)
+            {
+                var call = Interlocked.Increment(ref nextCall);
+
+                // The SDP ports are never used (no media), they only have to look real.
+                var port = 2000 + ((call % 10_000) * 4);
+                var ports = await control.SetupAsync(call, port, port + 2);
+                if (ports is not null && await control.DeleteAsync(call))
+                {
+                    Interlocked.Increment(ref completed);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        report.Add("calls", completed);
+        report.Add("control_cps", completed / seconds);
+        report.Add("control_errors", control.Errors);
+        control.AddLatencyFigures(report, includeDelete: true);
+        if (cpuBefore is { } before && cpuAfter is { } after)
+        {
+            report.Add("relay_cpu_pct", (after - before) * 100.0 / seconds);
+        }
+
+        if (options.RelayPid > 0)
+        {
+            report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
+        }
+
+        if (control.FirstError is not null)
+        {
+            report.Note("first control error: " + control.FirstError);
+        }
+
+        if (completed == 0)
+        {
+            report.Ok = false;
+            report.Error = "no call completed" + (control.FirstError is { } why ? ": " + why : string.Empty);
+        }
+
+        return report;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using MediaRelay.LoadGen.Media;
+using MediaRelay.LoadGen.Report;
+
+namespace MediaRelay.LoadGen.Scenarios;
+
+/// <summary>N concurrent calls, RTP both ways at ptime pacing for a fixed time, then teardown.</summary>
+internal static class MediaScenario
+{
+    public static async Task<RunReport> RunAsync(LoadGenOptions options, CancellationToken cancel)
+    {
+        var scenario = options.Scenario ?? "calls-" + options.Calls.ToString(CultureInfo.InvariantCulture);
+        var report = new RunReport(options.Loopback ? "loopback" : "media", scenario, options.RelayName!);
+        report.Add("calls", options.Calls);
+        using var engine = new MediaEngine(options.Calls, options.MediaAddress, options.ReceiveBufferBytes);
+        using var control = options.Loopback ? null : new CallControl(options);
+        var active = await MediaSetup.ConnectAsync(options, engine, control, report);
+        if (active.Count == 0)
+        {
+            report.Ok = false;
+            report.Error = "no call could be set up" + (control?.FirstError is { } why ? ": " + why : string.Empty);
+            return report;
+        }
+
+        engine.StartReceivers(options.ReceiveThreads);
+        var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
+        var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        engine.RunSenders(active, options.PtimeMs / 1000.0, spin: false, options.SendThreads, TimeSpan.FromSeconds(options.DurationSeconds), cancel);
+        var mediaSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        // Let packets in flight arrive before counting; anything later than this is counted as lost.
+        Thread.Sleep(300);
+        engine.StopReceivers();
+        var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
+        var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
+
+        if (control is not null)
+        {
+            await MediaSetup.DeleteAsync(options, options.Calls, control);
+        }
+
+        var forward = engine.Totals(LegRole.Caller, active);
+        var backward = engine.Totals(LegRole.Callee, active);
+        var all = engine.LatencyAll(active);
+        report.Add("media_seconds", mediaSeconds);
+        report.Add("a2b_sent", forward.Sent);
+        report.Add("a2b_received", forward.Received);
+        report.Add("a2b_loss_pct", forward.LossPercent);
+        report.Add("a2b_reordered", forward.Reordered);
+        report.Add("b2a_sent", backward.Sent);
+        report.Add("b2a_received", backward.Received);
+        report.Add("b2a_loss_pct", backward.LossPercent);
+        report.Add("b2a_reordered", backward.Reordered);
+        report.Add("pps_each_way", forward.Sent / mediaSeconds);
+        report.Add("latency_p50_us", all.P50);
+        report.Add("latency_p99_us", all.P99);
+        report.Add("latency_p999_us", all.P999);
+        report.Add("jitter_mean_us", all.JitterMean);
+        report.Add("jitter_max_us", all.JitterMax);
+        if (cpuBefore is { } before && cpuAfter is { } after)
+        {
+            report.Add("relay_cpu_s", after - before);
+            report.Add("relay_cpu_pct", (after - before) * 100.0 / mediaSeconds);
+        }
+
+        if (options.RelayPid > 0)
+        {
+            report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
+        }
+
+        report.Add("relay_socket_drops", dropsAfter.Relay - dropsBefore.Relay);
+        report.Add("loadgen_socket_drops", dropsAfter.Generator - dropsBefore.Generator);
+        report.Add("loadgen_cpu_pct", ownCpu * 100.0 / mediaSeconds);
+        control?.AddLatencyFigures(report, includeDelete: true);
+        report.Note(string.Create(CultureInfo.InvariantCulture, $"send errors a2b {forward.SendErrors}, b2a {backward.SendErrors}; duplicates {forward.Duplicates + backward.Duplicates}; foreign packets {forward.Foreign + backward.Foreign}"));
+        if (forward.Received == 0 || backward.Received == 0)
+        {
+            report.Ok = false;
+            report.Error = "no media received in at least one direction";
+        }
+
+        return report;
+    }
+}

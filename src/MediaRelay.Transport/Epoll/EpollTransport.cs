@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using MediaRelay.Core.Api;
+using MediaRelay.Transport.Udp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MediaRelay.Transport.Epoll;
+
+/// <summary>
+/// The fast user-space transport on Linux: media sockets sharded round-robin across one <see cref="EpollLoop"/> per
+/// core. Same contract as <see cref="UdpTransport"/>; Core cannot tell them apart.
+/// </summary>
+public sealed class EpollTransport : IPacketTransport, IDisposable
+{
+    private readonly EpollLoop[] _loops;
+    private readonly UdpTransportOptions _options;
+    private readonly ILogger _logger;
+    private int _next;
+
+    public EpollTransport(UdpTransportOptions? options = null, int loops = 0, ILogger<EpollTransport>? logger = null)
+    {
+        if (!LinuxNative.IsSupported)
+        {
+            throw new PlatformNotSupportedException("the epoll transport needs Linux on x86-64 or arm64; use the sockets transport");
+        }
+
+        _options = options ?? new UdpTransportOptions();
+        _logger = logger ?? NullLogger<EpollTransport>.Instance;
+        var count = loops > 0 ? loops : Environment.ProcessorCount;
+        _loops = new EpollLoop[count];
+        for (var i = 0; i < count; i++)
+        {
+            _loops[i] = new EpollLoop(i, _options.MaxDatagramSize);
+        }
+    }
+
+    public static bool IsSupported => LinuxNative.IsSupported;
+
+    public int LoopCount => _loops.Length;
+
+    /// <summary>Datagrams received, over every loop.</summary>
+    public long Packets
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var loop in _loops)
+            {
+                sum += loop.Packets;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>recvmmsg calls that returned datagrams, over every loop: Packets / Batches is the mean batch.</summary>
+    public long Batches
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var loop in _loops)
+            {
+                sum += loop.Batches;
+            }
+
+            return sum;
+        }
+    }
+
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    {
+        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (local.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            socket.Blocking = false;
+            socket.Bind(local);
+            if (_options.ReceiveBufferSize > 0)
+            {
+                socket.ReceiveBufferSize = _options.ReceiveBufferSize;
+            }
+
+            if (_options.SendBufferSize > 0)
+            {
+                socket.SendBufferSize = _options.SendBufferSize;
+            }
+        }
+        catch (SocketException e)
+        {
+            TransportLog.BindFailed(_logger, local.ToString(), e.SocketErrorCode.ToString());
+            socket.Dispose();
+            return null;
+        }
+
+        var loop = _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
+        var relaySocket = new EpollSocket(socket, receiver, loop);
+        if (!loop.TryRegister(relaySocket))
+        {
+            socket.Dispose();
+            return null;
+        }
+
+        return relaySocket;
+    }
+
+    public void Dispose()
+    {
+        foreach (var loop in _loops)
+        {
+            loop.Dispose();
+        }
+    }
+}

@@ -53,7 +53,7 @@ public sealed record CallRunResult
     /// <summary>"statistics" / "currentstatistics" / "sessionsown" once every call has ended.</summary>
     public required long? SessionsOwnLeft { get; init; }
 
-    /// <summary>UDP ports in the relay's media range still bound once every call has ended.</summary>
+    /// <summary>UDP ports in the relay's media range the relay still has bound once every call has ended.</summary>
     public required IReadOnlyList<int> PortsLeftBound { get; init; }
 
     /// <summary>Most ports of the relay's range seen bound at once during the calls (shows the range was used).</summary>
@@ -81,9 +81,10 @@ internal sealed class CallHarness : IDisposable
     public CallHarness(ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory)
     {
         _output = output;
-        _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
         // 2 concurrent calls need 8 ports; room for a relay that frees ports late or picks them at random.
-        _relay = relayFactory(RelayEndpoints.Allocate(mediaPorts: 40), _workDirectory);
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
+        _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
+        _relay = relayFactory(endpoints, _workDirectory);
     }
 
     public async Task<CallRunResult> RunAsync(ProxyConfiguration configuration, CallLoad load, CancellationToken cancellationToken)
@@ -123,7 +124,7 @@ internal sealed class CallHarness : IDisposable
                 lastPollError = exception.Message;
             }
 
-            peakPorts = Math.Max(peakPorts, UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax).Count);
+            peakPorts = Math.Max(peakPorts, _relay.BoundMediaPorts().Count);
             await Task.Delay(150, cancellationToken);
         }
 
@@ -141,7 +142,7 @@ internal sealed class CallHarness : IDisposable
         do
         {
             sessionsLeft = await ng.ListCallsAsync(cancellationToken);
-            portsLeft = UdpPorts.BoundInRange(_relay.Endpoints.PortMin, _relay.Endpoints.PortMax);
+            portsLeft = _relay.BoundMediaPorts();
             if (sessionsLeft.Count == 0 && portsLeft.Count == 0)
             {
                 break;

@@ -16,15 +16,28 @@ internal static class UdpPorts
 
     /// <summary>Local UDP ports, in [<paramref name="min"/>, <paramref name="max"/>], bound by any process.</summary>
     public static IReadOnlyList<int> BoundInRange(int min, int max) =>
-        BoundPorts().Where(p => p >= min && p <= max).Distinct().Order().ToList();
+        Sockets().Select(s => s.Port).Where(p => p >= min && p <= max).Distinct().Order().ToList();
 
-    // Single ports and sipp's blocks come from 20000-29999, relay ranges from 10000-19999: both below Linux's default
-    // ephemeral range (32768-60999), so other processes' port-0 sockets cannot take them from under a test.
+    /// <summary>
+    /// Local UDP ports in [<paramref name="min"/>, <paramref name="max"/>] bound by process <paramref name="processId"/>
+    /// or its descendants: the socket inodes from /proc/net/udp matched against the processes' open descriptors, so
+    /// another program on the machine that happens to use the same range does not count.
+    /// </summary>
+    public static IReadOnlyList<int> BoundInRangeBy(int processId, int min, int max)
+    {
+        var inodes = SocketInodesOf(processId);
+        return Sockets().Where(s => s.Port >= min && s.Port <= max && inodes.Contains(s.Inode))
+            .Select(s => s.Port).Distinct().Order().ToList();
+    }
+
+    // Single ports and sipp's blocks come from 30000-32699, relay ranges from 20000-29999: both below Linux's default
+    // ephemeral range (32768-60999), so other processes' port-0 sockets cannot take them from under a test, and
+    // away from 10000-19999 and 40000-59999, the ranges relays (ours included) default to or are benchmarked with.
 
     /// <summary>A free, even port P such that P..P+<paramref name="count"/>-1 are all free (RTP, RTCP, sipp's +2 echo).</summary>
-    public static int FreeBlock(int count) => FreeRange(count, evenStart: true, 20000, 29999);
+    public static int FreeBlock(int count) => FreeRange(count, evenStart: true, 30000, 32699);
 
-    public static int FreePort() => FreeRange(1, evenStart: false, 20000, 29999);
+    public static int FreePort() => FreeRange(1, evenStart: false, 30000, 32699);
 
     /// <summary>
     /// A free range of <paramref name="count"/> consecutive ports between <paramref name="low"/> and
@@ -35,7 +48,7 @@ internal static class UdpPorts
     {
         lock (Gate)
         {
-            var bound = BoundPorts().ToHashSet();
+            var bound = Sockets().Select(s => s.Port).ToHashSet();
             for (var attempt = 0; attempt < 500; attempt++)
             {
                 var start = Random.Shared.Next(low, high - count);
@@ -85,7 +98,42 @@ internal static class UdpPorts
         }
     }
 
-    private static IEnumerable<int> BoundPorts()
+    private static HashSet<string> SocketInodesOf(int rootProcessId)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<int>([rootProcessId]);
+        while (pending.TryPop(out var processId))
+        {
+            try
+            {
+                foreach (var descriptor in Directory.EnumerateFiles($"/proc/{processId}/fd"))
+                {
+                    // Each socket descriptor links to "socket:[INODE]".
+                    if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal))
+                    {
+                        inodes.Add(target["socket:[".Length..^1]);
+                    }
+                }
+
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+                {
+                    var children = File.ReadAllText(Path.Combine(task, "children"));
+                    foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        pending.Push(int.Parse(child, CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The process or descriptor went away while we looked.
+            }
+        }
+
+        return inodes;
+    }
+
+    private static IEnumerable<(int Port, string Inode)> Sockets()
     {
         foreach (var table in new[] { "/proc/net/udp", "/proc/net/udp6" })
         {
@@ -94,11 +142,12 @@ internal static class UdpPorts
                 continue;
             }
 
-            // Rows look like "  12: 0100007F:9C40 00000000:0000 07 ...": the local address:port is column 2, port in hex.
+            // Rows: "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...", the local
+            // address as hex "0100007F:9C40", port after the last colon.
             foreach (var line in File.ReadLines(table).Skip(1))
             {
                 var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (columns.Length < 2)
+                if (columns.Length < 10)
                 {
                     continue;
                 }
@@ -106,7 +155,7 @@ internal static class UdpPorts
                 var colon = columns[1].LastIndexOf(':');
                 if (colon > 0 && int.TryParse(columns[1].AsSpan(colon + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var port))
                 {
-                    yield return port;
+                    yield return (port, columns[9]);
                 }
             }
         }

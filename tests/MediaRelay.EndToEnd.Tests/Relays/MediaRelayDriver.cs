@@ -32,6 +32,8 @@ internal sealed class MediaRelayDriver(RelayEndpoints endpoints, string workDire
                 "--port-min", Endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
                 "--port-max", Endpoints.PortMax.ToString(CultureInfo.InvariantCulture),
                 "--ng-listen", Endpoints.Ng.ToString(),
+                // A BYE must free the call at once (rtpengine's 30 s default would keep it listed), as for rtpengine.
+                "--delete-delay", "0",
             ],
             WorkDirectory);
     }

@@ -12,7 +12,7 @@ internal sealed record RelayEndpoints(IPEndPoint Ng, int PortMin, int PortMax)
     {
         var ng = UdpPorts.FreePort();
         // Below Linux's default ephemeral range (32768-60999), where any process's port-0 socket may land.
-        var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 10000, 19999);
+        var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 20000, 29999);
         return new RelayEndpoints(new IPEndPoint(IPAddress.Loopback, ng), portMin, portMin + mediaPorts - 1);
     }
 
@@ -42,6 +42,10 @@ internal abstract class RelayDriver : IDisposable
     public string Log => _process?.Log ?? "(not started)";
 
     public bool HasExited => _process?.HasExited ?? true;
+
+    /// <summary>Ports of the media range the relay process itself has bound right now.</summary>
+    public IReadOnlyList<int> BoundMediaPorts() =>
+        _process is null ? [] : UdpPorts.BoundInRangeBy(_process.Id, Endpoints.PortMin, Endpoints.PortMax);
 
     /// <summary>Starts the relay and returns once it answers an ng ping.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

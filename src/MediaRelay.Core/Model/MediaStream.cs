@@ -33,6 +33,8 @@ internal sealed class MediaStream : IDisposable
         Rtcp = new MediaSubStream(true, caller, callee, time, options, forwarder);
         Rtcp.Caller.RtpSibling = Rtp.Caller;
         Rtcp.Callee.RtpSibling = Rtp.Callee;
+        Rtp.Sibling = Rtcp;
+        Rtcp.Sibling = Rtp;
         Rtp.Attach();
         Rtcp.Attach();
     }
@@ -83,8 +85,8 @@ internal sealed class MediaStream : IDisposable
             : new IPEndPoint(signallingSource, 0).Serialize();
         var rtp = Rtp.Side(role);
         var rtcp = Rtcp.Side(role);
-        rtp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtpEndPoint, family), signallingIp, changed);
-        rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed);
+        rtp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtpEndPoint, family), signallingIp, changed, description.RtcpMux);
+        rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed, description.RtcpMux);
         Rtp.FlushStunTo(rtp);
         Rtcp.FlushStunTo(rtcp);
     }

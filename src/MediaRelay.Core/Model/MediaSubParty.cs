@@ -61,6 +61,9 @@ internal sealed class MediaSubParty : IPacketReceiver
 
     public bool HasSentMedia => _hasSentMedia;
 
+    /// <summary>The party multiplexes RTCP on its RTP port (RFC 5761): it sends and expects RTCP there.</summary>
+    public bool RtcpMux { get; private set; }
+
     /// <summary>Where packets for this party go: the learned remote, else the address from its SDP.</summary>
     public SocketAddress? Destination => Volatile.Read(ref _remote) ?? Volatile.Read(ref _sdpRemote);
 
@@ -113,7 +116,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             OnFirstMedia(packet, kind, now);
         }
 
-        if (!_subStream.Relay(this, packet))
+        if (!_subStream.Relay(this, packet, kind))
         {
             _errors++;
         }
@@ -126,9 +129,10 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// Applies signalling for this party (control thread). A changed SDP address makes a learned remote obsolete:
     /// packets from it are still accepted until a new source appears (grace re-learn, DESIGN 3.2).
     /// </summary>
-    public void ApplySignalling(SocketAddress? sdpRemote, SocketAddress? signallingIp, bool addressChanged)
+    public void ApplySignalling(SocketAddress? sdpRemote, SocketAddress? signallingIp, bool addressChanged, bool rtcpMux)
     {
         var now = _time.GetTimestamp();
+        RtcpMux = rtcpMux;
         Volatile.Write(ref _sdpRemote, sdpRemote);
         Volatile.Write(ref _signallingIp, signallingIp);
         Volatile.Write(ref _latchUntil, now + ToTicks(_options.LatchWindow));

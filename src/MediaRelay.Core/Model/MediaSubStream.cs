@@ -2,6 +2,7 @@ using System.Net;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Net;
+using MediaRelay.Protocols;
 
 namespace MediaRelay.Core.Model;
 
@@ -39,6 +40,9 @@ internal sealed class MediaSubStream
 
     public bool IsRtcp { get; }
 
+    /// <summary>The other flow of the same stream (RTCP for RTP and back), for RTCP-mux translation.</summary>
+    public MediaSubStream? Sibling { get; set; }
+
     public MediaSubParty Caller { get; }
 
     public MediaSubParty Callee { get; }
@@ -56,10 +60,20 @@ internal sealed class MediaSubStream
 
     public MediaSubParty Other(MediaSubParty side) => side.Role == PartyRole.Caller ? Callee : Caller;
 
-    /// <summary>Forwards media to the other side, from the port that faces it. False when it could not be sent.</summary>
-    public bool Relay(MediaSubParty from, ReadOnlySpan<byte> packet)
+    /// <summary>
+    /// Forwards media to the other side, from the port that faces it. False when it could not be sent.
+    /// RTCP crosses between the flows when one party multiplexes and the other does not (RFC 5761 section 4):
+    /// muxed RTCP arriving on the RTP flow leaves from the RTCP port towards a party that does not mux, and RTCP
+    /// arriving on the RTCP flow leaves from the RTP port towards a party that does.
+    /// </summary>
+    public bool Relay(MediaSubParty from, ReadOnlySpan<byte> packet, PacketKind kind)
     {
         var to = from.Role == PartyRole.Caller ? Callee : Caller;
+        if (kind == PacketKind.Rtcp && Sibling is { } sibling && to.RtcpMux == IsRtcp)
+        {
+            to = sibling.Side(to.Role);
+        }
+
         var destination = to.Destination;
         var socket = to.Listener.Socket;
         return destination is not null && socket is not null && socket.Send(packet, destination);

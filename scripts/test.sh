@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash .ci/install-deps.sh || { echo "test.sh: installing test dependencies failed; see the lines above" >&2; }
 
+# install-deps.sh installs rtpengine too, so the end-to-end harness also checks itself against the real peer.
+export MEDIARELAY_E2E_RTPENGINE=${MEDIARELAY_E2E_RTPENGINE:-1}
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

@@ -51,10 +51,11 @@ internal sealed class LoopbackRelay : IDisposable
     public List<SessionStatistics> Ended { get; } = [];
 
     /// <summary>Sets up a call whose SDP names ports the phones do not send from; returns (facing caller, facing callee).</summary>
-    public (RelayedMedia FacingCaller, RelayedMedia FacingCallee) Call(string callId, string media = "audio", MediaDirection calleeDirection = MediaDirection.SendRecv)
+    public (RelayedMedia FacingCaller, RelayedMedia FacingCallee) Call(string callId, string media = "audio",
+        MediaDirection calleeDirection = MediaDirection.SendRecv, IPAddress? phones = null)
     {
-        var offer = new MediaDescription(media, IPAddress.Loopback, 9, MediaDirection.SendRecv);
-        var answer = new MediaDescription(media, IPAddress.Loopback, 11, calleeDirection);
+        var offer = new MediaDescription(media, phones ?? IPAddress.Loopback, 9, MediaDirection.SendRecv);
+        var answer = new MediaDescription(media, phones ?? IPAddress.Loopback, 11, calleeDirection);
         Assert.Equal(SessionError.None, Manager.Offer(callId, "caller-tag", null, [offer], null, out var toCallee));
         Assert.Equal(SessionError.None, Manager.Answer(callId, "caller-tag", "callee-tag", [answer], null, out var toCaller));
         return (toCaller[0], toCallee[0]);

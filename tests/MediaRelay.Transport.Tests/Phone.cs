@@ -6,11 +6,13 @@ namespace MediaRelay.Transport.Tests;
 /// <summary>A simulated phone: one UDP socket on loopback that sends to the relay and records what it receives.</summary>
 internal sealed class Phone : IDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _socket;
 
     public Phone(string address = "127.0.0.1")
     {
-        _socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        var ip = IPAddress.Parse(address);
+        _socket = new Socket(ip.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(new IPEndPoint(ip, 0));
         _socket.ReceiveBufferSize = 1 << 20;
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
@@ -18,7 +20,7 @@ internal sealed class Phone : IDisposable
     public IPEndPoint EndPoint { get; }
 
     public void Send(byte[] packet, int relayPort) =>
-        _socket.SendTo(packet, new IPEndPoint(IPAddress.Loopback, relayPort));
+        _socket.SendTo(packet, new IPEndPoint(EndPoint.Address.Equals(IPAddress.IPv6Loopback) ? IPAddress.IPv6Loopback : IPAddress.Loopback, relayPort));
 
     public void Send(byte[] packet, SocketAddress relay) => _socket.SendTo(packet, SocketFlags.None, relay);
 
@@ -29,7 +31,7 @@ internal sealed class Phone : IDisposable
         var buffer = new byte[2048];
         while (received.Count < count && _socket.Poll(quiet, SelectMode.SelectRead))
         {
-            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            EndPoint from = new IPEndPoint(EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
             var length = _socket.ReceiveFrom(buffer, ref from);
             received.Add((buffer[..length], (IPEndPoint)from));
         }

@@ -164,6 +164,28 @@ public abstract class RelayLoopbackTests(TransportKind kind)
         Assert.Equal(2, relay.Manager.Query("garbage")!.Streams[0].Caller.Rtp.Errors);
     }
 
+    [Fact]
+    public void Ipv6_media_is_relayed_from_ipv6_ports_both_ways()
+    {
+        using var relay = new LoopbackRelay(kind, o => o.RelayAddressV6 = IPAddress.IPv6Loopback);
+        using var caller = new Phone("::1");
+        using var callee = new Phone("::1");
+        var (facingCaller, facingCallee) = relay.Call("v6", phones: IPAddress.IPv6Loopback);
+        Assert.Equal(IPAddress.IPv6Loopback, facingCaller.Address);
+
+        callee.Send(Rtp.Packet(1, 2), facingCallee.RtpPort);
+        WaitFor(() => relay.Manager.Query("v6")!.Streams[0].Callee.Rtp.Packets == 1);
+        caller.Send(Rtp.Packet(2, 1), facingCaller.RtpPort);
+        var atCallee = Assert.Single(callee.Receive(1, Quiet));
+        callee.Send(Rtp.Packet(3, 2), facingCallee.RtpPort);
+        var atCaller = Assert.Single(caller.Receive(1, Quiet));
+
+        Assert.Equal(Rtp.Packet(2, 1), atCallee.Data);
+        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, facingCallee.RtpPort), atCallee.From);
+        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, facingCaller.RtpPort), atCaller.From);
+        Assert.Equal(caller.EndPoint, relay.Manager.Query("v6")!.Streams[0].Caller.Rtp.LearnedRemote);
+    }
+
     internal static void Pace(int i)
     {
         if (i % 25 == 24)

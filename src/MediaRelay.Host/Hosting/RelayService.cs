@@ -40,6 +40,11 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         dispatcher.Dispose();
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
+        if (transport is EpollTransport epoll)
+        {
+            HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups);
+        }
+
         (transport as IDisposable)?.Dispose();
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
     }

@@ -157,9 +157,9 @@ internal sealed unsafe class EpollLoop : IDisposable
         while (!_stopping)
         {
             var count = LinuxNative.EpollWait(_epoll, _events, MaxEvents, 1000);
-            if (count < 0)
+            if (count <= 0)
             {
-                continue; // EINTR
+                continue; // timeout or EINTR
             }
 
             _wakeups++;

@@ -68,6 +68,21 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
         }
     }
 
+    /// <summary>epoll_wait rounds that returned events, over every loop: Packets / Wakeups is the packets per wake-up.</summary>
+    public long Wakeups
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var loop in _loops)
+            {
+                sum += loop.Wakeups;
+            }
+
+            return sum;
+        }
+    }
+
     public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
     {
         var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

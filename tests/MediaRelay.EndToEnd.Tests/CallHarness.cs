@@ -154,7 +154,7 @@ internal sealed class CallHarness : IDisposable
 
         long? sessionsOwn = null;
         var statistics = await ng.StatisticsAsync(cancellationToken);
-        if (NgReply.Path(statistics, "statistics", "currentstatistics", "sessionsown") is long own)
+        if (NgReply.Integer(statistics, "statistics", "currentstatistics", "sessionsown") is { } own)
         {
             sessionsOwn = own;
         }

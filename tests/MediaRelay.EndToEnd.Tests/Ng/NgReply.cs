@@ -1,14 +1,16 @@
+using MediaRelay.Protocols.Bencode;
+
 namespace MediaRelay.EndToEnd.Tests.Ng;
 
 /// <summary>Reads the parts of rtpengine-style ng replies the end-to-end tests check.</summary>
 internal static class NgReply
 {
     /// <summary>The value at a path of dictionary keys, or null where the path breaks.</summary>
-    public static object? Path(object? value, params string[] keys)
+    public static BencodeValue? Path(BencodeValue? value, params string[] keys)
     {
         foreach (var key in keys)
         {
-            if (value is not SortedDictionary<string, object> dictionary || !dictionary.TryGetValue(key, out value))
+            if (value is not BencodeDictionary dictionary || !dictionary.TryGetValue(key, out value))
             {
                 return null;
             }
@@ -17,14 +19,18 @@ internal static class NgReply
         return value;
     }
 
+    /// <summary>The integer at a path of dictionary keys, or null where the path breaks or ends in a non-integer.</summary>
+    public static long? Integer(BencodeValue? value, params string[] keys) =>
+        Path(value, keys) is BencodeInteger integer ? integer.Value : null;
+
     /// <summary>
     /// RTP packets the relay received from the party whose tag starts with <paramref name="tagPrefix"/>, from a
     /// "query" reply: tags / TAG / medias[] / streams[] / stats / packets, counting the streams flagged "RTP" (or,
     /// when a stream has no flags, the first stream of each media, which is RTP in rtpengine's layout).
     /// </summary>
-    public static long RtpPacketsFromTag(SortedDictionary<string, object> queryReply, string tagPrefix)
+    public static long RtpPacketsFromTag(BencodeDictionary queryReply, string tagPrefix)
     {
-        if (Path(queryReply, "tags") is not SortedDictionary<string, object> tags)
+        if (Path(queryReply, "tags") is not BencodeDictionary tags)
         {
             return 0;
         }
@@ -32,22 +38,24 @@ internal static class NgReply
         long packets = 0;
         foreach (var (tag, party) in tags)
         {
-            if (!tag.StartsWith(tagPrefix, StringComparison.Ordinal) || Path(party, "medias") is not List<object> medias)
+            if (!tag.StartsWith(tagPrefix, StringComparison.Ordinal) || Path(party, "medias") is not BencodeList medias)
             {
                 continue;
             }
 
             foreach (var media in medias)
             {
-                if (Path(media, "streams") is not List<object> streams)
+                if (Path(media, "streams") is not BencodeList streams)
                 {
                     continue;
                 }
 
                 for (var i = 0; i < streams.Count; i++)
                 {
-                    var isRtp = Path(streams[i], "flags") is List<object> flags ? flags.Contains("RTP") : i == 0;
-                    if (isRtp && Path(streams[i], "stats", "packets") is long count)
+                    var isRtp = Path(streams.Items[i], "flags") is BencodeList flags
+                        ? flags.Items.Any(flag => flag.AsText() == "RTP")
+                        : i == 0;
+                    if (isRtp && Integer(streams.Items[i], "stats", "packets") is { } count)
                     {
                         packets += count;
                     }

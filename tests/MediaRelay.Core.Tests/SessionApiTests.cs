@@ -100,6 +100,28 @@ public sealed class SessionApiTests
     }
 
     [Fact]
+    public void A_forked_call_follows_the_branch_that_answers_last()
+    {
+        using var relay = new RelayHarness();
+        relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var toCallees);
+
+        // Branch 1 answers with early media (183), then branch 2 answers (200) with another phone.
+        relay.Manager.Answer("c", "a", "branch-1", [RelayHarness.Audio(Ep("10.0.1.1", 7000))], null, out var toCaller);
+        relay.Transport.Deliver(toCallees[0].RtpPort, Rtp(1), Ep("198.51.100.1", 7000));
+        relay.Manager.Answer("c", "a", "branch-2", [RelayHarness.Audio(Ep("10.0.2.2", 8000))], null, out _);
+        relay.Transport.Deliver(toCallees[0].RtpPort, Rtp(2), Ep("198.51.100.2", 8000));
+        relay.Transport.Deliver(toCallees[0].RtpPort, Rtp(3), Ep("198.51.100.1", 7000));
+        relay.Transport.TakeSent();
+        relay.Transport.Deliver(toCaller[0].RtpPort, Rtp(4), Ep("203.0.113.7", 31000));
+
+        var stream = relay.Manager.Query("c")!.Streams[0];
+        Assert.Equal("branch-2", stream.Callee.Tag);
+        Assert.Equal(Ep("198.51.100.2", 8000), stream.Callee.Rtp.LearnedRemote);
+        Assert.Equal(1, stream.Callee.Rtp.Errors); // branch 1, no longer answered, is dropped
+        Assert.Equal(Ep("198.51.100.2", 8000), Assert.Single(relay.Transport.TakeSent()).To);
+    }
+
+    [Fact]
     public void Answer_for_an_unknown_call_is_refused()
     {
         using var relay = new RelayHarness();

@@ -39,76 +39,19 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     public int LoopCount => _loops.Length;
 
     /// <summary>Datagrams received, over every loop.</summary>
-    public long Packets
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var loop in _loops)
-            {
-                sum += loop.Packets;
-            }
-
-            return sum;
-        }
-    }
+    public long Packets => Sum(static loop => loop.Packets);
 
     /// <summary>recvmmsg calls that returned datagrams, over every loop: Packets / Batches is the mean batch.</summary>
-    public long Batches
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var loop in _loops)
-            {
-                sum += loop.Batches;
-            }
-
-            return sum;
-        }
-    }
+    public long Batches => Sum(static loop => loop.Batches);
 
     /// <summary>epoll_wait rounds that returned events, over every loop: Packets / Wakeups is the packets per wake-up.</summary>
-    public long Wakeups
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var loop in _loops)
-            {
-                sum += loop.Wakeups;
-            }
-
-            return sum;
-        }
-    }
+    public long Wakeups => Sum(static loop => loop.Wakeups);
 
     public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
     {
-        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
+        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger);
+        if (socket is null)
         {
-            if (local.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                socket.DualMode = false;
-            }
-
-            socket.Blocking = false;
-            socket.Bind(local);
-            if (_options.ReceiveBufferSize > 0)
-            {
-                socket.ReceiveBufferSize = _options.ReceiveBufferSize;
-            }
-
-            if (_options.SendBufferSize > 0)
-            {
-                socket.SendBufferSize = _options.SendBufferSize;
-            }
-        }
-        catch (SocketException e)
-        {
-            TransportLog.BindFailed(_logger, local.ToString(), e.SocketErrorCode.ToString());
-            socket.Dispose();
             return null;
         }
 
@@ -122,6 +65,17 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
         }
 
         return relaySocket;
+    }
+
+    private long Sum(Func<EpollLoop, long> figure)
+    {
+        long sum = 0;
+        foreach (var loop in _loops)
+        {
+            sum += figure(loop);
+        }
+
+        return sum;
     }
 
     public void Dispose()

@@ -33,34 +33,9 @@ public sealed class UdpTransport : IPacketTransport
 
     public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
     {
-        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
+        var socket = MediaSockets.TryBind(local, _options, blocking: true, _logger);
+        if (socket is null)
         {
-            if (local.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                socket.DualMode = false;
-            }
-
-            socket.Bind(local);
-            if (_options.ReceiveBufferSize > 0)
-            {
-                socket.ReceiveBufferSize = _options.ReceiveBufferSize;
-            }
-
-            if (_options.SendBufferSize > 0)
-            {
-                socket.SendBufferSize = _options.SendBufferSize;
-            }
-
-            if (_options.Dscp >= 0)
-            {
-                SetDscp(socket, local.AddressFamily, _options.Dscp);
-            }
-        }
-        catch (SocketException e)
-        {
-            TransportLog.BindFailed(_logger, local.ToString(), e.SocketErrorCode.ToString());
-            socket.Dispose();
             return null;
         }
 
@@ -76,17 +51,4 @@ public sealed class UdpTransport : IPacketTransport
     }
 
     internal void CountSendError() => Interlocked.Increment(ref _sendErrors);
-
-    private static void SetDscp(Socket socket, AddressFamily family, int dscp)
-    {
-        var tos = dscp << 2;
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.TypeOfService, tos);
-        }
-        else
-        {
-            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.TypeOfService, tos);
-        }
-    }
 }

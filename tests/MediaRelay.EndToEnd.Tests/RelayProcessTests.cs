@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.EndToEnd.Tests.Relays;
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.EndToEnd.Tests;
+
+/// <summary>The `mediarelay` executable as an operator meets it: --help, a bad setting, and a clean stop on SIGTERM.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class RelayProcessTests : IDisposable
+{
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("mediarelay-process-").FullName;
+
+    [Fact(Timeout = 60_000)]
+    public async Task Help_explains_every_setting()
+    {
+        using var process = Start(["run", "--help"]);
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
+        Assert.Equal(0, process.ExitCode);
+        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport" })
+        {
+            Assert.Contains(option, process.Log, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_bad_setting_is_refused_with_what_to_do_and_nothing_starts()
+    {
+        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000"]);
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("relay-address 'nowhere' is not an IP address: give one such as", process.Log, StringComparison.Ordinal);
+        Assert.Contains("port range 70000-59999 is not usable", process.Log, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Sigterm_ends_every_session_and_frees_every_port()
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
+        using var process = Start(
+        [
+            "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
+            "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
+            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture),
+        ]);
+        using var ng = new NgClient(endpoints.Ng);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
+        }
+
+        const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
+        var offer = await ng.SendAsync(
+            new BencodeDictionary { { "call-id", "sigterm-call" }, { "command", "offer" }, { "from-tag", "a" }, { "sdp", Sdp } },
+            TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal("ok", offer.GetString("result"));
+        Assert.Equal(4, UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax).Count);
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None), "no exit within 10 s of SIGTERM:\n" + process.Log);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("session sigterm-call ended: shutdown", process.Log, StringComparison.Ordinal);
+        Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
+    }
+
+    private ManagedProcess Start(IEnumerable<string> arguments)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], _workDirectory);
+    }
+
+    public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares MediaRelay with rtpengine and with refrelay (bench/reference-relay, a minimal C relay: the "physical
 # limit" baseline) on this machine, loopback only, with the same load generator.
-#   bench/compare.sh                                 full run (~13 min on 2 cores): 100/500/1000 calls x 15 s, two
+#   bench/compare.sh                                 full run (~10 min on 2 cores): 100/500/1000 calls x 15 s, two
 #                                                    floods, control plane, per relay; then 10,000 calls (memory)
 #   DURATION=5 CALLS_LIST="100" bench/compare.sh     quick run while developing
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),

@@ -1,35 +1,59 @@
 #!/usr/bin/env bash
-# Compares MediaRelay with rtpengine on this machine, loopback only, with the same load generator.
-#   bench/compare.sh                 full run (~8 min): 100/500/1000 calls x 20 s, two floods, control plane
-#   DURATION=5 bench/compare.sh      shorter media runs while developing
-# Environment: DURATION (20), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
-#   SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0), SKIP_MEDIARELAY (0).
-# Every run is bounded by `timeout` and the generator's own --max-seconds; the whole script stays under 15 minutes.
+# Compares MediaRelay with rtpengine and with refrelay (bench/reference-relay, a minimal C relay: the "physical
+# limit" baseline) on this machine, loopback only, with the same load generator.
+#   bench/compare.sh                                 full run (~10 min on 2 cores): 100/500/1000 calls x 15 s, two
+#                                                    floods, control plane, per relay; then 10,000 calls (memory)
+#   DURATION=5 CALLS_LIST="100" bench/compare.sh     quick run while developing
+# Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
+#   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
+#   SKIP_MEDIARELAY (0), SKIP_REFRELAY (0), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
+#   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (870).
+# Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
+# BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 15 minutes.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DURATION=${DURATION:-20}
+DURATION=${DURATION:-15}
 CALLS_LIST=${CALLS_LIST:-"100 500 1000"}
 CONTROL_SECONDS=${CONTROL_SECONDS:-10}
 FLOOD_STEP_SECONDS=${FLOOD_STEP_SECONDS:-3}
+FLOOD_BUDGET=${FLOOD_BUDGET:-40}
 SEND_THREADS=${SEND_THREADS:-1}
 RECV_THREADS=${RECV_THREADS:-1}
 OUT=${OUT:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)}
 SKIP_LOOPBACK=${SKIP_LOOPBACK:-0}
 SKIP_MEDIARELAY=${SKIP_MEDIARELAY:-0}
+SKIP_REFRELAY=${SKIP_REFRELAY:-0}
+REFRELAY_THREADS=${REFRELAY_THREADS:-$(nproc)}
+MEM_SCENARIO=${MEM_SCENARIO:-1}
+MEM_CALLS=${MEM_CALLS:-10000}
+MEM_SECONDS=${MEM_SECONDS:-10}
+MEM_PTIME=${MEM_PTIME:-1000}
+BUDGET_SECONDS=${BUDGET_SECONDS:-870}
 
 # Port plan, all on 127.0.0.1 and below the kernel's ephemeral range (where the generator's own sockets live).
 # Each relay needs 4 ports per call: 1,000 calls = 4,000 ports; the ranges are wider so that the control-plane
-# run, which creates and deletes calls as fast as it can, never runs dry.
+# run, which creates and deletes calls as fast as it can, never runs dry. The relays run one after another, so
+# refrelay reuses rtpengine's range.
 RTPENGINE_NG=127.0.0.1:9900
 RTPENGINE_PORTS=(20000 29999)
 MEDIARELAY_NG=127.0.0.1:9901
 MEDIARELAY_PORTS=(10000 19999)
+REFRELAY_NG=127.0.0.1:9902
+REFRELAY_PORTS=(20000 29999)
+# The memory run (MEM_CALLS concurrent calls on MediaRelay) needs 4 ports per call, 40,000 for 10,000 calls: more
+# than fits below the ephemeral range (32768 and up here; see /proc/sys/net/ipv4/ip_local_port_range). So that
+# relay binds its media on 127.0.0.2, where no generator socket (all on 127.0.0.1) can take its ports; a port held
+# by someone's wildcard socket fails to bind and MediaRelay skips it, hence the slack.
+MEM_NG=127.0.0.1:9903
+MEM_ADDRESS=127.0.0.2
+MEM_PORTS=(10000 59999)
 
 SCRIPT_START=$(date +%s)
 mkdir -p "$OUT"
 LOADGEN_DLL=$ROOT/bench/MediaRelay.LoadGen/bin/Release/net10.0/mediarelay-loadgen.dll
 MEDIARELAY_DLL=$ROOT/src/MediaRelay.Host/bin/Release/net10.0/mediarelay.dll
+REFRELAY_BIN=$ROOT/bench/reference-relay/refrelay
 RELAY_PID=
 
 log() { printf '[compare %4ss] %s\n' "$(($(date +%s) - SCRIPT_START))" "$*"; }
@@ -45,9 +69,16 @@ stop_relay() {
 trap stop_relay EXIT
 
 # loadgen LABEL JSONFILE TIMEOUT_S ARGS... : one bounded generator run; its JSON line goes to JSONFILE.
+# The limit is clamped to what is left of BUDGET_SECONDS; with less than 20 s left the run is skipped.
 loadgen() {
   local label=$1 json=$2 limit=$3
   shift 3
+  local left=$((BUDGET_SECONDS - ($(date +%s) - SCRIPT_START)))
+  if [ "$left" -lt 20 ]; then
+    log "skipped: $label (BUDGET_SECONDS=$BUDGET_SECONDS spent)"
+    return 0
+  fi
+  [ "$limit" -le "$left" ] || limit=$left
   log "run: $label"
   timeout --kill-after=5 "$limit" dotnet "$LOADGEN_DLL" --max-seconds "$((limit - 5))" --json-out "$json" \
     --send-threads "$SEND_THREADS" --recv-threads "$RECV_THREADS" "$@" 2>&1 | tee -a "$OUT/runs.log" | grep -v '^LOADGEN_JSON'
@@ -66,10 +97,12 @@ suite() {
   done
   # Flood with 4 calls (8 streams) as asked, then with 50 calls (100 streams): rtpengine guards each socket
   # against a deep queue, so the few-streams figure measures that guard as much as raw forwarding.
-  loadgen "$name flood-4" "$json" 90 --mode flood --flood-calls 4 --flood-step-seconds "$FLOOD_STEP_SECONDS" \
-    --flood-max-pps 400000 --scenario flood-4 "${common[@]}"
-  loadgen "$name flood-50" "$json" 90 --mode flood --flood-calls 50 --flood-step-seconds "$FLOOD_STEP_SECONDS" \
-    --flood-max-pps 400000 --scenario flood-50 "${common[@]}"
+  loadgen "$name flood-4" "$json" $((FLOOD_BUDGET + 45)) --mode flood --flood-calls 4 \
+    --flood-step-seconds "$FLOOD_STEP_SECONDS" --flood-budget "$FLOOD_BUDGET" --flood-max-pps 400000 --scenario flood-4 \
+    "${common[@]}"
+  loadgen "$name flood-50" "$json" $((FLOOD_BUDGET + 45)) --mode flood --flood-calls 50 \
+    --flood-step-seconds "$FLOOD_STEP_SECONDS" --flood-budget "$FLOOD_BUDGET" --flood-max-pps 400000 \
+    --scenario flood-50 "${common[@]}"
   loadgen "$name control" "$json" $((CONTROL_SECONDS + 40)) --mode control --duration "$CONTROL_SECONDS" \
     --concurrency 32 --scenario control "${common[@]}"
 }
@@ -79,7 +112,8 @@ wait_ng() {
   timeout 30 dotnet "$LOADGEN_DLL" --mode ping --relay "$2" --relay-name "$1" --duration 15 >/dev/null 2>&1
 }
 
-ulimit -n 65536 2>/dev/null || ulimit -n 20000 2>/dev/null || true
+# 10,000 calls need ~40,000 descriptors in the relay and ~20,000 in the generator: raise the limit as far as allowed.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # 1. Tools.
 if ! command -v rtpengine >/dev/null 2>&1; then
@@ -103,12 +137,24 @@ if [ "$SKIP_MEDIARELAY" != 1 ]; then
   fi
 fi
 
+REFRELAY_BUILT=0
+if [ "$SKIP_REFRELAY" != 1 ]; then
+  log "building refrelay (gcc -O2)"
+  if gcc -O2 -Wall -Wextra -o "$REFRELAY_BIN" "$ROOT/bench/reference-relay/refrelay.c" -lpthread >"$OUT/build-refrelay.log" 2>&1; then
+    REFRELAY_BUILT=1
+  else
+    log "refrelay build failed: its column will read failed (see $OUT/build-refrelay.log)"
+  fi
+fi
+
 {
   echo "date: $(date -Is)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
   echo "kernel: $(uname -r)"
   echo "dotnet: $(dotnet --version)"
   echo "rtpengine: $(rtpengine --version 2>&1 | head -1)"
+  echo "gcc: $(gcc --version 2>&1 | head -1)"
+  echo "open files limit: $(ulimit -n)"
   echo "loadavg at start: $(cat /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
@@ -116,8 +162,8 @@ fi
 if [ "$SKIP_LOOPBACK" != 1 ]; then
   loadgen "loopback calls-1000" "$OUT/loopback.jsonl" $((DURATION + 60)) --mode loopback --calls 1000 \
     --duration "$DURATION" --scenario calls-1000
-  loadgen "loopback flood-4" "$OUT/loopback.jsonl" 90 --mode flood --loopback --flood-calls 4 \
-    --flood-step-seconds "$FLOOD_STEP_SECONDS" --flood-max-pps 400000 --scenario flood-4
+  loadgen "loopback flood-4" "$OUT/loopback.jsonl" $((FLOOD_BUDGET + 45)) --mode flood --loopback --flood-calls 4 \
+    --flood-step-seconds "$FLOOD_STEP_SECONDS" --flood-budget "$FLOOD_BUDGET" --flood-max-pps 400000 --scenario flood-4
 fi
 
 # 3. rtpengine, user space only (--table=-1: no kernel forwarding), same loopback interface.
@@ -140,8 +186,10 @@ fi
 # 4. MediaRelay, same scenarios.
 if [ "$MEDIARELAY_BUILT" = 1 ]; then
   log "starting MediaRelay on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]}"
+  # --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
+  # control-plane run then runs out of them.
   dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
-    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" >"$OUT/mediarelay.log" 2>&1 &
+    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 >"$OUT/mediarelay.log" 2>&1 &
   RELAY_PID=$!
   if wait_ng MediaRelay "$MEDIARELAY_NG"; then
     suite MediaRelay "$MEDIARELAY_NG" "$RELAY_PID" "$OUT/MediaRelay.jsonl"
@@ -151,12 +199,58 @@ if [ "$MEDIARELAY_BUILT" = 1 ]; then
   stop_relay
 fi
 
-# 5. One table. A scenario missing from a file (relay not built, not answering, or a run that failed) reads failed.
+# 5. refrelay, same scenarios.
+if [ "$REFRELAY_BUILT" = 1 ]; then
+  log "starting refrelay on $REFRELAY_NG, ports ${REFRELAY_PORTS[0]}-${REFRELAY_PORTS[1]}, $REFRELAY_THREADS media thread(s)"
+  "$REFRELAY_BIN" --ng "$REFRELAY_NG" --port-min "${REFRELAY_PORTS[0]}" --port-max "${REFRELAY_PORTS[1]}" \
+    --threads "$REFRELAY_THREADS" >"$OUT/refrelay.log" 2>&1 &
+  RELAY_PID=$!
+  if wait_ng refrelay "$REFRELAY_NG"; then
+    suite refrelay "$REFRELAY_NG" "$RELAY_PID" "$OUT/refrelay.jsonl"
+  else
+    log "refrelay did not answer ng ping: its column will read failed (see $OUT/refrelay.log)"
+  fi
+  stop_relay
+fi
+
+# 6. Memory per call: MEM_CALLS concurrent calls with slow media on a fresh MediaRelay (VmHWM is a lifetime peak).
+#    relay_kb_per_call = (peak RSS - RSS before setup) / calls set up. Capped by the open-files limit: the relay
+#    needs 4 descriptors per call, the generator 2.
+MEM_RAN=0
+if [ "$MEM_SCENARIO" = 1 ] && [ "$MEDIARELAY_BUILT" = 1 ]; then
+  mem_calls=$MEM_CALLS
+  fd_calls=$((($(ulimit -n) - 512) / 4))
+  if [ "$fd_calls" -lt "$mem_calls" ]; then
+    log "open-files limit $(ulimit -n) allows $fd_calls calls, not $MEM_CALLS: the memory run uses $fd_calls (raise the hard limit, ulimit -Hn, for the full figure)"
+    mem_calls=$fd_calls
+  fi
+  log "starting MediaRelay on $MEM_NG, media $MEM_ADDRESS ports ${MEM_PORTS[0]}-${MEM_PORTS[1]} (memory run, $mem_calls calls)"
+  dotnet "$MEDIARELAY_DLL" run --relay-address "$MEM_ADDRESS" --port-min "${MEM_PORTS[0]}" --port-max "${MEM_PORTS[1]}" \
+    --ng-listen "$MEM_NG" --delete-delay 0 >"$OUT/mediarelay-mem.log" 2>&1 &
+  RELAY_PID=$!
+  if wait_ng MediaRelay "$MEM_NG"; then
+    MEM_RAN=1
+    loadgen "MediaRelay calls-$mem_calls-mem" "$OUT/MediaRelay-mem.jsonl" $((MEM_SECONDS + 120)) --mode media \
+      --calls "$mem_calls" --duration "$MEM_SECONDS" --ptime "$MEM_PTIME" --rcvbuf 65536 \
+      --scenario "calls-$mem_calls-mem" --relay "$MEM_NG" --relay-name MediaRelay --relay-pid "$RELAY_PID"
+  else
+    log "MediaRelay (memory run) did not answer ng ping (see $OUT/mediarelay-mem.log)"
+  fi
+  stop_relay
+fi
+
+# 7. Tables. A scenario missing from a file (relay not built, not answering, or a run that failed) reads failed.
 echo
 echo "== Generator ceiling (loopback, no relay)"
 [ -f "$OUT/loopback.jsonl" ] && dotnet "$LOADGEN_DLL" --mode table "$OUT/loopback.jsonl" | tee "$OUT/loopback-table.txt"
 echo
-echo "== rtpengine vs MediaRelay (ratio = MediaRelay / rtpengine)"
-touch "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl"
-dotnet "$LOADGEN_DLL" --mode table "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" | tee "$OUT/table.txt"
-log "done; results in $OUT"
+echo "== rtpengine vs MediaRelay vs refrelay (ratios: MediaRelay / rtpengine, MediaRelay / refrelay)"
+touch "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" "$OUT/refrelay.jsonl"
+dotnet "$LOADGEN_DLL" --mode table "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" "$OUT/refrelay.jsonl" | tee "$OUT/table.txt"
+if [ "$MEM_RAN" = 1 ]; then
+  echo
+  echo "== MediaRelay memory per call (relay_kb_per_call = (peak RSS - RSS before setup) / calls set up)"
+  touch "$OUT/MediaRelay-mem.jsonl"
+  dotnet "$LOADGEN_DLL" --mode table "$OUT/MediaRelay-mem.jsonl" | tee "$OUT/mem-table.txt"
+fi
+log "done in $(($(date +%s) - SCRIPT_START)) s; results in $OUT"

@@ -78,7 +78,7 @@ internal sealed class LoadGenOptions
     /// <summary>Append the JSON line to this file too. Default none.</summary>
     public string? JsonOut { get; set; }
 
-    /// <summary>Table mode: the JSON-lines files to compare (first is the baseline).</summary>
+    /// <summary>Table mode: the JSON-lines files to compare (baseline, subject, then optional others).</summary>
     public List<string> TableFiles { get; } = [];
 
     public static LoadGenOptions Parse(IReadOnlyList<string> args)
@@ -158,6 +158,7 @@ internal sealed class LoadGenOptions
           --flood-max-pps R (1e6)  --flood-step-seconds S (3)  --flood-budget S (45)
           --loss-threshold PCT (0.1)
           --rcvbuf BYTES (1 MiB)   --max-seconds S (600)     --json-out FILE
-        table mode: mediarelay-loadgen --mode table BASELINE.jsonl OTHER.jsonl
+        table mode: mediarelay-loadgen --mode table BASELINE.jsonl SUBJECT.jsonl [REFERENCE.jsonl ...]
+          ratio columns SUBJECT/each other file; with three files the fast-path goals follow the table
         """;
 }

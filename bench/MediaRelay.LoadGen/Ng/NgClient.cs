@@ -2,22 +2,25 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Threading;
+using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.LoadGen.Ng;
 
 /// <summary>The outcome of one ng command: the decoded reply (or null) and the wall time from first send.</summary>
-internal readonly record struct NgResult(Dictionary<string, object>? Reply, string? Error, long ElapsedTicks)
+internal readonly record struct NgResult(BencodeDictionary? Reply, string? Error, long ElapsedTicks)
 {
     public bool Ok => Reply is not null && Error is null;
 
-    public string? Sdp => Reply is not null && Reply.TryGetValue("sdp", out var sdp) ? sdp as string : null;
+    public string? Sdp => Reply?.GetString("sdp");
 }
 
 /// <summary>
 /// ng over UDP: one socket, many commands in flight, replies matched by cookie. Retransmits with the same cookie
 /// (rtpengine caches replies by cookie, so a retransmitted offer does not create a second call).
-/// Thread-safe: any number of callers may await <see cref="SendAsync"/> at once.
+/// Thread-safe: any number of callers may await <see cref="SendAsync"/> at once. Bencode itself is
+/// MediaRelay.Protocols.Bencode; this class only adds the "cookie SP" framing and sorts command keys.
 /// </summary>
 internal sealed class NgClient : IDisposable
 {
@@ -42,10 +45,49 @@ internal sealed class NgClient : IDisposable
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
 
-    public async Task<NgResult> SendAsync(IReadOnlyList<KeyValuePair<string, object>> command)
+    /// <summary>Encodes "cookie d...e" with the command's keys sorted (strict bencode, as before).</summary>
+    public static byte[] EncodeCommand(string cookie, BencodeDictionary command)
+    {
+        var sorted = new BencodeDictionary();
+        foreach (var entry in command.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            sorted.Add(entry.Key, entry.Value);
+        }
+
+        var prefix = Encoding.ASCII.GetBytes(cookie + " ");
+        var body = BencodeWriter.ToArray(sorted);
+        var datagram = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(datagram, 0);
+        body.CopyTo(datagram, prefix.Length);
+        return datagram;
+    }
+
+    /// <summary>Splits "cookie d...e" and decodes the top-level dictionary. Never throws on wire input.</summary>
+    public static bool TryDecodeReply(ReadOnlySpan<byte> datagram, out string cookie, out BencodeDictionary? reply)
+    {
+        reply = null;
+        var space = datagram.IndexOf((byte)' ');
+        cookie = space <= 0 ? string.Empty : Encoding.ASCII.GetString(datagram[..space]);
+        if (space <= 0 || !BencodeReader.TryParse(datagram[(space + 1)..], out var value, out _))
+        {
+            return false;
+        }
+
+        reply = value as BencodeDictionary;
+        return reply is not null;
+    }
+
+    /// <summary>Returns the cookie of a datagram, or null, without decoding the body.</summary>
+    public static string? PeekCookie(ReadOnlySpan<byte> datagram)
+    {
+        var space = datagram.IndexOf((byte)' ');
+        return space <= 0 ? null : Encoding.ASCII.GetString(datagram[..space]);
+    }
+
+    public async Task<NgResult> SendAsync(BencodeDictionary command)
     {
         var cookie = _cookiePrefix + Interlocked.Increment(ref _nextCookie).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var datagram = NgCodec.EncodeCommand(cookie, command);
+        var datagram = EncodeCommand(cookie, command);
         var completion = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[cookie] = completion;
         var started = Stopwatch.GetTimestamp();
@@ -67,15 +109,15 @@ internal sealed class NgClient : IDisposable
                 {
                     var raw = await completion.Task;
                     var elapsed = Stopwatch.GetTimestamp() - started;
-                    if (!NgCodec.TryDecodeReply(raw, out _, out var reply) || reply is null)
+                    if (!TryDecodeReply(raw, out _, out var reply) || reply is null)
                     {
                         return new NgResult(null, "undecodable reply", elapsed);
                     }
 
-                    var result = reply.TryGetValue("result", out var value) ? value as string : null;
+                    var result = reply.GetString("result");
                     if (result != "ok")
                     {
-                        var reason = reply.TryGetValue("error-reason", out var why) ? why as string : result;
+                        var reason = reply.ContainsKey("error-reason") ? reply.GetString("error-reason") : result;
                         return new NgResult(reply, "result=" + (reason ?? "missing"), elapsed);
                     }
 
@@ -131,7 +173,7 @@ internal sealed class NgClient : IDisposable
                 continue;
             }
 
-            var cookie = NgCodec.PeekCookie(buffer.AsSpan(0, length));
+            var cookie = PeekCookie(buffer.AsSpan(0, length));
             if (cookie is not null && _pending.TryGetValue(cookie, out var completion))
             {
                 completion.TrySetResult(buffer.AsSpan(0, length).ToArray());

@@ -6,7 +6,9 @@ namespace MediaRelay.LoadGen.Report;
 
 /// <summary>
 /// Reads JSON-lines result files (one per relay) and prints one table: scenario, figure, each relay's value, and
-/// the ratio of the second relay to the first. A scenario missing or failed in a file shows "failed".
+/// the ratio of the second relay (the subject) to every other relay: with files BASELINE SUBJECT REFERENCE the
+/// ratio columns are SUBJECT/BASELINE and SUBJECT/REFERENCE. A scenario missing or failed in a file shows "failed".
+/// With three files, the fast-path goals follow the table (<see cref="Goals"/>).
 /// </summary>
 internal static class ComparisonTable
 {
@@ -47,10 +49,8 @@ internal static class ComparisonTable
         var rows = new List<string[]>();
         var header = new List<string> { "scenario", "figure" };
         header.AddRange(runs.Select(r => r.Name));
-        if (runs.Count >= 2)
-        {
-            header.Add(runs[1].Name + "/" + runs[0].Name);
-        }
+        var others = runs.Count >= 2 ? Enumerable.Range(0, runs.Count).Where(i => i != 1).ToList() : [];
+        header.AddRange(others.Select(i => runs[1].Name + "/" + runs[i].Name));
 
         rows.Add([.. header]);
         foreach (var scenario in scenarioOrder)
@@ -79,11 +79,9 @@ internal static class ComparisonTable
                     values.Add(value);
                 }
 
-                if (runs.Count >= 2)
+                foreach (var other in others)
                 {
-                    row.Add(double.IsFinite(values[0]) && double.IsFinite(values[1]) && values[0] != 0
-                        ? (values[1] / values[0]).ToString("0.00", CultureInfo.InvariantCulture)
-                        : "-");
+                    row.Add(FormatRatio(Ratio(values[1], values[other])));
                 }
 
                 rows.Add([.. row]);
@@ -116,8 +114,59 @@ internal static class ComparisonTable
             }
         }
 
+        if (runs.Count >= 3)
+        {
+            text.AppendLine();
+            text.Append(Goals(runs[0], runs[1], runs[2]));
+        }
+
         return text.ToString();
     }
+
+    /// <summary>
+    /// The "fast path" goals, subject against baseline (rtpengine) and reference (refrelay): flood packets/s at
+    /// least 0.9x the reference and 1.5x the baseline; relay CPU per relayed packet at most 0.5x the baseline. The
+    /// CPU goal is stated at calls-1000; every calls-N scenario present is shown so a quick run shows something.
+    /// </summary>
+    private static string Goals(
+        (string Name, Dictionary<string, Run> Scenarios) baseline,
+        (string Name, Dictionary<string, Run> Scenarios) subject,
+        (string Name, Dictionary<string, Run> Scenarios) reference)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"fast-path goals ({subject.Name} against {baseline.Name} and {reference.Name}):");
+        void Check(string scenario, string figure, (string Name, Dictionary<string, Run> Scenarios) other, string relation, double bound)
+        {
+            var ratio = Ratio(Value(subject, scenario, figure), Value(other, scenario, figure));
+            var verdict = double.IsNaN(ratio) ? "n/a" : (relation == ">=" ? ratio >= bound : ratio <= bound) ? "met" : "NOT met";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {scenario} {figure}: {subject.Name}/{other.Name} = {FormatRatio(ratio)} (goal {relation} {bound.ToString("0.0#", CultureInfo.InvariantCulture)}): {verdict}");
+        }
+
+        foreach (var flood in new[] { "flood-4", "flood-50" })
+        {
+            Check(flood, "flood_best_pps", reference, ">=", 0.9);
+            Check(flood, "flood_best_pps", baseline, ">=", 1.5);
+        }
+
+        var callScenarios = subject.Scenarios.Keys
+            .Where(k => k.StartsWith("calls-", StringComparison.Ordinal) && int.TryParse(k[6..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .OrderBy(k => int.Parse(k[6..], NumberStyles.None, CultureInfo.InvariantCulture));
+        foreach (var calls in callScenarios)
+        {
+            Check(calls, "relay_cpu_us_per_pkt", baseline, "<=", 0.5);
+        }
+
+        return text.ToString();
+    }
+
+    private static double Value((string Name, Dictionary<string, Run> Scenarios) run, string scenario, string figure) =>
+        run.Scenarios.TryGetValue(scenario, out var r) && r.Ok && r.Figures.TryGetValue(figure, out var v) ? v : double.NaN;
+
+    private static double Ratio(double numerator, double denominator) =>
+        double.IsFinite(numerator) && double.IsFinite(denominator) && denominator != 0 ? numerator / denominator : double.NaN;
+
+    private static string FormatRatio(double ratio) => double.IsNaN(ratio) ? "-" : ratio.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static (string Name, Dictionary<string, Run> Scenarios) Load(string file, string fallbackName)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace MediaRelay.LoadGen.Report;
 
-/// <summary>Reads a process's CPU time (/proc/PID/stat utime+stime) and peak RSS (/proc/PID/status VmHWM).</summary>
+/// <summary>Reads a process's CPU time (/proc/PID/stat utime+stime) and RSS (/proc/PID/status VmRSS, VmHWM).</summary>
 internal static partial class ProcessProbe
 {
     private const int ScClockTicks = 2; // _SC_CLK_TCK on Linux
@@ -31,15 +31,21 @@ internal static partial class ProcessProbe
         }
     }
 
-    public static double? PeakRssMegabytes(int pid)
+    /// <summary>Peak resident set size (VmHWM) in MB, or null when the process cannot be read.</summary>
+    public static double? PeakRssMegabytes(int pid) => StatusMegabytes(pid, "VmHWM:");
+
+    /// <summary>Current resident set size (VmRSS) in MB, or null when the process cannot be read.</summary>
+    public static double? RssMegabytes(int pid) => StatusMegabytes(pid, "VmRSS:");
+
+    private static double? StatusMegabytes(int pid, string field)
     {
         try
         {
             foreach (var line in File.ReadLines("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/status"))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    var kilobytes = long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                    var kilobytes = long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
                     return kilobytes / 1024.0;
                 }
             }

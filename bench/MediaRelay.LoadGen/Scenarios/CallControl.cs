@@ -3,6 +3,7 @@ using System.Globalization;
 using MediaRelay.LoadGen.Media;
 using MediaRelay.LoadGen.Ng;
 using MediaRelay.LoadGen.Report;
+using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.LoadGen.Scenarios;
 
@@ -12,7 +13,6 @@ namespace MediaRelay.LoadGen.Scenarios;
 /// </summary>
 internal sealed class CallControl : IDisposable
 {
-    private static readonly string[] ReplaceFlags = ["origin", "session-connection"];
     private readonly NgClient _client;
     private readonly string _runTag;
     private readonly System.Net.IPAddress _mediaAddress;
@@ -39,15 +39,15 @@ internal sealed class CallControl : IDisposable
     public async Task<(System.Net.IPEndPoint ForCaller, System.Net.IPEndPoint ForCallee)?> SetupAsync(int call, int callerPort, int calleePort)
     {
         var callId = CallId(_runTag, call);
-        var offer = await _client.SendAsync(
-        [
-            new("command", "offer"),
-            new("call-id", callId),
-            new("from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture)),
-            new("sdp", SdpText.BuildAudio(_mediaAddress, callerPort, call + 1)),
-            new("replace", ReplaceFlags),
-            new("ICE", "remove"),
-        ]);
+        var offer = await _client.SendAsync(new BencodeDictionary
+        {
+            { "command", "offer" },
+            { "call-id", callId },
+            { "from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture) },
+            { "sdp", SdpText.BuildAudio(_mediaAddress, callerPort, call + 1) },
+            { "replace", new BencodeList { "origin", "session-connection" } },
+            { "ICE", "remove" },
+        });
         Record(_offerTicks, offer);
         if (!offer.Ok || offer.Sdp is null || !SdpText.TryParseAudioEndpoint(offer.Sdp, out var forCallee) || forCallee is null)
         {
@@ -55,16 +55,16 @@ internal sealed class CallControl : IDisposable
             return null;
         }
 
-        var answer = await _client.SendAsync(
-        [
-            new("command", "answer"),
-            new("call-id", callId),
-            new("from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture)),
-            new("to-tag", "tt-" + call.ToString(CultureInfo.InvariantCulture)),
-            new("sdp", SdpText.BuildAudio(_mediaAddress, calleePort, call + 1_000_001)),
-            new("replace", ReplaceFlags),
-            new("ICE", "remove"),
-        ]);
+        var answer = await _client.SendAsync(new BencodeDictionary
+        {
+            { "command", "answer" },
+            { "call-id", callId },
+            { "from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture) },
+            { "to-tag", "tt-" + call.ToString(CultureInfo.InvariantCulture) },
+            { "sdp", SdpText.BuildAudio(_mediaAddress, calleePort, call + 1_000_001) },
+            { "replace", new BencodeList { "origin", "session-connection" } },
+            { "ICE", "remove" },
+        });
         Record(_answerTicks, answer);
         if (!answer.Ok || answer.Sdp is null || !SdpText.TryParseAudioEndpoint(answer.Sdp, out var forCaller) || forCaller is null)
         {
@@ -77,12 +77,12 @@ internal sealed class CallControl : IDisposable
 
     public async Task<bool> DeleteAsync(int call)
     {
-        var result = await _client.SendAsync(
-        [
-            new("command", "delete"),
-            new("call-id", CallId(_runTag, call)),
-            new("from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture)),
-        ]);
+        var result = await _client.SendAsync(new BencodeDictionary
+        {
+            { "command", "delete" },
+            { "call-id", CallId(_runTag, call) },
+            { "from-tag", "ft-" + call.ToString(CultureInfo.InvariantCulture) },
+        });
         Record(_deleteTicks, result);
         if (!result.Ok)
         {

@@ -101,6 +101,7 @@ internal static class FloodScenario
         report.Add("flood_best_pps", bestForwarded);
         report.Add("flood_best_offered_pps", bestOffered);
         report.Add("flood_relay_cpu_pct", bestCpuPercent);
+        report.Add("flood_relay_cpu_us_per_pkt", bestForwarded > 0 ? bestCpuPercent / 100.0 * 1e6 / bestForwarded : double.NaN);
         if (options.RelayPid > 0)
         {
             report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);

@@ -15,6 +15,7 @@ internal static class MediaScenario
         report.Add("calls", options.Calls);
         using var engine = new MediaEngine(options.Calls, options.MediaAddress, options.ReceiveBufferBytes);
         using var control = options.Loopback ? null : new CallControl(options);
+        var idleRss = options.RelayPid > 0 ? ProcessProbe.RssMegabytes(options.RelayPid) : null;
         var active = await MediaSetup.ConnectAsync(options, engine, control, report);
         if (active.Count == 0)
         {
@@ -65,11 +66,21 @@ internal static class MediaScenario
         {
             report.Add("relay_cpu_s", after - before);
             report.Add("relay_cpu_pct", (after - before) * 100.0 / mediaSeconds);
+
+            // Relayed packets are the ones the generator received back: the relay's CPU per forwarded packet.
+            var relayed = forward.Received + backward.Received;
+            report.Add("relay_cpu_us_per_pkt", relayed > 0 ? (after - before) * 1e6 / relayed : double.NaN);
         }
 
         if (options.RelayPid > 0)
         {
-            report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
+            // Memory per call: (peak RSS - RSS before setup) / calls set up. Read it on a relay started for the run,
+            // since VmHWM is a lifetime high-water mark (and counts warm-up, e.g. JIT, as well as calls).
+            var peakRss = ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN;
+            var callsUp = active.Count / 2;
+            report.Add("relay_peak_rss_mb", peakRss);
+            report.Add("relay_idle_rss_mb", idleRss ?? double.NaN);
+            report.Add("relay_kb_per_call", idleRss is { } idle && callsUp > 0 ? (peakRss - idle) * 1024.0 / callsUp : double.NaN);
         }
 
         report.Add("relay_socket_drops", dropsAfter.Relay - dropsBefore.Relay);

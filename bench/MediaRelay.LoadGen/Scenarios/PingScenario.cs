@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MediaRelay.LoadGen.Ng;
 using MediaRelay.LoadGen.Report;
+using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.LoadGen.Scenarios;
 
@@ -14,8 +15,8 @@ internal static class PingScenario
         var deadline = Stopwatch.GetTimestamp() + (long)(options.DurationSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline && !cancel.IsCancellationRequested)
         {
-            var result = await client.SendAsync([new("command", "ping")]);
-            if (result.Reply is not null && result.Reply.TryGetValue("result", out var value) && value as string == "pong")
+            var result = await client.SendAsync(new BencodeDictionary { { "command", "ping" } });
+            if (result.Reply?.GetString("result") == "pong")
             {
                 report.Ok = true;
                 report.Error = null;

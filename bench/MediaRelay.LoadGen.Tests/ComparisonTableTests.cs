@@ -1,0 +1,39 @@
+using MediaRelay.LoadGen.Report;
+
+namespace MediaRelay.LoadGen.Tests;
+
+public sealed class ComparisonTableTests
+{
+    [Fact]
+    public void ThreeRelaysGiveTwoRatioColumnsAndTheGoals()
+    {
+        var directory = Directory.CreateTempSubdirectory("loadgen-table-");
+        try
+        {
+            string Write(string relay, double pps, double cpu)
+            {
+                var file = Path.Combine(directory.FullName, relay + ".jsonl");
+                File.WriteAllLines(file,
+                [
+                    $$$"""{"mode":"flood","scenario":"flood-4","relay":"{{{relay}}}","ok":true,"figures":{"flood_best_pps":{{{pps}}}}}""",
+                    $$$"""{"mode":"media","scenario":"calls-1000","relay":"{{{relay}}}","ok":true,"figures":{"relay_cpu_us_per_pkt":{{{cpu}}}}}""",
+                ]);
+                return file;
+            }
+
+            var table = ComparisonTable.Render([Write("rtpengine", 100, 10), Write("MediaRelay", 150, 4), Write("refrelay", 200, 2)]);
+
+            Assert.Contains("MediaRelay/rtpengine", table, StringComparison.Ordinal);
+            Assert.Contains("MediaRelay/refrelay", table, StringComparison.Ordinal);
+            Assert.Matches(@"flood-4\s+flood_best_pps\s+100\s+150\s+200\s+1\.50\s+0\.75", table);
+            Assert.Contains("flood-4 flood_best_pps: MediaRelay/refrelay = 0.75 (goal >= 0.9): NOT met", table, StringComparison.Ordinal);
+            Assert.Contains("flood-4 flood_best_pps: MediaRelay/rtpengine = 1.50 (goal >= 1.5): met", table, StringComparison.Ordinal);
+            Assert.Contains("calls-1000 relay_cpu_us_per_pkt: MediaRelay/rtpengine = 0.40 (goal <= 0.5): met", table, StringComparison.Ordinal);
+            Assert.Contains("flood-50 flood_best_pps: MediaRelay/refrelay = - (goal >= 0.9): n/a", table, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}

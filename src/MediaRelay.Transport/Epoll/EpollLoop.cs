@@ -9,7 +9,9 @@ namespace MediaRelay.Transport.Epoll;
 /// <summary>
 /// One receive loop: a dedicated thread, an epoll set, and the media sockets sharded to it. When a socket is
 /// readable the loop drains it with recvmmsg in batches and hands every datagram to the socket's receiver inline,
-/// which relays it with a direct sendto: no thread-pool hop, no task, no allocation between arrival and send.
+/// which relays it: no thread-pool hop, no task, no allocation between arrival and send. Packets relayed while a
+/// batch is delivered are not sent one by one: they are queued (a pointer into the receive buffer, no copy) and sent
+/// with one sendmmsg per outgoing socket once the batch is done, before the next recvmmsg reuses the buffers.
 ///
 /// Threading rules:
 /// - Only the loop thread receives, reads the batch buffers and closes file descriptors.
@@ -17,6 +19,8 @@ namespace MediaRelay.Transport.Epoll;
 ///   takes only once per epoll_wait round, to free the slots of closed sockets (never per packet).
 /// - An epoll event carries a slot number, not a descriptor; a slot is reused only after the loop has closed its
 ///   socket, so a stale event can never reach a new socket that was given the same descriptor number.
+/// - The send queue belongs to the loop thread: only a Send made on this thread while it delivers a batch, for a
+///   packet that lies in this loop's receive buffers, is queued; every other Send is a direct sendto.
 /// - Counters are written by the loop thread only and read by anyone.
 /// </summary>
 internal sealed unsafe class EpollLoop : IDisposable
@@ -40,6 +44,16 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly LinuxNative.IoVec* _iovs;
     private readonly byte* _data;
     private readonly byte* _names;
+    private readonly LinuxNative.MMsgHdr* _sendMessages;
+    private readonly LinuxNative.IoVec* _sendIovs;
+    private readonly byte* _sendNames;
+    private readonly EpollSocket?[] _sendSockets = new EpollSocket?[BatchSize];
+    private int _sendCount;
+    private long _sendCalls;
+    private long _sendErrors;
+
+    [ThreadStatic]
+    private static EpollLoop? t_delivering;
     private EpollSocket?[] _slots = new EpollSocket?[256];
     private int _nextSlot;
     private volatile bool _stopping;
@@ -65,8 +79,14 @@ internal sealed unsafe class EpollLoop : IDisposable
         _iovs = (LinuxNative.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.IoVec)));
         _data = (byte*)NativeMemory.AlignedAlloc((nuint)(BatchSize * maxDatagram), 64);
         _names = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * LinuxNative.SockaddrStorageSize));
+        _sendMessages = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.MMsgHdr)));
+        _sendIovs = (LinuxNative.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.IoVec)));
+        _sendNames = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * LinuxNative.SockaddrStorageSize));
         for (var i = 0; i < BatchSize; i++)
         {
+            _sendMessages[i].Iov = &_sendIovs[i];
+            _sendMessages[i].IovLength = 1;
+            _sendMessages[i].Name = _sendNames + (i * LinuxNative.SockaddrStorageSize);
             _iovs[i].Base = _data + (i * maxDatagram);
             _iovs[i].Length = (nuint)maxDatagram;
             _messages[i].Iov = &_iovs[i];
@@ -95,6 +115,71 @@ internal sealed unsafe class EpollLoop : IDisposable
     public long Truncated => Volatile.Read(ref _truncated);
 
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
+
+    /// <summary>sendmmsg calls made for queued packets.</summary>
+    public long SendCalls => Volatile.Read(ref _sendCalls);
+
+    /// <summary>Queued packets the kernel refused.</summary>
+    public long SendErrors => Volatile.Read(ref _sendErrors);
+
+    /// <summary>The loop whose batch the calling thread is delivering, or null on any other thread.</summary>
+    public static EpollLoop? Delivering => t_delivering;
+
+    /// <summary>
+    /// Queues a packet for the sendmmsg that follows the batch. False when the packet is not in this loop's receive
+    /// buffers (it must be sent now); the queue is flushed first when full.
+    /// </summary>
+    public bool TryQueueSend(EpollSocket socket, ReadOnlySpan<byte> packet, SocketAddress destination)
+    {
+        fixed (byte* data = packet)
+        {
+            if (data < _data || data + packet.Length > _data + (BatchSize * _maxDatagram) || destination.Size > LinuxNative.SockaddrStorageSize)
+            {
+                return false;
+            }
+
+            if (_sendCount == BatchSize)
+            {
+                FlushSends();
+            }
+
+            var i = _sendCount++;
+            _sendIovs[i].Base = data;
+            _sendIovs[i].Length = (nuint)packet.Length;
+            destination.Buffer.Span[..destination.Size].CopyTo(new Span<byte>(_sendMessages[i].Name, LinuxNative.SockaddrStorageSize));
+            _sendMessages[i].NameLength = (uint)destination.Size;
+            _sendSockets[i] = socket;
+            return true;
+        }
+    }
+
+    /// <summary>Sends the queue with one sendmmsg per run of packets that leave from the same socket.</summary>
+    private void FlushSends()
+    {
+        var start = 0;
+        while (start < _sendCount)
+        {
+            var socket = _sendSockets[start]!;
+            var end = start + 1;
+            while (end < _sendCount && ReferenceEquals(_sendSockets[end], socket))
+            {
+                end++;
+            }
+
+            var count = end - start;
+            var sent = socket.SendQueued(_sendMessages + start, count);
+            _sendCalls++;
+            if (sent < count)
+            {
+                _sendErrors += count - Math.Max(sent, 0);
+            }
+
+            start = end;
+        }
+
+        Array.Clear(_sendSockets, 0, _sendCount);
+        _sendCount = 0;
+    }
 
     public bool TryRegister(EpollSocket socket)
     {
@@ -220,6 +305,7 @@ internal sealed unsafe class EpollLoop : IDisposable
             _batches++;
             _packets += received;
             var mark = PacketPathAllocations.Enabled ? GC.GetAllocatedBytesForCurrentThread() : 0;
+            t_delivering = this;
             for (var i = 0; i < received; i++)
             {
                 ref var message = ref _messages[i];
@@ -236,6 +322,12 @@ internal sealed unsafe class EpollLoop : IDisposable
                 }
 
                 socket.Deliver(new ReadOnlySpan<byte>(_data + (i * _maxDatagram), (int)message.Length), source);
+            }
+
+            t_delivering = null;
+            if (_sendCount > 0)
+            {
+                FlushSends();
             }
 
             if (PacketPathAllocations.Enabled)
@@ -319,5 +411,8 @@ internal sealed unsafe class EpollLoop : IDisposable
         NativeMemory.Free(_iovs);
         NativeMemory.AlignedFree(_data);
         NativeMemory.Free(_names);
+        NativeMemory.Free(_sendMessages);
+        NativeMemory.Free(_sendIovs);
+        NativeMemory.Free(_sendNames);
     }
 }

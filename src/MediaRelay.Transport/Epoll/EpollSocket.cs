@@ -5,9 +5,9 @@ using MediaRelay.Core.Api;
 namespace MediaRelay.Transport.Epoll;
 
 /// <summary>
-/// One media socket served by an <see cref="EpollLoop"/>. Send is a direct, non-blocking sendto on the descriptor,
-/// from whichever loop thread relays the packet; it holds a reference on the socket handle for the duration of the
-/// call, so a concurrent close can never redirect the packet to a descriptor number reused by another socket.
+/// One media socket served by an <see cref="EpollLoop"/>. Send joins the sendmmsg of the batch being delivered on the
+/// calling loop thread, or else is a direct, non-blocking sendto. Either way the system call holds a reference on the
+/// socket handle, so a concurrent close can never redirect a packet to a descriptor number reused by another socket.
 /// </summary>
 internal sealed unsafe class EpollSocket : IRelaySocket
 {
@@ -47,6 +47,12 @@ internal sealed unsafe class EpollSocket : IRelaySocket
             return false;
         }
 
+        // On a loop thread delivering a batch: join the batch's sendmmsg instead of a sendto of its own.
+        if (EpollLoop.Delivering is { } loop && loop.TryQueueSend(this, packet, destination))
+        {
+            return true;
+        }
+
         var added = false;
         try
         {
@@ -69,6 +75,33 @@ internal sealed unsafe class EpollSocket : IRelaySocket
         catch (ObjectDisposedException)
         {
             return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Sends queued messages with one sendmmsg; returns how many the kernel took, or -1 (the loop counts the rest).</summary>
+    public int SendQueued(LinuxNative.MMsgHdr* messages, int count)
+    {
+        if (_closed)
+        {
+            return 0;
+        }
+
+        var added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            return LinuxNative.SendMMsg(Fd, messages, (uint)count, LinuxNative.MsgDontWait);
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
         }
         finally
         {

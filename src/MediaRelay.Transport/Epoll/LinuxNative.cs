@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace MediaRelay.Transport.Epoll;
 
 /// <summary>
-/// The Linux system calls of the epoll transport (epoll(7), recvmmsg(2), sendto(2), eventfd(2)), with the x86-64 and
+/// The Linux system calls of the epoll transport (epoll(7), recvmmsg(2), sendmmsg(2), sendto(2), eventfd(2)), with the x86-64 and
 /// arm64 layouts of their structures. Errors come back as -1 and errno, never as exceptions.
 /// </summary>
 internal static unsafe partial class LinuxNative
@@ -75,6 +75,9 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint length, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, MMsgHdr* messages, uint length, int flags);
 
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);

@@ -6,7 +6,7 @@
 #   DURATION=5 CALLS_LIST="100" bench/compare.sh     quick run while developing
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
 #   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
-#   SKIP_MEDIARELAY (0), SKIP_REFRELAY (0), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
+#   SKIP_MEDIARELAY (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
 #   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (870).
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
 # BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 15 minutes.
@@ -24,6 +24,10 @@ OUT=${OUT:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)}
 SKIP_LOOPBACK=${SKIP_LOOPBACK:-0}
 SKIP_MEDIARELAY=${SKIP_MEDIARELAY:-0}
 SKIP_REFRELAY=${SKIP_REFRELAY:-0}
+SKIP_RTPENGINE=${SKIP_RTPENGINE:-0}
+# Extra arguments for MediaRelay, e.g. MEDIARELAY_ARGS="--transport sockets" for the portable packet path.
+read -r -a MEDIARELAY_EXTRA <<<"${MEDIARELAY_ARGS:-}"
+
 REFRELAY_THREADS=${REFRELAY_THREADS:-$(nproc)}
 MEM_SCENARIO=${MEM_SCENARIO:-1}
 MEM_CALLS=${MEM_CALLS:-10000}
@@ -167,7 +171,7 @@ if [ "$SKIP_LOOPBACK" != 1 ]; then
 fi
 
 # 3. rtpengine, user space only (--table=-1: no kernel forwarding), same loopback interface.
-if command -v rtpengine >/dev/null 2>&1; then
+if [ "$SKIP_RTPENGINE" != 1 ] && command -v rtpengine >/dev/null 2>&1; then
   log "starting rtpengine on $RTPENGINE_NG, ports ${RTPENGINE_PORTS[0]}-${RTPENGINE_PORTS[1]}"
   rtpengine --config-file=none --table=-1 --interface=127.0.0.1 --listen-ng="$RTPENGINE_NG" \
     --port-min="${RTPENGINE_PORTS[0]}" --port-max="${RTPENGINE_PORTS[1]}" --foreground --log-stderr --log-level=3 \
@@ -189,7 +193,8 @@ if [ "$MEDIARELAY_BUILT" = 1 ]; then
   # --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
   # control-plane run then runs out of them.
   dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
-    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 >"$OUT/mediarelay.log" 2>&1 &
+    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 "${MEDIARELAY_EXTRA[@]}" \
+    >"$OUT/mediarelay.log" 2>&1 &
   RELAY_PID=$!
   if wait_ng MediaRelay "$MEDIARELAY_NG"; then
     suite MediaRelay "$MEDIARELAY_NG" "$RELAY_PID" "$OUT/MediaRelay.jsonl"

@@ -62,6 +62,7 @@ internal sealed unsafe class EpollLoop : IDisposable
     private long _wakeups;
     private long _truncated;
     private long _receiveErrors;
+    private long _handlerErrors;
 
     public EpollLoop(int index, int maxDatagram)
     {
@@ -115,6 +116,9 @@ internal sealed unsafe class EpollLoop : IDisposable
     public long Truncated => Volatile.Read(ref _truncated);
 
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
+
+    /// <summary>Packets whose handler threw (a bug): counted, and the loop goes on.</summary>
+    public long HandlerErrors => Volatile.Read(ref _handlerErrors);
 
     /// <summary>sendmmsg calls made for queued packets.</summary>
     public long SendCalls => Volatile.Read(ref _sendCalls);
@@ -321,7 +325,15 @@ internal sealed unsafe class EpollLoop : IDisposable
                     continue;
                 }
 
-                socket.Deliver(new ReadOnlySpan<byte>(_data + (i * _maxDatagram), (int)message.Length), source);
+                try
+                {
+                    socket.Deliver(new ReadOnlySpan<byte>(_data + (i * _maxDatagram), (int)message.Length), source);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug in packet handling must not stop this loop, which serves every socket sharded to it.
+                    _handlerErrors++;
+                }
             }
 
             t_delivering = null;

@@ -32,8 +32,5 @@ internal sealed class MediaParty : IDisposable
     /// <summary>What this party last said in SDP; null until it has signalled.</summary>
     public MediaDescription? Description { get; set; }
 
-    /// <summary>The SIP source address of this party's last signalling, when the proxy told it.</summary>
-    public IPAddress? SignallingSource { get; set; }
-
     public void Dispose() => _pool.Release(RtpListener, RtcpListener);
 }

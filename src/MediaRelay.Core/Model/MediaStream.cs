@@ -76,7 +76,6 @@ internal sealed class MediaStream : IDisposable
         var changed = previous is not null
             && (!previous.Address.Equals(description.Address) || previous.Port != description.Port);
         party.Description = description;
-        party.SignallingSource = signallingSource;
         _lastSignal = _time.GetTimestamp();
 
         var family = party.Address.AddressFamily;

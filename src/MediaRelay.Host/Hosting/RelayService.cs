@@ -42,7 +42,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         sessions.Dispose();
         if (transport is EpollTransport epoll)
         {
-            HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups);
+            HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups, epoll.Truncated, epoll.SendErrors, epoll.HandlerErrors);
         }
 
         (transport as IDisposable)?.Dispose();

@@ -47,6 +47,15 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     /// <summary>epoll_wait rounds that returned events, over every loop: Packets / Wakeups is the packets per wake-up.</summary>
     public long Wakeups => Sum(static loop => loop.Wakeups);
 
+    /// <summary>Datagrams dropped because they did not fit the receive buffer (MSG_TRUNC).</summary>
+    public long Truncated => Sum(static loop => loop.Truncated);
+
+    /// <summary>Queued packets the kernel refused in sendmmsg.</summary>
+    public long SendErrors => Sum(static loop => loop.SendErrors);
+
+    /// <summary>Packets whose handler threw: a bug, counted so it shows.</summary>
+    public long HandlerErrors => Sum(static loop => loop.HandlerErrors);
+
     public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
     {
         var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger);

@@ -16,7 +16,7 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "packet path: {Transport}")]
     public static partial void TransportChosen(ILogger logger, string transport);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "epoll transport: {Packets} packets received in {Batches} recvmmsg batches over {Wakeups} wake-ups; {Truncated} truncated, {SendErrors} refused by sendmmsg, {HandlerErrors} handler errors")]
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "epoll transport: {Packets} packets received in {Batches} recvmmsg batches over {Wakeups} wake-ups; {Truncated} truncated, {SendErrors} refused by sendmmsg, {HandlerErrors} handler errors")]
     public static partial void TransportFigures(ILogger logger, long packets, long batches, long wakeups, long truncated, long sendErrors, long handlerErrors);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]

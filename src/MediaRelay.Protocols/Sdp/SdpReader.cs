@@ -97,6 +97,13 @@ internal static class SdpReader
             current.Add(line);
         }
 
+        if (sessionLines.Count == 0)
+        {
+            // Only blank lines: there is no v=0 to start from.
+            error = "line 1 must be v=0";
+            return false;
+        }
+
         var firstTerminator = sessionLines[0].Terminator;
         var newLine = string.IsNullOrEmpty(firstTerminator) ? "\r\n" : firstTerminator;
         session = new SdpSession(sessionLines, media, newLine, endsWithNewline, trailer);

@@ -13,6 +13,8 @@ public sealed class SdpSessionParseErrorTests
     [InlineData("s=-\nv=0\n", "v=0")]
     [InlineData("v=0 \ns=-\n", "v=0")]
     [InlineData("\nv=0\n", "line 1 is empty")]
+    [InlineData("\r\n", "v=0")]
+    [InlineData("\n\n", "v=0")]
     [InlineData("v=0\ns=-\n\nt=0 0\n", "line 3 is empty")]
     [InlineData("v=0\nfoo\n", "line 2")]
     [InlineData("v=0\nS=-\n", "line 2")]

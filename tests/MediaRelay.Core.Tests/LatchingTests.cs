@@ -78,6 +78,22 @@ public sealed class LatchingTests
     }
 
     [Fact]
+    public void The_answer_reopens_the_latch_window_on_the_caller_side_too()
+    {
+        using var relay = new RelayHarness();
+        var callerPublic = System.Net.IPAddress.Parse("203.0.113.7");
+        relay.Manager.Offer(RelayHarness.CallId, "tagA", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], callerPublic, out _);
+        relay.Clock.Advance(TimeSpan.FromSeconds(10)); // the callee's phone rings
+        relay.Manager.Answer(RelayHarness.CallId, "tagA", "tagB", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out var toCaller);
+
+        // An attacker spraying the port range gets there first; the real caller (its SIP source IP) still wins.
+        relay.Transport.Deliver(toCaller[0].RtpPort, Rtp(1), Ep("192.0.2.66", 4444));
+        relay.Transport.Deliver(toCaller[0].RtpPort, Rtp(2), CallerNat);
+
+        Assert.Equal(CallerNat, relay.Manager.Query(RelayHarness.CallId)!.Streams[0].Caller.Rtp.LearnedRemote);
+    }
+
+    [Fact]
     public void Reinvite_behind_the_same_nat_mapping_opens_no_gap()
     {
         using var relay = new RelayHarness().Call();

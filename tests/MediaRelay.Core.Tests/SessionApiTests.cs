@@ -76,6 +76,18 @@ public sealed class SessionApiTests
     }
 
     [Fact]
+    public void An_offer_without_a_usable_mline_keeps_no_session()
+    {
+        using var relay = new RelayHarness();
+        Assert.Equal(SessionError.None, relay.Manager.Offer("none", "a", null, [], null, out _));
+        Assert.Equal(SessionError.None, relay.Manager.Offer("zero", "a", null, [new MediaDescription("audio", RelayHarness.CallerSdp.Address, 0)], null, out var relayed));
+
+        Assert.True(relayed[0].Rejected);
+        Assert.Empty(relay.Manager.ListCallIds());
+        Assert.Equal(0, relay.Transport.OpenSockets);
+    }
+
+    [Fact]
     public void Streams_missing_from_a_new_offer_are_closed()
     {
         using var relay = new RelayHarness();
@@ -84,6 +96,7 @@ public sealed class SessionApiTests
         relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _);
 
         Assert.Equal(EndReason.Closed, relay.Manager.Query("c")!.Streams[1].EndReason);
+        Assert.Equal(4, relay.Transport.OpenSockets);
     }
 
     [Fact]

@@ -118,5 +118,7 @@ public sealed class TimeoutTests
         var streams = relay.Manager.Query(RelayHarness.CallId)!.Streams;
         Assert.Equal(EndReason.None, streams[0].EndReason);
         Assert.Equal(EndReason.NoTrafficTimeout, streams[1].EndReason);
+        Assert.Equal(4, relay.Manager.Totals.PortsInUse); // the ended video stream gave its four ports back
+        Assert.Equal(4, relay.Transport.OpenSockets);
     }
 }

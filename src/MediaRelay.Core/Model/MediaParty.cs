@@ -12,6 +12,7 @@ namespace MediaRelay.Core.Model;
 internal sealed class MediaParty : IDisposable
 {
     private readonly PortPool _pool;
+    private bool _released;
 
     public MediaParty(PartyRole role, PortPool pool, RelayListener rtp, RelayListener rtcp)
     {
@@ -32,5 +33,15 @@ internal sealed class MediaParty : IDisposable
     /// <summary>What this party last said in SDP; null until it has signalled.</summary>
     public MediaDescription? Description { get; set; }
 
-    public void Dispose() => _pool.Release(RtpListener, RtcpListener);
+    /// <summary>Returns the ports to the pool, once.</summary>
+    public void Dispose()
+    {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
+        _pool.Release(RtpListener, RtcpListener);
+    }
 }

@@ -88,6 +88,9 @@ internal sealed class MediaStream : IDisposable
         rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed, description.RtcpMux);
         Rtp.FlushStunTo(rtp);
         Rtcp.FlushStunTo(rtcp);
+        var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+        Rtp.Side(other).ArmLatchWindow();
+        Rtcp.Side(other).ArmLatchWindow();
     }
 
     /// <summary>
@@ -156,6 +159,11 @@ internal sealed class MediaStream : IDisposable
         TimeoutWait = timeoutWait;
         Rtp.End();
         Rtcp.End();
+
+        // An ended stream keeps its counters but not its ports: a silent video m-line or one closed by a re-INVITE
+        // must not hold four sockets for the rest of a long call.
+        Caller.Dispose();
+        Callee.Dispose();
     }
 
     public StreamStatistics Snapshot()
@@ -192,10 +200,5 @@ internal sealed class MediaStream : IDisposable
 
     private static long FirstOf(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);
 
-    public void Dispose()
-    {
-        End(EndReason.Closed, TimeSpan.Zero);
-        Caller.Dispose();
-        Callee.Dispose();
-    }
+    public void Dispose() => End(EndReason.Closed, TimeSpan.Zero);
 }

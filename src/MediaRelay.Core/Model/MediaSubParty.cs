@@ -34,7 +34,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     private long _errors;
     private long _stun;
     private long _lastMedia;
-    private long _lastPacket;
+    private long _lastStun;
     private long _firstMediaTicks;
     private int _firstPayloadType = -1;
     private volatile bool _hasSentMedia;
@@ -71,7 +71,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     public long LastMedia => Volatile.Read(ref _lastMedia);
 
     /// <summary>Timestamp of the last accepted packet of any kind (media or STUN), 0 when none.</summary>
-    public long LastPacket => Volatile.Read(ref _lastPacket);
+    public long LastPacket => Math.Max(Volatile.Read(ref _lastMedia), Volatile.Read(ref _lastStun));
 
     public long FirstMediaTicks => Volatile.Read(ref _firstMediaTicks);
 
@@ -100,9 +100,9 @@ internal sealed class MediaSubParty : IPacketReceiver
             return;
         }
 
-        Volatile.Write(ref _lastPacket, now);
         if (kind == PacketKind.Stun)
         {
+            Volatile.Write(ref _lastStun, now);
             _stun++;
             _subStream.RelayStun(this, packet, now);
             return;
@@ -135,13 +135,19 @@ internal sealed class MediaSubParty : IPacketReceiver
         RtcpMux = rtcpMux;
         Volatile.Write(ref _sdpRemote, sdpRemote);
         Volatile.Write(ref _signallingIp, signallingIp);
-        Volatile.Write(ref _latchUntil, now + ToTicks(_options.LatchWindow));
+        ArmLatchWindow();
         if (addressChanged && Volatile.Read(ref _remote) is not null)
         {
             Volatile.Write(ref _relearnUntil, now + ToTicks(_options.RelearnWindow));
             _obsolete = true;
         }
     }
+
+    /// <summary>
+    /// Opens the anti-hijack window (DESIGN 3.2) from now. Signalling from either party opens it on both: the caller
+    /// starts sending only when the answer reaches it, long after its own offer.
+    /// </summary>
+    public void ArmLatchWindow() => Volatile.Write(ref _latchUntil, _time.GetTimestamp() + ToTicks(_options.LatchWindow));
 
     /// <summary>Forgets the learned remote (RTCP silence, DESIGN 3.1); the next packet teaches it again.</summary>
     public void Forget()

@@ -20,7 +20,9 @@ internal sealed class MediaSubStream
     private readonly IKernelForwarder _forwarder;
     private readonly StunQueue?[] _stunQueues = new StunQueue?[2];
     private readonly KernelFlow?[] _kernelFlows = new KernelFlow?[2];
-    private readonly Func<ReadOnlyMemory<byte>, SocketAddress, bool>[] _senders = new Func<ReadOnlyMemory<byte>, SocketAddress, bool>[2];
+    private readonly long[] _retiredKernelPackets = new long[2];
+    private readonly long[] _retiredKernelBytes = new long[2];
+    private readonly Lock _kernelGate = new();
     private volatile bool _ended;
 
     public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder)
@@ -31,11 +33,6 @@ internal sealed class MediaSubStream
         _forwarder = forwarder;
         Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options);
         Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options);
-        foreach (var side in new[] { Caller, Callee })
-        {
-            var socketOwner = side;
-            _senders[(int)side.Role] = (data, to) => socketOwner.Listener.Socket?.Send(data.Span, to) ?? false;
-        }
     }
 
     public bool IsRtcp { get; }
@@ -120,8 +117,12 @@ internal sealed class MediaSubStream
             return;
         }
 
-        var maxAge = (long)(_options.StunQueueTime.TotalSeconds * _time.TimestampFrequency);
-        queue.Flush(_senders[(int)to.Role], destination, _time.GetTimestamp(), maxAge);
+        var socket = to.Listener.Socket;
+        if (socket is not null)
+        {
+            var maxAge = (long)(_options.StunQueueTime.TotalSeconds * _time.TimestampFrequency);
+            queue.Flush(socket, destination, _time.GetTimestamp(), maxAge);
+        }
     }
 
     /// <summary>A side learned its remote: queued STUN can go, and a direction may become kernel-eligible.</summary>
@@ -136,7 +137,9 @@ internal sealed class MediaSubStream
 
     /// <summary>
     /// Rule 6, per direction (DESIGN 3.3): the direction from <paramref name="from"/> may leave user space once
-    /// its source is learned and has sent media, and its destination is learned.
+    /// its source is learned and has sent media, and its destination is learned. Both sides' receive threads and
+    /// the control thread get here, so installing and removing flows takes <c>_kernelGate</c>; this happens on
+    /// first media and on learning only, never per packet.
     /// </summary>
     private void CheckKernelEligible(MediaSubParty from)
     {
@@ -150,36 +153,59 @@ internal sealed class MediaSubStream
 
         var index = (int)from.Role;
         var flow = new KernelFlow(from.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(fromRemote), to.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(toRemote));
-        var previous = Volatile.Read(ref _kernelFlows[index]);
-        if (previous == flow)
+        lock (_kernelGate)
+        {
+            var previous = _kernelFlows[index];
+            if (_ended || previous == flow)
+            {
+                return;
+            }
+
+            if (previous is not null)
+            {
+                Retire(index);
+            }
+
+            _kernelFlows[index] = _forwarder.TryOffload(flow) ? flow : null;
+        }
+    }
+
+    /// <summary>Removes a direction's kernel flow, keeping what it forwarded (DESIGN 3.2: count every path).</summary>
+    private void Retire(int index)
+    {
+        var flow = _kernelFlows[index];
+        if (flow is null)
         {
             return;
         }
 
-        if (previous is not null)
-        {
-            _forwarder.Remove(previous);
-        }
-
-        Volatile.Write(ref _kernelFlows[index], _forwarder.TryOffload(flow) ? flow : null);
+        var (packets, bytes) = _forwarder.ReadCounters(flow);
+        _retiredKernelPackets[index] += packets;
+        _retiredKernelBytes[index] += bytes;
+        _forwarder.Remove(flow);
+        _kernelFlows[index] = null;
     }
 
     public (long Packets, long Bytes) KernelCounters(PartyRole from)
     {
-        var flow = Volatile.Read(ref _kernelFlows[(int)from]);
-        return flow is null ? (0, 0) : _forwarder.ReadCounters(flow);
+        var index = (int)from;
+        lock (_kernelGate)
+        {
+            var flow = _kernelFlows[index];
+            var (packets, bytes) = flow is null ? (0L, 0L) : _forwarder.ReadCounters(flow);
+            return (_retiredKernelPackets[index] + packets, _retiredKernelBytes[index] + bytes);
+        }
     }
 
-    /// <summary>Stops relaying: later packets are counted and dropped; kernel flows are removed.</summary>
+    /// <summary>Stops relaying: later packets are counted and dropped; kernel flows are removed, their counts kept.</summary>
     public void End()
     {
-        _ended = true;
-        for (var i = 0; i < _kernelFlows.Length; i++)
+        lock (_kernelGate)
         {
-            var flow = Interlocked.Exchange(ref _kernelFlows[i], null);
-            if (flow is not null)
+            _ended = true;
+            for (var i = 0; i < _kernelFlows.Length; i++)
             {
-                _forwarder.Remove(flow);
+                Retire(i);
             }
         }
     }

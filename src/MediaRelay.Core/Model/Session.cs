@@ -53,6 +53,23 @@ internal sealed class Session : IDisposable
         }
     }
 
+    /// <summary>True when some stream is still relaying.</summary>
+    public bool HasLiveStream
+    {
+        get
+        {
+            foreach (var stream in _streams)
+            {
+                if (stream is { Ended: false })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>The role of the party that sends an offer with this from-tag: the callee when it re-INVITEs.</summary>
     public PartyRole OffererRole(string fromTag) =>
         CalleeTag is not null && fromTag == CalleeTag && fromTag != CallerTag ? PartyRole.Callee : PartyRole.Caller;

@@ -97,6 +97,13 @@ public sealed class SessionManager : IDisposable
                 return error;
             }
 
+            if (isNew && !session.HasLiveStream)
+            {
+                // An offer with no m-line, or only rejected ones, relays nothing: keep no session that could never expire.
+                session.Dispose();
+                return SessionError.None;
+            }
+
             if (isNew)
             {
                 _sessions.Add(callId, session);
@@ -223,7 +230,11 @@ public sealed class SessionManager : IDisposable
                 {
                     _sessions.Remove(session.CallId);
                     var (reason, wait) = session.LastEnd();
-                    _timedOut++;
+                    if (reason is EndReason.NoTrafficTimeout or EndReason.OnHoldTimeout or EndReason.UnselectedIceCandidate or EndReason.KernelTimeout)
+                    {
+                        _timedOut++;
+                    }
+
                     expired.Add(End(session, reason, wait));
                 }
             }

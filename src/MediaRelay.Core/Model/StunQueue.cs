@@ -1,4 +1,5 @@
 using System.Net;
+using MediaRelay.Core.Api;
 
 namespace MediaRelay.Core.Model;
 
@@ -43,14 +44,14 @@ internal sealed class StunQueue
     }
 
     /// <summary>Sends every packet younger than <paramref name="maxAgeTicks"/> and empties the queue; returns how many were sent.</summary>
-    public int Flush(Func<ReadOnlyMemory<byte>, SocketAddress, bool> send, SocketAddress destination, long now, long maxAgeTicks)
+    public int Flush(IRelaySocket socket, SocketAddress destination, long now, long maxAgeTicks)
     {
         lock (_gate)
         {
             var sent = 0;
             for (var i = 0; i < _count; i++)
             {
-                if (now - _queuedAt[i] <= maxAgeTicks && send(_buffers[i].AsMemory(0, _lengths[i]), destination))
+                if (now - _queuedAt[i] <= maxAgeTicks && socket.Send(_buffers[i].AsSpan(0, _lengths[i]), destination))
                 {
                     sent++;
                 }

@@ -33,7 +33,7 @@ public sealed class UdpTransport : IPacketTransport
 
     public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
     {
-        var socket = MediaSockets.TryBind(local, _options, blocking: true, _logger);
+        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger);
         if (socket is null)
         {
             return null;

@@ -169,6 +169,17 @@ public sealed class NgSessionCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnAbsurdDeleteDelayIsClampedNotAnError()
+    {
+        Call("a");
+
+        var reply = Run("delete", "a", d => d.Add("delete delay", 999_999_999_999L));
+        Assert.True(reply.GetString("result") == "ok", reply.GetString("error-reason"));
+        Assert.Equal("ok", Run("query", "a").GetString("result"));
+        Assert.True(_dispatcher.CancelPendingDelete("a"));
+    }
+
+    [Fact]
     public void CancelledDelayedDeleteKeepsTheCall()
     {
         Call();

@@ -11,6 +11,8 @@ namespace MediaRelay.Control.Ng.Commands;
 /// </summary>
 internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delayed, NgOptions options) : INgCommandHandler
 {
+    private const long MaxDeleteDelaySeconds = 86_400;
+
     public string Command => "delete";
 
     public BencodeDictionary Handle(NgRequest request)
@@ -35,7 +37,8 @@ internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delay
         }
 
         var seconds = request.GetInteger("delete delay");
-        var delay = seconds is { } s ? TimeSpan.FromSeconds(Math.Max(0, s)) : options.DeleteDelay;
+        // Clamped to a day: a timer cannot take an absurd delay, and no proxy means one.
+        var delay = seconds is { } s ? TimeSpan.FromSeconds(Math.Clamp(s, 0, MaxDeleteDelaySeconds)) : options.DeleteDelay;
         if (delay <= TimeSpan.Zero)
         {
             delayed.Cancel(callId);

@@ -47,7 +47,7 @@ public static class SdpMediaExtractor
             var address = sdpAddress switch
             {
                 null => trustedAddress ?? IPAddress.Any,
-                _ when IsUnspecified(sdpAddress) => sdpAddress,
+                _ when SdpConnection.IsUnspecifiedAddress(sdpAddress) => sdpAddress,
                 _ => trustedAddress ?? sdpAddress,
             };
 
@@ -113,6 +113,4 @@ public static class SdpMediaExtractor
             ? port
             : null;
     }
-
-    private static bool IsUnspecified(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using MediaRelay.Protocols.Sdp;
 
 namespace MediaRelay.Core.Api;
 
@@ -33,12 +34,11 @@ public sealed record MediaDescription(
 {
     /// <summary>True when the party asks not to receive media: hold by direction or by the null address.</summary>
     public bool IsHold =>
-        Direction is MediaDirection.SendOnly or MediaDirection.Inactive
-        || Address.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any);
+        Direction is MediaDirection.SendOnly or MediaDirection.Inactive || SdpConnection.IsUnspecifiedAddress(Address);
 
     /// <summary>The RTP endpoint from SDP, or null when the party gave no usable address (hold, port 0).</summary>
     public IPEndPoint? RtpEndPoint =>
-        Port == 0 || Address.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any) ? null : new IPEndPoint(Address, Port);
+        Port == 0 || SdpConnection.IsUnspecifiedAddress(Address) ? null : new IPEndPoint(Address, Port);
 
     /// <summary>The RTCP endpoint from SDP: a=rtcp, else RTP port + 1, else the RTP endpoint when muxed.</summary>
     public IPEndPoint? RtcpEndPoint =>

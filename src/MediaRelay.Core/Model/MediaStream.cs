@@ -104,14 +104,13 @@ internal sealed class MediaStream : IDisposable
             return false;
         }
 
-        var frequency = _time.TimestampFrequency;
         // Liveness is RTP in either direction (with rtcp-mux, RTCP arrives on the RTP flow too).
         var lastMedia = Math.Max(Math.Max(Rtp.Caller.LastMedia, Rtp.Callee.LastMedia), KernelActivity(now));
         var reference = Math.Max(lastMedia, _lastSignal);
-        var silence = TimeSpan.FromSeconds((double)(now - reference) / frequency);
+        var silence = _time.GetElapsedTime(reference, now);
 
         var lastRtcp = Math.Max(Math.Max(Rtcp.Caller.LastPacket, Rtcp.Callee.LastPacket), _rtcpForgottenAt);
-        if (lastRtcp > 0 && TimeSpan.FromSeconds((double)(now - lastRtcp) / frequency) >= _options.StreamTimeout
+        if (lastRtcp > 0 && _time.GetElapsedTime(lastRtcp, now) >= _options.StreamTimeout
             && (Rtcp.Caller.Remote is not null || Rtcp.Callee.Remote is not null))
         {
             Rtcp.Caller.Forget();
@@ -173,7 +172,7 @@ internal sealed class MediaStream : IDisposable
         var codecType = firstSide.FirstPayloadType >= 0 ? firstSide.FirstPayloadType : Rtp.Other(firstSide).FirstPayloadType;
         DateTimeOffset? firstMedia = first == 0
             ? null
-            : _time.GetUtcNow() - TimeSpan.FromSeconds((double)(_time.GetTimestamp() - first) / _time.TimestampFrequency);
+            : _time.GetUtcNow() - _time.GetElapsedTime(first);
         return new StreamStatistics(
             Index,
             MediaType,

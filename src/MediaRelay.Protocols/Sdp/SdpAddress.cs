@@ -40,10 +40,6 @@ internal static class SdpAddress
     public static string TypeOf(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
 
-    /// <summary>True for 0.0.0.0 and ::, the "no address" of hold (RFC 3264 section 8.4).</summary>
-    public static bool IsUnspecified(IPAddress address) =>
-        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
-
     private static bool IsDottedQuad(ReadOnlySpan<char> text)
     {
         var parts = 0;

@@ -20,7 +20,11 @@ public sealed record SdpConnection(string NetworkType, string AddressType, IPAdd
     }
 
     /// <summary>True when the address is 0.0.0.0 or ::, the old way to put a stream on hold (RFC 3264 section 8.4).</summary>
-    public bool IsUnspecified => SdpAddress.IsUnspecified(Address);
+    public bool IsUnspecified => IsUnspecifiedAddress(Address);
+
+    /// <summary>True for 0.0.0.0 and ::, the "no address" of hold (RFC 3264 section 8.4).</summary>
+    public static bool IsUnspecifiedAddress(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     /// <summary>Parses the value of a c= line. Never throws.</summary>
     public static bool TryParse(string? value, out SdpConnection? connection, out string? error)

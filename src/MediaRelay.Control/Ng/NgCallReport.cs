@@ -14,9 +14,6 @@ namespace MediaRelay.Control.Ng;
 /// </summary>
 public static class NgCallReport
 {
-    /// <summary>The transport protocol reported per media; the model keeps none, and the relay speaks plain RTP.</summary>
-    public const string DefaultProtocol = "RTP/AVP";
-
     /// <summary><c>result: ok</c> followed by the statistics of the call.</summary>
     public static BencodeDictionary Build(SessionStatistics call)
     {
@@ -26,8 +23,7 @@ public static class NgCallReport
         reply.Add("created", created);
         // The microseconds within the second, as a timeval's tv_usec.
         reply.Add("created_us", call.Created.UtcTicks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond);
-        // The model keeps no time of the last signal; the creation time is the best lower bound we have.
-        reply.Add("last signal", created);
+        reply.Add("last signal", (call.LastSignal ?? call.Created).ToUnixTimeSeconds());
 
         var callerTag = call.CallerTag ?? string.Empty;
         var calleeTag = call.CalleeTag ?? string.Empty;
@@ -91,7 +87,7 @@ public static class NgCallReport
             // StreamStatistics.Index counts m-lines from 0; ng counts medias from 1.
             { "index", stream.Index + 1 },
             { "type", stream.MediaType },
-            { "protocol", DefaultProtocol },
+            { "protocol", stream.Protocol },
             { "flags", flags },
             { "streams", streams },
         };

@@ -58,7 +58,8 @@ public static class SdpMediaExtractor
                 DirectionOf(m) ?? sessionDirection ?? MediaDirection.SendRecv,
                 IceOffered: sessionIce || m.HasAttribute("candidate") || m.HasAttribute("ice-ufrag"),
                 RtcpMux: m.HasAttribute("rtcp-mux"),
-                RtcpPort: RtcpPortOf(m)));
+                RtcpPort: RtcpPortOf(m),
+                Protocol: m.Proto));
         }
 
         media = result;

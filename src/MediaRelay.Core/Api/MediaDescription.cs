@@ -23,6 +23,7 @@ public enum MediaDirection
 /// <param name="IceOffered">The party offered ICE candidates on this m-line (RFC 8445).</param>
 /// <param name="RtcpMux">The party offered or accepted rtcp-mux (RFC 5761).</param>
 /// <param name="RtcpPort">The port from a=rtcp (RFC 3605), or null for Port + 1.</param>
+/// <param name="Protocol">The m-line's transport protocol, e.g. "RTP/AVP", "RTP/SAVPF".</param>
 public sealed record MediaDescription(
     string MediaType,
     IPAddress Address,
@@ -30,7 +31,8 @@ public sealed record MediaDescription(
     MediaDirection Direction = MediaDirection.SendRecv,
     bool IceOffered = false,
     bool RtcpMux = false,
-    int? RtcpPort = null)
+    int? RtcpPort = null,
+    string Protocol = "RTP/AVP")
 {
     /// <summary>True when the party asks not to receive media: hold by direction or by the null address.</summary>
     public bool IsHold =>

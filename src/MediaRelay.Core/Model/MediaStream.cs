@@ -181,7 +181,10 @@ internal sealed class MediaStream : IDisposable
             EndReason,
             TimeoutWait,
             PartySnapshot(PartyRole.Caller),
-            PartySnapshot(PartyRole.Callee));
+            PartySnapshot(PartyRole.Callee))
+        {
+            Protocol = Caller.Description?.Protocol ?? Callee.Description?.Protocol ?? "RTP/AVP",
+        };
     }
 
     private PartyStatistics PartySnapshot(PartyRole role)

@@ -27,6 +27,9 @@ internal sealed class Session : IDisposable
 
     public DateTimeOffset Created { get; }
 
+    /// <summary>When the last offer or answer was applied.</summary>
+    public DateTimeOffset LastSignal { get; set; }
+
     public IReadOnlyList<MediaStream?> Streams => _streams;
 
     /// <summary>True when the session has streams and every one of them ended.</summary>
@@ -133,7 +136,7 @@ internal sealed class Session : IDisposable
             });
         }
 
-        return new SessionStatistics(CallId, CallerTag, CalleeTag, Created, ended, reason, timeoutWait, streams);
+        return new SessionStatistics(CallId, CallerTag, CalleeTag, Created, ended, reason, timeoutWait, streams) { LastSignal = LastSignal };
     }
 
     public void Dispose()

@@ -331,6 +331,7 @@ public sealed class SessionManager : IDisposable
             }
         }
 
+        session.LastSignal = _time.GetUtcNow();
         var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
         var result = new List<RelayedMedia>(media.Count);
         for (var i = 0; i < media.Count; i++)

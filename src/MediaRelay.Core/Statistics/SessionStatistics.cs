@@ -40,7 +40,11 @@ public sealed record StreamStatistics(
     EndReason EndReason,
     TimeSpan TimeoutWait,
     PartyStatistics Caller,
-    PartyStatistics Callee);
+    PartyStatistics Callee)
+{
+    /// <summary>The transport protocol of the caller's m-line (else the callee's), e.g. "RTP/AVP".</summary>
+    public string Protocol { get; init; } = "RTP/AVP";
+}
 
 /// <summary>A whole session, as query, delete and the session-ended event report it.</summary>
 public sealed record SessionStatistics(
@@ -53,6 +57,9 @@ public sealed record SessionStatistics(
     TimeSpan TimeoutWait,
     IReadOnlyList<StreamStatistics> Streams)
 {
+    /// <summary>When the last offer or answer for the session arrived; null when unknown.</summary>
+    public DateTimeOffset? LastSignal { get; init; }
+
     public TimeSpan Duration(DateTimeOffset now) => (Ended ?? now) - Created;
 
     public long TotalPackets

@@ -100,6 +100,12 @@ public sealed class NgOfferAnswerTests : IAsyncLifetime
         Assert.DoesNotContain("a=candidate", sdp, StringComparison.Ordinal);
         Assert.DoesNotContain("a=ice-ufrag", sdp, StringComparison.Ordinal);
         Assert.Contains("RTP/AVP 0 101", sdp, StringComparison.Ordinal);
+
+        // query reports the protocol the caller offered.
+        var query = await Request(new BencodeDictionary { { "command", "query" }, { "call-id", "call-3" } });
+        var medias = query.GetDictionary("tags")!.GetDictionary("alice-tag")!.GetList("medias")!;
+        Assert.Equal("RTP/SAVPF", ((BencodeDictionary)medias.Items[0]).GetString("protocol"));
+        Assert.True(query.GetInteger("last signal") >= query.GetInteger("created"));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class SdpMediaExtractorTests
             + "m=audio 6000 RTP/AVP 0\nc=IN IP4 203.0.113.7\na=ice-ufrag:abcd\na=rtcp:6021\n"
             + "m=audio 6002 RTP/AVP 0\nc=IN IP4 203.0.113.7\na=rtcp:bogus\n");
 
-        Assert.Equal(new MediaDescription("audio", IPAddress.Parse("203.0.113.7"), 54278, MediaDirection.SendRecv, IceOffered: true, RtcpMux: true, RtcpPort: 9), media[0]);
+        Assert.Equal(new MediaDescription("audio", IPAddress.Parse("203.0.113.7"), 54278, MediaDirection.SendRecv, IceOffered: true, RtcpMux: true, RtcpPort: 9, Protocol: "UDP/TLS/RTP/SAVPF"), media[0]);
         Assert.Equal(new MediaDescription("audio", IPAddress.Parse("203.0.113.7"), 6000, IceOffered: true, RtcpPort: 6021), media[1]);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("203.0.113.7"), 6021), media[1].RtcpEndPoint);
         Assert.Equal(new MediaDescription("audio", IPAddress.Parse("203.0.113.7"), 6002), media[2]);

@@ -82,15 +82,16 @@ public static class SdpMediaExtractor
 
     internal static bool TryParseDirection(string name, out MediaDirection direction)
     {
-        direction = name.ToLowerInvariant() switch
+        MediaDirection? parsed = name.ToLowerInvariant() switch
         {
             "sendrecv" => MediaDirection.SendRecv,
             "sendonly" => MediaDirection.SendOnly,
             "recvonly" => MediaDirection.RecvOnly,
             "inactive" => MediaDirection.Inactive,
-            _ => (MediaDirection)(-1),
+            _ => null,
         };
-        return direction >= 0;
+        direction = parsed.GetValueOrDefault();
+        return parsed.HasValue;
     }
 
     // a=rtcp:<port> [IN IP4 <address>] (RFC 3605 section 2.1); a port that does not parse is ignored.

@@ -138,7 +138,7 @@ internal sealed class MediaSubParty : IPacketReceiver
         ArmLatchWindow();
         if (addressChanged && Volatile.Read(ref _remote) is not null)
         {
-            Volatile.Write(ref _relearnUntil, now + ToTicks(_options.RelearnWindow));
+            Volatile.Write(ref _relearnUntil, now + _time.Ticks(_options.RelearnWindow));
             _obsolete = true;
         }
     }
@@ -147,7 +147,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// Opens the anti-hijack window (DESIGN 3.2) from now. Signalling from either party opens it on both: the caller
     /// starts sending only when the answer reaches it, long after its own offer.
     /// </summary>
-    public void ArmLatchWindow() => Volatile.Write(ref _latchUntil, _time.GetTimestamp() + ToTicks(_options.LatchWindow));
+    public void ArmLatchWindow() => Volatile.Write(ref _latchUntil, _time.GetTimestamp() + _time.Ticks(_options.LatchWindow));
 
     /// <summary>Forgets the learned remote (RTCP silence, DESIGN 3.1); the next packet teaches it again.</summary>
     public void Forget()
@@ -268,8 +268,6 @@ internal sealed class MediaSubParty : IPacketReceiver
         _hasSentMedia = true;
         _subStream.OnFirstMedia(this);
     }
-
-    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     internal static SocketAddress? ToSocketAddress(IPEndPoint? endPoint, AddressFamily family) =>
         endPoint is null || endPoint.AddressFamily != family ? null : endPoint.Serialize();

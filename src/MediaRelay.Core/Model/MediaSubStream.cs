@@ -71,10 +71,12 @@ internal sealed class MediaSubStream
             to = sibling.Side(to.Role);
         }
 
-        var destination = to.Destination;
-        var socket = to.Listener.Socket;
-        return destination is not null && socket is not null && socket.Send(packet, destination);
+        return to.Destination is { } destination && Send(to, packet, destination);
     }
+
+    /// <summary>Sends out of the socket that faces <paramref name="to"/>: the port that was advertised to it.</summary>
+    private static bool Send(MediaSubParty to, ReadOnlySpan<byte> packet, SocketAddress destination) =>
+        to.Listener.Socket is { } socket && socket.Send(packet, destination);
 
     /// <summary>Forwards STUN unchanged, or queues it briefly while the other side's address is unknown.</summary>
     public void RelayStun(MediaSubParty from, ReadOnlySpan<byte> packet, long now)
@@ -83,7 +85,7 @@ internal sealed class MediaSubStream
         var destination = to.Destination;
         if (destination is not null)
         {
-            if (to.Listener.Socket?.Send(packet, destination) != true)
+            if (!Send(to, packet, destination))
             {
                 from.CountDropped();
             }
@@ -120,8 +122,7 @@ internal sealed class MediaSubStream
         var socket = to.Listener.Socket;
         if (socket is not null)
         {
-            var maxAge = (long)(_options.StunQueueTime.TotalSeconds * _time.TimestampFrequency);
-            queue.Flush(socket, destination, _time.GetTimestamp(), maxAge);
+            queue.Flush(socket, destination, _time.GetTimestamp(), _time.Ticks(_options.StunQueueTime));
         }
     }
 

@@ -62,46 +62,22 @@ public sealed record SessionStatistics(
 
     public TimeSpan Duration(DateTimeOffset now) => (Ended ?? now) - Created;
 
-    public long TotalPackets
+    public long TotalPackets => Sum(static side => side.TotalPackets);
+
+    public long TotalBytes => Sum(static side => side.TotalBytes);
+
+    public long TotalErrors => Sum(static side => side.Errors);
+
+    /// <summary>A figure summed over both parties' RTP and RTCP sides of every stream.</summary>
+    private long Sum(Func<SubPartyStatistics, long> figure)
     {
-        get
+        long sum = 0;
+        foreach (var s in Streams)
         {
-            long sum = 0;
-            foreach (var s in Streams)
-            {
-                sum += s.Caller.Rtp.TotalPackets + s.Caller.Rtcp.TotalPackets + s.Callee.Rtp.TotalPackets + s.Callee.Rtcp.TotalPackets;
-            }
-
-            return sum;
+            sum += figure(s.Caller.Rtp) + figure(s.Caller.Rtcp) + figure(s.Callee.Rtp) + figure(s.Callee.Rtcp);
         }
-    }
 
-    public long TotalBytes
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var s in Streams)
-            {
-                sum += s.Caller.Rtp.TotalBytes + s.Caller.Rtcp.TotalBytes + s.Callee.Rtp.TotalBytes + s.Callee.Rtcp.TotalBytes;
-            }
-
-            return sum;
-        }
-    }
-
-    public long TotalErrors
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var s in Streams)
-            {
-                sum += s.Caller.Rtp.Errors + s.Caller.Rtcp.Errors + s.Callee.Rtp.Errors + s.Callee.Rtcp.Errors;
-            }
-
-            return sum;
-        }
+        return sum;
     }
 }
 

@@ -70,3 +70,6 @@ public sealed class SocketsAllocationTests() : AllocationTests(TransportKind.Soc
 
 [Collection(nameof(AllocationCollection))]
 public sealed class EpollAllocationTests() : AllocationTests(TransportKind.Epoll);
+
+[Collection(nameof(AllocationCollection))]
+public sealed class IoUringAllocationTests() : AllocationTests(TransportKind.IoUring);

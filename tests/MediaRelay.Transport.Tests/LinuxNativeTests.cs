@@ -1,4 +1,4 @@
-using MediaRelay.Transport.Epoll;
+using MediaRelay.Transport.Native;
 
 namespace MediaRelay.Transport.Tests;
 

@@ -3,6 +3,7 @@ using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Core.Statistics;
 using MediaRelay.Transport.Epoll;
+using MediaRelay.Transport.IoUring;
 using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Transport.Tests;
@@ -11,18 +12,25 @@ public enum TransportKind
 {
     Sockets,
     Epoll,
+    IoUring,
 }
 
 /// <summary>A session manager over the real UDP transport on 127.0.0.1, each test on its own port range.</summary>
 internal sealed class LoopbackRelay : IDisposable
 {
+    /// <summary>A transport of the given kind; the loop-based ones get <paramref name="loops"/> loops.</summary>
+    public static IPacketTransport Create(TransportKind kind, UdpTransportOptions options, int loops) => kind switch
+    {
+        TransportKind.Epoll => new EpollTransport(options, loops),
+        TransportKind.IoUring => new IoUringTransport(options, loops),
+        _ => new UdpTransport(options),
+    };
+
     private static int s_nextRange = 42000 + (Environment.ProcessId % 50 * 200);
 
     public LoopbackRelay(TransportKind kind, Action<RelayOptions>? configure = null)
     {
-        Transport = kind == TransportKind.Epoll
-            ? new EpollTransport(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 }, loops: 2)
-            : new UdpTransport(new UdpTransportOptions { ReceiveBufferSize = 1 << 20 });
+        Transport = Create(kind, new UdpTransportOptions { ReceiveBufferSize = 1 << 20 }, loops: 2);
         var first = Interlocked.Add(ref s_nextRange, 200) - 200;
         Options = new RelayOptions
         {

@@ -208,3 +208,5 @@ public abstract class RelayLoopbackTests(TransportKind kind)
 public sealed class SocketsRelayLoopbackTests() : RelayLoopbackTests(TransportKind.Sockets);
 
 public sealed class EpollRelayLoopbackTests() : RelayLoopbackTests(TransportKind.Epoll);
+
+public sealed class IoUringRelayLoopbackTests() : RelayLoopbackTests(TransportKind.IoUring);

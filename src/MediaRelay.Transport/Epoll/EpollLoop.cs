@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using MediaRelay.Transport.Native;
 using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Transport.Epoll;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
+using MediaRelay.Transport.Native;
 
 namespace MediaRelay.Transport.Epoll;
 
@@ -53,36 +54,13 @@ internal sealed unsafe class EpollSocket : IRelaySocket
             return true;
         }
 
-        var added = false;
-        try
+        if (!DirectSend.TrySendTo(_handle, Fd, packet, destination))
         {
-            _handle.DangerousAddRef(ref added);
-            nint sent;
-            fixed (byte* data = packet)
-            fixed (byte* address = destination.Buffer.Span)
-            {
-                sent = LinuxNative.SendTo(Fd, data, (nuint)packet.Length, LinuxNative.MsgDontWait, address, (uint)destination.Size);
-            }
-
-            if (sent != packet.Length)
-            {
-                Interlocked.Increment(ref _sendErrors);
-                return false;
-            }
-
-            return true;
-        }
-        catch (ObjectDisposedException)
-        {
+            Interlocked.Increment(ref _sendErrors);
             return false;
         }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
+
+        return true;
     }
 
     /// <summary>Sends queued messages with one sendmmsg; returns how many the kernel took, or -1 (the loop counts the rest).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
+using MediaRelay.Transport.Native;
 using MediaRelay.Transport.Udp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace MediaRelay.Transport.Epoll;
+namespace MediaRelay.Transport.Native;
 
 /// <summary>
-/// The Linux system calls of the epoll transport (epoll(7), recvmmsg(2), sendmmsg(2), sendto(2), eventfd(2)), with the x86-64 and
+/// The Linux system calls of the native transports (epoll(7), recvmmsg(2), sendmmsg(2), sendto(2), eventfd(2)), with the x86-64 and
 /// arm64 layouts of their structures. Errors come back as -1 and errno, never as exceptions.
 /// </summary>
 internal static unsafe partial class LinuxNative

@@ -1,16 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
-using MediaRelay.Transport.Epoll;
+using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Transport.Tests;
 
-public sealed class EpollTransportTests
+/// <summary>What the loop-based transports (epoll and io_uring) promise beyond relaying.</summary>
+public abstract class LoopTransportTests(TransportKind kind)
 {
+    private IDisposable NewTransport(out IPacketTransport transport)
+    {
+        transport = LoopbackRelay.Create(kind, new UdpTransportOptions(), loops: 1);
+        return (IDisposable)transport;
+    }
+
     [Fact]
     public void A_handler_that_throws_does_not_stop_the_loop_or_its_other_sockets()
     {
-        using var transport = new EpollTransport(loops: 1);
+        using var owner = NewTransport(out var transport);
         var faulty = new Receiver(throwFirst: true);
         var healthy = new Receiver(throwFirst: false);
         using var first = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), faulty)!;
@@ -29,7 +36,7 @@ public sealed class EpollTransportTests
     [Fact]
     public void A_closed_socket_frees_its_port_for_a_new_bind()
     {
-        using var transport = new EpollTransport(loops: 1);
+        using var owner = NewTransport(out var transport);
         var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false))!;
         var port = socket.LocalEndPoint.Port;
         socket.Dispose();
@@ -55,3 +62,7 @@ public sealed class EpollTransportTests
         }
     }
 }
+
+public sealed class EpollTransportTests() : LoopTransportTests(TransportKind.Epoll);
+
+public sealed class IoUringTransportTests() : LoopTransportTests(TransportKind.IoUring);

@@ -19,6 +19,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "epoll transport: {Packets} packets received in {Batches} recvmmsg batches over {Wakeups} wake-ups; {Truncated} truncated, {SendErrors} refused by sendmmsg, {HandlerErrors} handler errors")]
     public static partial void TransportFigures(ILogger logger, long packets, long batches, long wakeups, long truncated, long sendErrors, long handlerErrors);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "io_uring transport: {Packets} packets received over {Rounds} io_uring_enter rounds; {Truncated} truncated, {SendErrors} sends refused, {ReceiveErrors} receive errors, {HandlerErrors} handler errors")]
+    public static partial void IoUringFigures(ILogger logger, long packets, long rounds, long truncated, long sendErrors, long receiveErrors, long handlerErrors);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
     public static partial void ConfigFile(ILogger logger, string path);
 }

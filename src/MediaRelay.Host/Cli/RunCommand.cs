@@ -53,10 +53,10 @@ internal static class RunCommand
 
     private static readonly Option<string?> s_transport = new("--transport")
     {
-        Description = "Packet path: epoll (one loop per core, recvmmsg; Linux) or sockets (.NET async sockets). Default epoll where supported.",
+        Description = "Packet path: epoll (one loop per core, recvmmsg/sendmmsg; Linux), io_uring (one ring per core, multishot receives; Linux 6.1+) or sockets (.NET async sockets, any platform). Default epoll where supported.",
     };
 
-    private static readonly Option<int?> s_loops = new("--loops") { Description = "Receive loops of the epoll transport, 0 for one per core. Default 0." };
+    private static readonly Option<int?> s_loops = new("--loops") { Description = "Receive loops (epoll) or rings (io_uring), 0 for one per core. Default 0." };
 
     private static readonly Option<string?> s_logLevel = new("--log-level")
     {

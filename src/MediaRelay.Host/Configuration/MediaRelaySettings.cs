@@ -43,12 +43,13 @@ public sealed class MediaRelaySettings
     public double DeleteDelay { get; set; } = 30;
 
     /// <summary>
-    /// The packet path: "epoll" (one receive loop per core, recvmmsg batches, Linux x86-64/arm64) or "sockets"
-    /// (.NET async sockets, any platform). Default "epoll" where supported, else "sockets".
+    /// The packet path: "epoll" (one receive loop per core, recvmmsg/sendmmsg batches, Linux x86-64/arm64),
+    /// "io_uring" (one ring per core, multishot receives, Linux 6.1+) or "sockets" (.NET async sockets, any
+    /// platform). Default "auto": epoll where supported, else sockets.
     /// </summary>
     public string Transport { get; set; } = "auto";
 
-    /// <summary>Receive loops of the epoll transport; 0 means one per core. Default 0.</summary>
+    /// <summary>Receive loops (epoll) or rings (io_uring); 0 means one per core. Default 0.</summary>
     public int Loops { get; set; }
 
     /// <summary>SO_RCVBUF of each media socket in bytes; 0 keeps the kernel default. Default 0.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
+using MediaRelay.Transport.IoUring;
 
 namespace MediaRelay.Host.Configuration;
 
@@ -68,13 +69,17 @@ public static class SettingsValidator
         }
 
         var transport = settings.Transport.ToUpperInvariant();
-        if (transport is not ("AUTO" or "EPOLL" or "SOCKETS"))
+        if (transport is not ("AUTO" or "EPOLL" or "IO_URING" or "IOURING" or "SOCKETS"))
         {
-            errors.Add($"transport '{settings.Transport}' is not known: give epoll or sockets");
+            errors.Add($"transport '{settings.Transport}' is not known: give epoll, io_uring or sockets");
         }
         else if (transport == "EPOLL" && !MediaRelay.Transport.Epoll.EpollTransport.IsSupported)
         {
             errors.Add("transport epoll needs Linux on x86-64 or arm64: give --transport sockets");
+        }
+        else if (transport is "IO_URING" or "IOURING" && IoUringTransport.Unavailable() is { } reason)
+        {
+            errors.Add($"transport io_uring cannot run here ({reason}): give --transport epoll");
         }
 
         foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
@@ -92,10 +97,14 @@ public static class SettingsValidator
         return errors.Count == 0;
     }
 
-    /// <summary>True when the epoll transport is to be used: asked for, or "auto" where it is supported.</summary>
-    public static bool UseEpoll(MediaRelaySettings settings) =>
-        string.Equals(settings.Transport, "epoll", StringComparison.OrdinalIgnoreCase)
-        || (string.Equals(settings.Transport, "auto", StringComparison.OrdinalIgnoreCase) && MediaRelay.Transport.Epoll.EpollTransport.IsSupported);
+    /// <summary>The packet path to run: the one asked for, or for "auto" the fastest this machine supports.</summary>
+    public static TransportKind ChooseTransport(MediaRelaySettings settings) => settings.Transport.ToUpperInvariant() switch
+    {
+        "SOCKETS" => TransportKind.Sockets,
+        "EPOLL" => TransportKind.Epoll,
+        "IO_URING" or "IOURING" => TransportKind.IoUring,
+        _ => MediaRelay.Transport.Epoll.EpollTransport.IsSupported ? TransportKind.Epoll : TransportKind.Sockets,
+    };
 
     private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
     {

@@ -5,6 +5,7 @@ using MediaRelay.Core.Model;
 using MediaRelay.Host.Configuration;
 using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.Udp;
+using MediaRelay.Transport.IoUring;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -74,16 +75,16 @@ internal static class RelayHost
         builder.Services.AddSingleton(relayOptions);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer });
-        if (SettingsValidator.UseEpoll(settings))
+        builder.Services.AddSingleton<IPacketTransport>(sp =>
         {
-            builder.Services.AddSingleton<IPacketTransport>(sp => new EpollTransport(
-                sp.GetRequiredService<UdpTransportOptions>(), settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>()));
-        }
-        else
-        {
-            builder.Services.AddSingleton<IPacketTransport>(sp => new UdpTransport(
-                sp.GetRequiredService<UdpTransportOptions>(), sp.GetRequiredService<ILogger<UdpTransport>>()));
-        }
+            var socketOptions = sp.GetRequiredService<UdpTransportOptions>();
+            return SettingsValidator.ChooseTransport(settings) switch
+            {
+                TransportKind.Epoll => new EpollTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>()),
+                TransportKind.IoUring => new IoUringTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<IoUringTransport>>()),
+                _ => new UdpTransport(socketOptions, sp.GetRequiredService<ILogger<UdpTransport>>()),
+            };
+        });
 
         builder.Services.AddSingleton(sp => new SessionManager(
             relayOptions,

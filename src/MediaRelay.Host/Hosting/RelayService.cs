@@ -3,6 +3,7 @@ using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Transport.Epoll;
+using MediaRelay.Transport.IoUring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,12 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
     {
         HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
-        HostLog.TransportChosen(logger, transport is EpollTransport epoll ? $"epoll, {epoll.LoopCount} loop(s)" : "sockets");
+        HostLog.TransportChosen(logger, transport switch
+        {
+            EpollTransport epoll => $"epoll, {epoll.LoopCount} loop(s)",
+            IoUringTransport uring => $"io_uring, {uring.LoopCount} ring(s)",
+            _ => "sockets",
+        });
         try
         {
             ng.Start();
@@ -43,6 +49,10 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         if (transport is EpollTransport epoll)
         {
             HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups, epoll.Truncated, epoll.SendErrors, epoll.HandlerErrors);
+        }
+        else if (transport is IoUringTransport uring)
+        {
+            HostLog.IoUringFigures(logger, uring.Packets, uring.Rounds, uring.Truncated, uring.SendErrors, uring.ReceiveErrors, uring.HandlerErrors);
         }
 
         (transport as IDisposable)?.Dispose();

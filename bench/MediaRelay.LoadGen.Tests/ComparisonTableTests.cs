@@ -36,4 +36,35 @@ public sealed class ComparisonTableTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void KernelLatencyHasItsOwnRowsNextToTheUserSpaceOnes()
+    {
+        var directory = Directory.CreateTempSubdirectory("loadgen-table-");
+        try
+        {
+            string Write(string relay, double p99, double kernelP99)
+            {
+                var file = Path.Combine(directory.FullName, relay + ".jsonl");
+                File.WriteAllLines(file,
+                [
+                    $$$"""{"mode":"media","scenario":"calls-1000","relay":"{{{relay}}}","ok":true,"figures":{"latency_p50_us":10,"latency_p99_us":{{{p99}}},"latency_p999_us":2000,"latency_kernel_p50_us":5,"latency_kernel_p99_us":{{{kernelP99}}},"latency_kernel_p999_us":900,"latency_kernel_missing":0,"jitter_mean_us":3}}""",
+                ]);
+                return file;
+            }
+
+            var table = ComparisonTable.Render([Write("rtpengine", 4000, 800), Write("MediaRelay", 2000, 200)]);
+            var rows = table.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(cells => cells.Length >= 2).Select(cells => cells[1]).ToList();
+
+            Assert.Matches(@"calls-1000\s+latency_p99_us\s+4,000\s+2,000\s+0\.50", table);
+            Assert.Matches(@"calls-1000\s+latency_kernel_p99_us\s+800\s+200\s+0\.25", table);
+            Assert.Matches(@"calls-1000\s+latency_kernel_missing\s+0\s+0\s+-", table);
+            Assert.Equal(rows.IndexOf("latency_p999_us") + 1, rows.IndexOf("latency_kernel_p50_us"));
+            Assert.Equal(rows.IndexOf("latency_kernel_p50_us") + 1, rows.IndexOf("latency_kernel_p99_us"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }

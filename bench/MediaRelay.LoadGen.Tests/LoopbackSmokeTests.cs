@@ -22,6 +22,16 @@ public sealed class LoopbackSmokeTests
         Assert.Equal(0, report.Get("a2b_loss_pct"));
         Assert.Equal(0, report.Get("b2a_loss_pct"));
         Assert.True(report.Get("latency_p50_us") >= 0);
+
+        // The kernel-stamp figure ends earlier on the same path (before the receiver's wake-up), so it is positive
+        // and at most the user-space figure, give or take the rounding to whole microseconds and the stamps' order.
+        var userP99 = report.Get("latency_p99_us");
+        var kernelP99 = report.Get("latency_kernel_p99_us");
+        Assert.True(kernelP99 > 0, "latency_kernel_p99_us " + kernelP99);
+        Assert.True(kernelP99 <= userP99 + 5, "latency_kernel_p99_us " + kernelP99 + " > latency_p99_us " + userP99 + " + 5");
+        Assert.True(report.Get("latency_kernel_p50_us") >= 0);
+        Assert.True(report.Get("latency_kernel_p999_us") >= kernelP99);
+        Assert.Equal(0, report.Get("latency_kernel_missing"));
         Assert.Contains("\"ok\":true", report.ToJsonLine(), StringComparison.Ordinal);
     }
 }

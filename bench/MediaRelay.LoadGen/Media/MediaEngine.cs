@@ -17,8 +17,22 @@ internal sealed record DirectionTotals(
     double JitterMeanUs,
     double JitterMaxUs);
 
-/// <summary>Latency and jitter over both directions.</summary>
-internal readonly record struct LatencySummary(double P50, double P99, double P999, double JitterMean, double JitterMax);
+/// <summary>
+/// Latency and jitter over both directions. Kernel* is the same packets' latency up to the kernel's receive stamp
+/// (leaves out the generator's receive wake-up); KernelMissing counts recorded packets that had no such stamp,
+/// KernelNegative those whose stamp came before the send stamp (a clock step; recorded as 0).
+/// </summary>
+internal readonly record struct LatencySummary(
+    double P50,
+    double P99,
+    double P999,
+    double JitterMean,
+    double JitterMax,
+    double KernelP50,
+    double KernelP99,
+    double KernelP999,
+    long KernelMissing,
+    long KernelNegative);
 
 /// <summary>
 /// Owns the calls' legs (two UDP sockets per call), the receiver threads and, per run, the sender threads.
@@ -187,10 +201,16 @@ internal sealed class MediaEngine : IDisposable
     public LatencySummary LatencyAll(IReadOnlyList<MediaLeg> active)
     {
         var histogram = new LatencyHistogram();
+        var kernel = new LatencyHistogram();
+        long kernelMissing = 0, kernelNegative = 0;
         foreach (var receiver in _receivers)
         {
             histogram.Merge(receiver.LatencyByReceiverRole[0]);
             histogram.Merge(receiver.LatencyByReceiverRole[1]);
+            kernel.Merge(receiver.KernelLatencyByReceiverRole[0]);
+            kernel.Merge(receiver.KernelLatencyByReceiverRole[1]);
+            kernelMissing += receiver.KernelStampMissing;
+            kernelNegative += receiver.KernelStampNegative;
         }
 
         double jitterSum = 0, jitterMax = 0;
@@ -205,7 +225,12 @@ internal sealed class MediaEngine : IDisposable
             histogram.PercentileMicroseconds(0.99),
             histogram.PercentileMicroseconds(0.999),
             active.Count == 0 ? double.NaN : jitterSum / active.Count,
-            jitterMax);
+            jitterMax,
+            kernel.PercentileMicroseconds(0.50),
+            kernel.PercentileMicroseconds(0.99),
+            kernel.PercentileMicroseconds(0.999),
+            kernelMissing,
+            kernelNegative);
     }
 
     public void Dispose()

@@ -27,6 +27,10 @@ internal sealed class MediaLeg : IDisposable
     private const int StampOffset = HeaderLength;
     private const int LegIdOffset = HeaderLength + 8;
 
+    /// <summary>The send time again, as CLOCK_REALTIME nanoseconds, to compare with the kernel's receive stamp.</summary>
+    private const int RealtimeStampOffset = HeaderLength + 12;
+    private const int MinimumLength = RealtimeStampOffset + 8;
+
     private readonly byte[] _packet = new byte[PacketLength];
     private readonly uint _ssrc;
     private ushort _sequence;
@@ -55,6 +59,8 @@ internal sealed class MediaLeg : IDisposable
 
         Socket.Bind(new IPEndPoint(bindAddress, 0));
         LocalEndPoint = (IPEndPoint)Socket.LocalEndPoint!;
+        Fd = (int)Socket.Handle;
+        KernelStamped = KernelTimestamps.Enable(Socket);
         _ssrc = (uint)(0x4C470000u ^ ((uint)id * 2654435761u));
         _sequence = (ushort)(id * 7919);
         _timestamp = (uint)id * 160u * 1000u;
@@ -72,6 +78,12 @@ internal sealed class MediaLeg : IDisposable
     public LegRole Role { get; }
 
     public Socket Socket { get; }
+
+    /// <summary>The socket's file descriptor, for epoll and recvmsg.</summary>
+    public int Fd { get; }
+
+    /// <summary>Whether SO_TIMESTAMPNS is on for this leg's socket.</summary>
+    public bool KernelStamped { get; }
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -111,6 +123,9 @@ internal sealed class MediaLeg : IDisposable
         var packet = _packet.AsSpan();
         BinaryPrimitives.WriteUInt16BigEndian(packet[2..], _sequence);
         BinaryPrimitives.WriteUInt32BigEndian(packet[4..], _timestamp);
+
+        // Both stamps just before the send system call; the stopwatch one last, so the user-space figure is as before.
+        BinaryPrimitives.WriteInt64LittleEndian(packet[RealtimeStampOffset..], RealtimeClock.NowNanoseconds());
         BinaryPrimitives.WriteInt64LittleEndian(packet[StampOffset..], Stopwatch.GetTimestamp());
         Socket.Send(packet, SocketFlags.None, out var error);
         if (error == SocketError.Success)
@@ -128,10 +143,14 @@ internal sealed class MediaLeg : IDisposable
         _timestamp += PayloadLength;
     }
 
-    /// <summary>Accounts one received datagram. Returns the one-way latency in stopwatch ticks, or -1 if not ours.</summary>
-    public long Account(ReadOnlySpan<byte> datagram, long receivedAt)
+    /// <summary>
+    /// Accounts one received datagram. Returns the one-way latency in stopwatch ticks, or -1 if not ours; for ours,
+    /// <paramref name="sentRealtimeNanoseconds"/> is the sender's CLOCK_REALTIME stamp.
+    /// </summary>
+    public long Account(ReadOnlySpan<byte> datagram, long receivedAt, out long sentRealtimeNanoseconds)
     {
-        if (datagram.Length < LegIdOffset + 4 || (datagram[0] & 0xC0) != 0x80
+        sentRealtimeNanoseconds = 0;
+        if (datagram.Length < MinimumLength || (datagram[0] & 0xC0) != 0x80
             || BinaryPrimitives.ReadInt32BigEndian(datagram[LegIdOffset..]) != PeerId)
         {
             _foreign++;
@@ -163,6 +182,7 @@ internal sealed class MediaLeg : IDisposable
         }
 
         var sentAt = BinaryPrimitives.ReadInt64LittleEndian(datagram[StampOffset..]);
+        sentRealtimeNanoseconds = BinaryPrimitives.ReadInt64LittleEndian(datagram[RealtimeStampOffset..]);
         var transit = receivedAt - sentAt;
 
         // Interarrival jitter (RFC 3550 section 6.4.1) computed on the send stamp, in stopwatch ticks.

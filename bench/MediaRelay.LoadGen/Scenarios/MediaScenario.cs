@@ -60,6 +60,10 @@ internal static class MediaScenario
         report.Add("latency_p50_us", all.P50);
         report.Add("latency_p99_us", all.P99);
         report.Add("latency_p999_us", all.P999);
+        report.Add("latency_kernel_p50_us", all.KernelP50);
+        report.Add("latency_kernel_p99_us", all.KernelP99);
+        report.Add("latency_kernel_p999_us", all.KernelP999);
+        report.Add("latency_kernel_missing", all.KernelMissing);
         report.Add("jitter_mean_us", all.JitterMean);
         report.Add("jitter_max_us", all.JitterMax);
         if (cpuBefore is { } before && cpuAfter is { } after)
@@ -87,6 +91,11 @@ internal static class MediaScenario
         report.Add("loadgen_socket_drops", dropsAfter.Generator - dropsBefore.Generator);
         report.Add("loadgen_cpu_pct", ownCpu * 100.0 / mediaSeconds);
         control?.AddLatencyFigures(report, includeDelete: true);
+        if (all.KernelNegative > 0)
+        {
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"{all.KernelNegative} packets had a kernel receive stamp before their send stamp (realtime clock stepped?); counted as 0 µs in latency_kernel_*"));
+        }
+
         report.Note(string.Create(CultureInfo.InvariantCulture, $"send errors a2b {forward.SendErrors}, b2a {backward.SendErrors}; duplicates {forward.Duplicates + backward.Duplicates}; foreign packets {forward.Foreign + backward.Foreign}"));
         if (forward.Received == 0 || backward.Received == 0)
         {

@@ -41,9 +41,6 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private const ulong KindWake = 3;
     private const ulong KindCancel = 4;
 
-    private static readonly uint BatchPackets = uint.TryParse(Environment.GetEnvironmentVariable("MR_BATCH_PACKETS"), out var b) ? b : 32;
-    private static readonly uint BatchMicroseconds = uint.TryParse(Environment.GetEnvironmentVariable("MR_BATCH_US"), out var u) ? u : 0;
-
     [ThreadStatic]
     private static IoUringLoop? t_current;
 
@@ -230,11 +227,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
             // Sends queued in the last round complete inline as this call submits them: wait for one completion more
             // than those, so an idle loop sleeps in the kernel instead of coming back for its own send reports.
-            var wait = (uint)_sendsInFlight + (_closingAll ? 0u : 1u);
-            var entered = BatchMicroseconds > 0 && _ring.SupportsBatchWait && !_closingAll
-                ? _ring.EnterBatch(wait + BatchPackets, BatchMicroseconds)
-                : _ring.Enter(wait);
-            if (!entered)
+            if (!_ring.Enter((uint)_sendsInFlight + (_closingAll ? 0u : 1u)))
             {
                 _receiveErrors++;
             }

@@ -55,9 +55,6 @@ internal sealed unsafe class IoUringRing : IDisposable
 
     public int Fd => _fd;
 
-    /// <summary>True when the kernel can bound a batch wait (Linux 6.12 and later).</summary>
-    public bool SupportsBatchWait { get; private init; }
-
     /// <summary>io_uring_enter calls made.</summary>
     public long Enters { get; private set; }
 
@@ -106,7 +103,7 @@ internal sealed unsafe class IoUringRing : IDisposable
         }
 
         error = null;
-        return new IoUringRing(fd, p, rings, ringsSize, sqes, sqesSize) { SupportsBatchWait = (p.Features & FeatMinTimeout) != 0 };
+        return new IoUringRing(fd, p, rings, ringsSize, sqes, sqesSize);
     }
 
     /// <summary>Submissions written but not yet handed to the kernel.</summary>
@@ -149,25 +146,6 @@ internal sealed unsafe class IoUringRing : IDisposable
 
         var errno = Marshal.GetLastPInvokeError();
         return errno is EIntr or EAgain or EBusy;
-    }
-
-    /// <summary>
-    /// As <see cref="Enter(uint)"/>, but waits for <paramref name="batch"/> completions for at most
-    /// <paramref name="microseconds"/>; after that any single completion ends the wait.
-    /// </summary>
-    public bool EnterBatch(uint batch, uint microseconds)
-    {
-        Volatile.Write(ref *_sqTail, _sqLocalTail);
-        Enters++;
-        var argument = new GetEventsArg { MinWaitMicroseconds = microseconds };
-        var result = IoUringNative.Enter(_fd, Pending, batch, EnterGetEvents | EnterExtArg, &argument);
-        if (result >= 0)
-        {
-            return true;
-        }
-
-        var errno = Marshal.GetLastPInvokeError();
-        return errno is EIntr or EAgain or EBusy or 62; // 62: ETIME, the batch wait ended on its timer
     }
 
     /// <summary>The next completion, or null when there is none; <see cref="Advance"/> releases the ones read.</summary>

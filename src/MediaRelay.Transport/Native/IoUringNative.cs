@@ -23,10 +23,7 @@ internal static unsafe partial class IoUringNative
     public const uint FeatSingleMmap = 1u << 0;
     public const uint FeatNoDrop = 1u << 1;
 
-    public const uint FeatMinTimeout = 1u << 15;
-
     public const uint EnterGetEvents = 1u << 0;
-    public const uint EnterExtArg = 1u << 3;
 
     public const byte OpSendMsg = 9;
     public const byte OpRecvMsg = 10;
@@ -150,23 +147,10 @@ internal static unsafe partial class IoUringNative
         public int Flags;
     }
 
-    /// <summary>struct io_uring_getevents_arg (24 bytes), passed with IORING_ENTER_EXT_ARG.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct GetEventsArg
-    {
-        public ulong SigMask;
-        public uint SigMaskSize;
-        public uint MinWaitMicroseconds;
-        public ulong Timeout;
-    }
-
     public static int Setup(uint entries, Params* parameters) => (int)Syscall(SysSetup, entries, (long)parameters, 0, 0, 0, 0);
 
     public static int Enter(int ring, uint toSubmit, uint minComplete, uint flags) =>
         (int)Syscall(SysEnter, ring, toSubmit, minComplete, flags, 0, 0);
-
-    public static int Enter(int ring, uint toSubmit, uint minComplete, uint flags, GetEventsArg* argument) =>
-        (int)Syscall(SysEnter, ring, toSubmit, minComplete, flags, (long)argument, sizeof(GetEventsArg));
 
     public static int Register(int ring, uint opcode, void* argument, uint count) =>
         (int)Syscall(SysRegister, ring, opcode, (long)argument, count, 0, 0);

@@ -22,6 +22,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "io_uring transport: {Packets} packets received over {Rounds} io_uring_enter rounds; {Truncated} truncated, {SendErrors} sends refused, {ReceiveErrors} receive errors, {HandlerErrors} handler errors")]
     public static partial void IoUringFigures(ILogger logger, long packets, long rounds, long truncated, long sendErrors, long receiveErrors, long handlerErrors);
 
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "io_uring is not available here ({Reason}); using the epoll packet path")]
+    public static partial void IoUringPassedOver(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
     public static partial void ConfigFile(ILogger logger, string path);
 }

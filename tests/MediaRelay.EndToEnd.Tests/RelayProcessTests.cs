@@ -28,22 +28,26 @@ public sealed class RelayProcessTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task A_bad_setting_is_refused_with_what_to_do_and_nothing_starts()
     {
-        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000"]);
+        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("relay-address 'nowhere' is not an IP address: give one such as", process.Log, StringComparison.Ordinal);
         Assert.Contains("port range 70000-59999 is not usable", process.Log, StringComparison.Ordinal);
+        Assert.Contains("transport 'pigeon' is not known: give epoll, io_uring or sockets", process.Log, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Sigterm_ends_every_session_and_frees_every_port()
+    [Theory(Timeout = 60_000)]
+    [InlineData("auto", "packet path: io_uring, 2 ring(s)")] // this machine's kernel allows io_uring
+    [InlineData("epoll", "packet path: epoll, 2 loop(s)")]
+    [InlineData("sockets", "packet path: sockets")]
+    public async Task Sigterm_ends_every_session_and_frees_every_port(string transport, string pathLine)
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
         using var process = Start(
         [
             "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
             "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
-            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture),
+            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), "--transport", transport, "--loops", "2",
         ]);
         using var ng = new NgClient(endpoints.Ng);
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -66,6 +70,7 @@ public sealed class RelayProcessTests : IDisposable
 
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None), "no exit within 10 s of SIGTERM:\n" + process.Log);
         Assert.Equal(0, process.ExitCode);
+        Assert.Contains(pathLine, process.Log, StringComparison.Ordinal);
         Assert.Contains("session sigterm-call ended: shutdown", process.Log, StringComparison.Ordinal);
         Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
     }

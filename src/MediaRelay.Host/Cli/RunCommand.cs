@@ -53,7 +53,7 @@ internal static class RunCommand
 
     private static readonly Option<string?> s_transport = new("--transport")
     {
-        Description = "Packet path: epoll (one loop per core, recvmmsg/sendmmsg; Linux), io_uring (one ring per core, multishot receives; Linux 6.1+) or sockets (.NET async sockets, any platform). Default epoll where supported.",
+        Description = "Packet path: epoll (one loop per core, recvmmsg/sendmmsg; Linux), io_uring (one ring per core, multishot receives; Linux 6.1+) or sockets (.NET async sockets, any platform). Default: io_uring where the kernel allows it, else epoll, else sockets.",
     };
 
     private static readonly Option<int?> s_loops = new("--loops") { Description = "Receive loops (epoll) or rings (io_uring), 0 for one per core. Default 0." };

@@ -45,7 +45,7 @@ public sealed class MediaRelaySettings
     /// <summary>
     /// The packet path: "epoll" (one receive loop per core, recvmmsg/sendmmsg batches, Linux x86-64/arm64),
     /// "io_uring" (one ring per core, multishot receives, Linux 6.1+) or "sockets" (.NET async sockets, any
-    /// platform). Default "auto": epoll where supported, else sockets.
+    /// platform). Default "auto": io_uring where the kernel allows it, else epoll on Linux, else sockets.
     /// </summary>
     public string Transport { get; set; } = "auto";
 

@@ -97,14 +97,31 @@ public static class SettingsValidator
         return errors.Count == 0;
     }
 
-    /// <summary>The packet path to run: the one asked for, or for "auto" the fastest this machine supports.</summary>
-    public static TransportKind ChooseTransport(MediaRelaySettings settings) => settings.Transport.ToUpperInvariant() switch
+    /// <summary>
+    /// The packet path to run: the one asked for, or for "auto" the fastest this machine can run (io_uring, else
+    /// epoll, else sockets); <paramref name="passedOver"/> says why io_uring was not taken under "auto".
+    /// </summary>
+    public static TransportKind ChooseTransport(MediaRelaySettings settings, out string? passedOver)
     {
-        "SOCKETS" => TransportKind.Sockets,
-        "EPOLL" => TransportKind.Epoll,
-        "IO_URING" or "IOURING" => TransportKind.IoUring,
-        _ => MediaRelay.Transport.Epoll.EpollTransport.IsSupported ? TransportKind.Epoll : TransportKind.Sockets,
-    };
+        passedOver = null;
+        switch (settings.Transport.ToUpperInvariant())
+        {
+            case "SOCKETS":
+                return TransportKind.Sockets;
+            case "EPOLL":
+                return TransportKind.Epoll;
+            case "IO_URING" or "IOURING":
+                return TransportKind.IoUring;
+        }
+
+        if (!MediaRelay.Transport.Epoll.EpollTransport.IsSupported)
+        {
+            return TransportKind.Sockets;
+        }
+
+        passedOver = IoUringTransport.Unavailable();
+        return passedOver is null ? TransportKind.IoUring : TransportKind.Epoll;
+    }
 
     private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
     {

@@ -78,7 +78,13 @@ internal static class RelayHost
         builder.Services.AddSingleton<IPacketTransport>(sp =>
         {
             var socketOptions = sp.GetRequiredService<UdpTransportOptions>();
-            return SettingsValidator.ChooseTransport(settings) switch
+            var kind = SettingsValidator.ChooseTransport(settings, out var passedOver);
+            if (passedOver is not null)
+            {
+                HostLog.IoUringPassedOver(sp.GetRequiredService<ILogger<RelayService>>(), passedOver);
+            }
+
+            return kind switch
             {
                 TransportKind.Epoll => new EpollTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>()),
                 TransportKind.IoUring => new IoUringTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<IoUringTransport>>()),

@@ -32,8 +32,8 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private const int SendSlots = 2048;
     private const int NameSpace = 32; // room for a sockaddr_in6 (28 bytes) in every receive buffer
     private const int ReceiveHeader = 16 + NameSpace; // io_uring_recvmsg_out, then the name, then the payload
-    private const int SendHeaderSize = 128; // msghdr (56) at 0, iovec (16) at 64, destination (up to 48) at 80
-    private const int MaxDestination = 48;
+    private const int SendNameSize = 64; // the destination sockaddr of each send slot
+    private const int MaxDestination = 64;
     private const int CompletionsPerAdvance = 64;
     private const int KindShift = 56;
     private const ulong KindReceive = 1;
@@ -57,7 +57,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private readonly int _wakeFd;
     private readonly ulong* _wakeValue;
     private readonly LinuxNative.MMsgHdr* _receiveHeader;
-    private readonly byte* _sendHeaders;
+    private readonly byte* _sendNames;
     private readonly byte* _sendData;
     private IoUringRing? _ring;
     private ProvidedBuffers? _buffers;
@@ -89,7 +89,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         _wakeValue = (ulong*)NativeMemory.AllocZeroed(sizeof(ulong));
         _receiveHeader = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(LinuxNative.MMsgHdr));
         _receiveHeader->NameLength = NameSpace; // tells the multishot receive how much room to leave for the source
-        _sendHeaders = (byte*)NativeMemory.AllocZeroed((nuint)(SendSlots * SendHeaderSize));
+        _sendNames = (byte*)NativeMemory.AllocZeroed((nuint)(SendSlots * SendNameSize));
         _sendData = (byte*)NativeMemory.AlignedAlloc((nuint)(SendSlots * maxDatagram), 64);
         for (var i = 0; i < SendSlots; i++)
         {
@@ -170,25 +170,19 @@ internal sealed unsafe class IoUringLoop : IDisposable
             return false;
         }
 
+        // A send with a destination (sendto): the entry names the payload and the address, no msghdr to copy in.
         var slot = _freeSendSlots[--_freeSendCount];
-        var header = _sendHeaders + (slot * SendHeaderSize);
-        var message = (LinuxNative.MMsgHdr*)header;
-        var iov = (LinuxNative.IoVec*)(header + 64);
-        var name = header + 80;
+        var name = _sendNames + (slot * SendNameSize);
         var data = _sendData + (slot * _maxDatagram);
         packet.CopyTo(new Span<byte>(data, _maxDatagram));
         destination.Buffer.Span[..destination.Size].CopyTo(new Span<byte>(name, MaxDestination));
-        iov->Base = data;
-        iov->Length = (nuint)packet.Length;
-        message->Name = name;
-        message->NameLength = (uint)destination.Size;
-        message->Iov = iov;
-        message->IovLength = 1;
-        sqe->Opcode = OpSendMsg;
+        sqe->Opcode = OpSend;
         sqe->Fd = socket.Fd;
-        sqe->Address = (ulong)message;
-        sqe->Length = 1;
+        sqe->Address = (ulong)data;
+        sqe->Length = (uint)packet.Length;
         sqe->OpFlags = LinuxNative.MsgDontWait;
+        sqe->Offset = (ulong)name;
+        sqe->AddressLength = (ushort)destination.Size;
         sqe->UserData = (KindSend << KindShift) | (uint)slot;
         _sendOwners[slot] = socket;
         _sendsInFlight++;
@@ -577,7 +571,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         LinuxNative.Close(_wakeFd);
         NativeMemory.Free(_wakeValue);
         NativeMemory.Free(_receiveHeader);
-        NativeMemory.Free(_sendHeaders);
+        NativeMemory.Free(_sendNames);
         NativeMemory.AlignedFree(_sendData);
         _started.Dispose();
     }

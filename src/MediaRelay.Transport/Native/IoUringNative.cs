@@ -29,6 +29,7 @@ internal static unsafe partial class IoUringNative
     public const byte OpRecvMsg = 10;
     public const byte OpAsyncCancel = 14;
     public const byte OpRead = 22;
+    public const byte OpSend = 26;
 
     /// <summary>IOSQE_BUFFER_SELECT: the receive takes a buffer from the group named in buf_group.</summary>
     public const byte SqeBufferSelect = 1 << 5;
@@ -115,6 +116,7 @@ internal static unsafe partial class IoUringNative
         [FieldOffset(28)] public uint OpFlags;
         [FieldOffset(32)] public ulong UserData;
         [FieldOffset(40)] public ushort BufferGroup;
+        [FieldOffset(44)] public ushort AddressLength;
     }
 
     /// <summary>struct io_uring_cqe (16 bytes).</summary>

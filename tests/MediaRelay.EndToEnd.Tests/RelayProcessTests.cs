@@ -19,7 +19,7 @@ public sealed class RelayProcessTests : IDisposable
         using var process = Start(["run", "--help"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(0, process.ExitCode);
-        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport" })
+        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport", "--loops", "--realtime-priority", "--strict-source", "--log-level" })
         {
             Assert.Contains(option, process.Log, StringComparison.Ordinal);
         }
@@ -28,12 +28,49 @@ public sealed class RelayProcessTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task A_bad_setting_is_refused_with_what_to_do_and_nothing_starts()
     {
-        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon"]);
+        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon", "--realtime-priority", "120"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("relay-address 'nowhere' is not an IP address: give one such as", process.Log, StringComparison.Ordinal);
         Assert.Contains("port range 70000-59999 is not usable", process.Log, StringComparison.Ordinal);
         Assert.Contains("transport 'pigeon' is not known: give epoll, io_uring or sockets", process.Log, StringComparison.Ordinal);
+        Assert.Contains("realtime-priority 120 is out of range: give 1-99", process.Log, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("io_uring", "mr-uring-")]
+    [InlineData("epoll", "mr-epoll-")]
+    public async Task Realtime_priority_puts_every_packet_loop_under_sched_fifo(string transport, string threadName)
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 20);
+        using var process = Start(
+        [
+            "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
+            "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
+            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture),
+            "--transport", transport, "--loops", "2", "--realtime-priority", "7",
+        ]);
+        using var ng = new NgClient(endpoints.Ng);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
+        }
+
+        // /proc/PID/task/TID/stat: field 40 is rt_priority, field 41 the policy (1 = SCHED_FIFO).
+        var loops = new List<(int Priority, int Policy)>();
+        foreach (var task in Directory.GetDirectories($"/proc/{process.Id}/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(threadName, StringComparison.Ordinal))
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                loops.Add((int.Parse(fields[37], CultureInfo.InvariantCulture), int.Parse(fields[38], CultureInfo.InvariantCulture)));
+            }
+        }
+
+        Assert.Equal([(7, 1), (7, 1)], loops);
+        Assert.Contains("packet loops run at real-time priority 7 (SCHED_FIFO)", process.Log, StringComparison.Ordinal);
     }
 
     [Theory(Timeout = 60_000)]

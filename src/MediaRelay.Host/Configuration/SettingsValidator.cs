@@ -68,6 +68,11 @@ public static class SettingsValidator
             errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");
         }
 
+        if (settings.RealtimePriority is < 0 or > 99)
+        {
+            errors.Add($"realtime-priority {settings.RealtimePriority} is out of range: give 1-99 for SCHED_FIFO, or 0 for the normal scheduler");
+        }
+
         var transport = settings.Transport.ToUpperInvariant();
         if (transport is not ("AUTO" or "EPOLL" or "IO_URING" or "IOURING" or "SOCKETS"))
         {

@@ -74,7 +74,11 @@ internal static class RelayHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(relayOptions);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer });
+        builder.Services.AddSingleton(new UdpTransportOptions
+        {
+            ReceiveBufferSize = settings.SocketReceiveBuffer,
+            RealtimePriority = settings.RealtimePriority,
+        });
         builder.Services.AddSingleton<IPacketTransport>(sp =>
         {
             var socketOptions = sp.GetRequiredService<UdpTransportOptions>();

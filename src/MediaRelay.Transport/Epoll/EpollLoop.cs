@@ -34,6 +34,8 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly int _maxDatagram;
+    private readonly int _realtimePriority;
+    private readonly ManualResetEventSlim _started = new();
     private readonly Thread _thread;
     private readonly Lock _registration = new();
     private readonly Stack<int> _freeSlots = new();
@@ -65,9 +67,10 @@ internal sealed unsafe class EpollLoop : IDisposable
     private long _receiveErrors;
     private long _handlerErrors;
 
-    public EpollLoop(int index, int maxDatagram)
+    public EpollLoop(int index, int maxDatagram, int realtimePriority = 0)
     {
         Index = index;
+        _realtimePriority = realtimePriority;
         _maxDatagram = maxDatagram;
         _epoll = LinuxNative.EpollCreate1(LinuxNative.EpollCloexec);
         _wakeFd = LinuxNative.EventFd(0, LinuxNative.EfdNonblock | LinuxNative.EfdCloexec);
@@ -100,8 +103,9 @@ internal sealed unsafe class EpollLoop : IDisposable
         LinuxNative.WriteEpollEvent(wake, LinuxNative.EpollIn, WakeToken);
         LinuxNative.EpollCtl(_epoll, LinuxNative.EpollCtlAdd, _wakeFd, wake);
 
-        _thread = new Thread(Run) { IsBackground = true, Name = $"mediarelay-loop-{index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"mr-epoll-{index}" };
         _thread.Start();
+        _started.Wait();
     }
 
     public int Index { get; }
@@ -242,8 +246,13 @@ internal sealed unsafe class EpollLoop : IDisposable
         LinuxNative.Write(_wakeFd, (byte*)&one, sizeof(ulong));
     }
 
+    /// <summary>0, or the errno of the refused real-time priority.</summary>
+    public int SchedulingError { get; private set; }
+
     private void Run()
     {
+        SchedulingError = _realtimePriority > 0 ? ThreadScheduling.TrySetRealtime(_realtimePriority) : 0;
+        _started.Set();
         while (!_stopping)
         {
             var count = LinuxNative.EpollWait(_epoll, _events, MaxEvents, 1000);
@@ -427,5 +436,6 @@ internal sealed unsafe class EpollLoop : IDisposable
         NativeMemory.Free(_sendMessages);
         NativeMemory.Free(_sendIovs);
         NativeMemory.Free(_sendNames);
+        _started.Dispose();
     }
 }

@@ -31,8 +31,10 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
         _loops = new EpollLoop[count];
         for (var i = 0; i < count; i++)
         {
-            _loops[i] = new EpollLoop(i, _options.MaxDatagramSize);
+            _loops[i] = new EpollLoop(i, _options.MaxDatagramSize, _options.RealtimePriority);
         }
+
+        TransportLog.RealtimeOutcome(_logger, _options.RealtimePriority, Array.ConvertAll(_loops, static loop => loop.SchedulingError));
     }
 
     public static bool IsSupported => LinuxNative.IsSupported;

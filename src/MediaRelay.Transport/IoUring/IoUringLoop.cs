@@ -45,6 +45,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private static IoUringLoop? t_current;
 
     private readonly int _maxDatagram;
+    private readonly int _realtimePriority;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new();
     private readonly ConcurrentQueue<(IoUringSocket Socket, bool Close)> _commands = new();
@@ -76,9 +77,10 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private long _sendErrors;
     private long _sendsQueued;
 
-    public IoUringLoop(int index, int maxDatagram)
+    public IoUringLoop(int index, int maxDatagram, int realtimePriority = 0)
     {
         Index = index;
+        _realtimePriority = realtimePriority;
         _maxDatagram = maxDatagram;
         _wakeFd = LinuxNative.EventFd(0, LinuxNative.EfdCloexec); // blocking: the ring polls it
         if (_wakeFd < 0)
@@ -97,7 +99,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         }
 
         _freeSendCount = SendSlots;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"mediarelay-uring-{index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"mr-uring-{index}" };
         _thread.Start();
         _started.Wait();
         if (StartError is not null)
@@ -112,6 +114,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     /// <summary>Why the ring could not be set up; null once the loop runs.</summary>
     public string? StartError { get; private set; }
+
+    /// <summary>0, or the errno of the refused real-time priority.</summary>
+    public int SchedulingError { get; private set; }
 
     /// <summary>The loop the calling thread runs, or null on any other thread.</summary>
     public static IoUringLoop? Current => t_current;
@@ -210,6 +215,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
         t_current = this;
         ArmWake();
+        SchedulingError = _realtimePriority > 0 ? ThreadScheduling.TrySetRealtime(_realtimePriority) : 0;
         _started.Set();
         var stopDeadline = long.MaxValue;
         while (!_closingAll || _liveSockets > 0 || _sendsInFlight > 0)

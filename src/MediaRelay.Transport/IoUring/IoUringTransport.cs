@@ -34,7 +34,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                _loops[i] = new IoUringLoop(i, _options.MaxDatagramSize);
+                _loops[i] = new IoUringLoop(i, _options.MaxDatagramSize, _options.RealtimePriority);
             }
         }
         catch
@@ -42,6 +42,8 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
             Dispose();
             throw;
         }
+
+        TransportLog.RealtimeOutcome(_logger, _options.RealtimePriority, Array.ConvertAll(_loops, static loop => loop.SchedulingError));
     }
 
     /// <summary>Null when this machine can run the io_uring transport, else the reason it cannot.</summary>

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Compares MediaRelay with rtpengine and with refrelay (bench/reference-relay, a minimal C relay: the "physical
 # limit" baseline) on this machine, loopback only, with the same load generator.
-#   bench/compare.sh                                 full run (~10 min on 2 cores): 100/500/1000 calls x 15 s, two
+#   bench/compare.sh                                 full run (~13 min on 2 cores): 100/500/1000 calls x 15 s, two
 #                                                    floods, control plane, per relay; then 10,000 calls (memory)
 #   DURATION=5 CALLS_LIST="100" bench/compare.sh     quick run while developing
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
 #   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
-#   SKIP_MEDIARELAY (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
-#   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (870).
+#   SKIP_MEDIARELAY (0), SKIP_MEDIARELAY_EPOLL (0), SKIP_MEDIARELAY_RT (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
+#   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140).
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
-# BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 15 minutes.
+# BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 20 minutes.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +25,8 @@ SKIP_LOOPBACK=${SKIP_LOOPBACK:-0}
 SKIP_MEDIARELAY=${SKIP_MEDIARELAY:-0}
 SKIP_REFRELAY=${SKIP_REFRELAY:-0}
 SKIP_RTPENGINE=${SKIP_RTPENGINE:-0}
+SKIP_MEDIARELAY_EPOLL=${SKIP_MEDIARELAY_EPOLL:-0}
+SKIP_MEDIARELAY_RT=${SKIP_MEDIARELAY_RT:-0}
 # Extra arguments for MediaRelay, e.g. MEDIARELAY_ARGS="--transport sockets" for the portable packet path.
 read -r -a MEDIARELAY_EXTRA <<<"${MEDIARELAY_ARGS:-}"
 
@@ -33,7 +35,7 @@ MEM_SCENARIO=${MEM_SCENARIO:-1}
 MEM_CALLS=${MEM_CALLS:-10000}
 MEM_SECONDS=${MEM_SECONDS:-10}
 MEM_PTIME=${MEM_PTIME:-1000}
-BUDGET_SECONDS=${BUDGET_SECONDS:-870}
+BUDGET_SECONDS=${BUDGET_SECONDS:-1140}
 
 # Port plan, all on 127.0.0.1 and below the kernel's ephemeral range (where the generator's own sockets live).
 # Each relay needs 4 ports per call: 1,000 calls = 4,000 ports; the ranges are wider so that the control-plane
@@ -187,20 +189,39 @@ else
   log "rtpengine is not installed: its column will read failed"
 fi
 
-# 4. MediaRelay, same scenarios.
-if [ "$MEDIARELAY_BUILT" = 1 ]; then
-  log "starting MediaRelay on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]}"
-  # --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
-  # control-plane run then runs out of them. --log-level Warning as rtpengine's --log-level=3: both log errors and
-  # warnings only, so neither pays for a log line per call in the control-plane run.
+# start_mediarelay NAME ARGS... : starts MediaRelay (Release) on MEDIARELAY_NG with extra ARGS; true once it answers
+# ng ping. --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
+# control-plane run then runs out of them. --log-level Warning as rtpengine's --log-level=3: both log errors and
+# warnings only, so neither pays for a log line per call in the control-plane run.
+start_mediarelay() {
+  local name=$1
+  shift
+  log "starting $name on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]} ($*)"
   dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
-    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "${MEDIARELAY_EXTRA[@]}" \
-    >"$OUT/mediarelay.log" 2>&1 &
+    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "$@" \
+    >"$OUT/${name,,}.log" 2>&1 &
   RELAY_PID=$!
-  if wait_ng MediaRelay "$MEDIARELAY_NG"; then
+  if wait_ng "$name" "$MEDIARELAY_NG"; then
+    return 0
+  fi
+  log "$name did not answer ng ping: its column will read failed (see $OUT/${name,,}.log)"
+  return 1
+}
+
+# 4. MediaRelay, same scenarios: its default packet path (io_uring where the kernel allows it), then the epoll path
+#    (the column before io_uring), then the default path with --realtime-priority (calls-1000 only: the latency knob).
+if [ "$MEDIARELAY_BUILT" = 1 ]; then
+  if start_mediarelay MediaRelay "${MEDIARELAY_EXTRA[@]}"; then
     suite MediaRelay "$MEDIARELAY_NG" "$RELAY_PID" "$OUT/MediaRelay.jsonl"
-  else
-    log "MediaRelay did not answer ng ping: its column will read failed (see $OUT/mediarelay.log)"
+  fi
+  stop_relay
+  if [ "$SKIP_MEDIARELAY_EPOLL" != 1 ] && start_mediarelay MediaRelay-epoll --transport epoll "${MEDIARELAY_EXTRA[@]}"; then
+    suite MediaRelay-epoll "$MEDIARELAY_NG" "$RELAY_PID" "$OUT/MediaRelay-epoll.jsonl"
+  fi
+  stop_relay
+  if [ "$SKIP_MEDIARELAY_RT" != 1 ] && start_mediarelay MediaRelay-rt --realtime-priority 10 "${MEDIARELAY_EXTRA[@]}"; then
+    loadgen "MediaRelay-rt calls-1000" "$OUT/MediaRelay-rt.jsonl" $((DURATION + 60)) --mode media --calls 1000 \
+      --duration "$DURATION" --scenario calls-1000 --relay "$MEDIARELAY_NG" --relay-name MediaRelay-rt --relay-pid "$RELAY_PID"
   fi
   stop_relay
 fi
@@ -250,9 +271,16 @@ echo
 echo "== Generator ceiling (loopback, no relay)"
 [ -f "$OUT/loopback.jsonl" ] && dotnet "$LOADGEN_DLL" --mode table "$OUT/loopback.jsonl" | tee "$OUT/loopback-table.txt"
 echo
-echo "== rtpengine vs MediaRelay vs refrelay (ratios: MediaRelay / rtpengine, MediaRelay / refrelay)"
+echo "== rtpengine vs MediaRelay vs refrelay vs MediaRelay-epoll (ratios: MediaRelay / each other)"
 touch "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" "$OUT/refrelay.jsonl"
-dotnet "$LOADGEN_DLL" --mode table "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" "$OUT/refrelay.jsonl" | tee "$OUT/table.txt"
+tables=("$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" "$OUT/refrelay.jsonl")
+[ -s "$OUT/MediaRelay-epoll.jsonl" ] && tables+=("$OUT/MediaRelay-epoll.jsonl")
+dotnet "$LOADGEN_DLL" --mode table "${tables[@]}" | tee "$OUT/table.txt"
+if [ -s "$OUT/MediaRelay-rt.jsonl" ]; then
+  echo
+  echo "== MediaRelay with --realtime-priority 10 (SCHED_FIFO packet loops), calls-1000"
+  dotnet "$LOADGEN_DLL" --mode table "$OUT/MediaRelay-rt.jsonl" | tee "$OUT/rt-table.txt"
+fi
 if [ "$MEM_RAN" = 1 ]; then
   echo
   echo "== MediaRelay memory per call (relay_kb_per_call = (peak RSS - RSS before setup) / calls set up)"

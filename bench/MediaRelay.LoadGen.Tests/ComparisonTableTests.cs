@@ -16,7 +16,7 @@ public sealed class ComparisonTableTests
                 File.WriteAllLines(file,
                 [
                     $$$"""{"mode":"flood","scenario":"flood-4","relay":"{{{relay}}}","ok":true,"figures":{"flood_best_pps":{{{pps}}}}}""",
-                    $$$"""{"mode":"media","scenario":"calls-1000","relay":"{{{relay}}}","ok":true,"figures":{"relay_cpu_us_per_pkt":{{{cpu}}}}}""",
+                    $$$"""{"mode":"media","scenario":"calls-1000","relay":"{{{relay}}}","ok":true,"figures":{"relay_cpu_us_per_pkt":{{{cpu}}},"latency_kernel_p99_us":{{{cpu * 50}}}}}""",
                 ]);
                 return file;
             }
@@ -30,6 +30,7 @@ public sealed class ComparisonTableTests
             Assert.Contains("flood-4 flood_best_pps: MediaRelay/rtpengine = 1.50 (goal >= 1.5): met", table, StringComparison.Ordinal);
             Assert.Contains("calls-1000 relay_cpu_us_per_pkt: MediaRelay/rtpengine = 0.40 (goal <= 0.5): met", table, StringComparison.Ordinal);
             Assert.Contains("flood-50 flood_best_pps: MediaRelay/refrelay = - (goal >= 0.9): n/a", table, StringComparison.Ordinal);
+            Assert.Contains("calls-1000 latency_kernel_p99_us: MediaRelay = 200 (goal <= 200): met", table, StringComparison.Ordinal);
         }
         finally
         {

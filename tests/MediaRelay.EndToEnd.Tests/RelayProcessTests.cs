@@ -43,19 +43,9 @@ public sealed class RelayProcessTests : IDisposable
     public async Task Realtime_priority_puts_every_packet_loop_under_sched_fifo(string transport, string threadName)
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts: 20);
-        using var process = Start(
-        [
-            "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
-            "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
-            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture),
-            "--transport", transport, "--loops", "2", "--realtime-priority", "7",
-        ]);
+        using var process = Start(RunOn(endpoints, "--transport", transport, "--loops", "2", "--realtime-priority", "7"));
         using var ng = new NgClient(endpoints.Ng);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
-        {
-            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
-        }
+        await WaitForNgAsync(ng, process);
 
         // /proc/PID/task/TID/stat: field 40 is rt_priority, field 41 the policy (1 = SCHED_FIFO).
         var loops = new List<(int Priority, int Policy)>();
@@ -80,18 +70,9 @@ public sealed class RelayProcessTests : IDisposable
     public async Task Sigterm_ends_every_session_and_frees_every_port(string transport, string pathLine)
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
-        using var process = Start(
-        [
-            "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
-            "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
-            "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), "--transport", transport, "--loops", "2",
-        ]);
+        using var process = Start(RunOn(endpoints, "--transport", transport, "--loops", "2"));
         using var ng = new NgClient(endpoints.Ng);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
-        {
-            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
-        }
+        await WaitForNgAsync(ng, process);
 
         const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
         var offer = await ng.SendAsync(
@@ -110,6 +91,23 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Contains(pathLine, process.Log, StringComparison.Ordinal);
         Assert.Contains("session sigterm-call ended: shutdown", process.Log, StringComparison.Ordinal);
         Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>
+    private static string[] RunOn(RelayEndpoints endpoints, params string[] extra) =>
+    [
+        "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
+        "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
+        "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), .. extra,
+    ];
+
+    private static async Task WaitForNgAsync(NgClient ng, ManagedProcess process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
+        }
     }
 
     private ManagedProcess Start(IEnumerable<string> arguments)

@@ -8,10 +8,97 @@ namespace MediaRelay.Transport.Tests;
 /// <summary>What the loop-based transports (epoll and io_uring) promise beyond relaying.</summary>
 public abstract class LoopTransportTests(TransportKind kind)
 {
-    private IDisposable NewTransport(out IPacketTransport transport)
+    private IDisposable NewTransport(out IPacketTransport transport, int loops = 1)
     {
-        transport = LoopbackRelay.Create(kind, new UdpTransportOptions(), loops: 1);
+        transport = LoopbackRelay.Create(kind, new UdpTransportOptions(), loops);
         return (IDisposable)transport;
+    }
+
+    /// <summary>A socket on an ephemeral port that the transport shards to <paramref name="loop"/> of two.</summary>
+    private static IRelaySocket BindOnLoop(IPacketTransport transport, int loop, IPacketReceiver receiver)
+    {
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver)!;
+            if (socket.LocalEndPoint.Port / 2 % 2 == loop)
+            {
+                return socket;
+            }
+
+            socket.Dispose();
+        }
+
+        throw new InvalidOperationException("no ephemeral port landed on loop " + loop);
+    }
+
+    [Fact]
+    public void Closing_a_socket_that_another_loop_just_sent_from_does_not_stall_its_own_loop()
+    {
+        using var owner = NewTransport(out var transport, loops: 2);
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var outgoing = BindOnLoop(transport, 0, new Receiver(false));
+        var forwarder = new Forwarder(outgoing, ((IPEndPoint)sink.LocalEndPoint!).Serialize());
+        using var incoming = BindOnLoop(transport, 1, forwarder);
+        var neighbour = new Receiver(false);
+        using var sameLoop = BindOnLoop(transport, 0, neighbour);
+        using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        phone.SendTo(Rtp.Packet(1, 1), incoming.LocalEndPoint); // loop 1 relays it out of loop 0's socket
+        var buffer = new byte[2048];
+        sink.ReceiveTimeout = 5000;
+        Assert.Equal(Rtp.Packet(1, 1).Length, sink.Receive(buffer));
+        outgoing.Dispose(); // loop 1 has gone quiet since
+        phone.SendTo(Rtp.Packet(2, 1), sameLoop.LocalEndPoint);
+
+        RelayLoopbackTests.WaitFor(() => neighbour.Count == 1);
+        Assert.Equal(1, neighbour.Count);
+    }
+
+    [Fact]
+    public async Task Dispose_returns_promptly_after_packets_were_relayed_across_loops()
+    {
+        var owner = NewTransport(out var transport, loops: 2);
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var outgoing = BindOnLoop(transport, 0, new Receiver(false));
+        var incoming = BindOnLoop(transport, 1, new Forwarder(outgoing, ((IPEndPoint)sink.LocalEndPoint!).Serialize()));
+        using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        phone.SendTo(Rtp.Packet(1, 1), incoming.LocalEndPoint);
+        sink.ReceiveTimeout = 5000;
+        Assert.True(sink.Receive(new byte[2048]) > 0);
+
+        var disposing = Task.Run(owner.Dispose);
+        var first = await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(5)));
+
+        Assert.True(first == disposing, "the transport did not stop within 5 s");
+    }
+
+    [Fact]
+    public void A_socket_disposed_after_its_transport_is_closed_quietly_and_touches_no_other_descriptor()
+    {
+        var owner = NewTransport(out var transport);
+        var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false))!;
+        owner.Dispose();
+        var directory = Directory.CreateTempSubdirectory("mediarelay-late-");
+        var files = new List<FileStream>();
+        try
+        {
+            // Descriptors the transport closed are handed out again: none of these files may receive a byte.
+            for (var i = 0; i < 8; i++)
+            {
+                files.Add(new FileStream(Path.Combine(directory.FullName, i + ".bin"), FileMode.Create, FileAccess.Write, FileShare.ReadWrite));
+            }
+
+            socket.Dispose();
+
+            Assert.All(files, file => Assert.Equal(0, new FileInfo(file.Name).Length));
+        }
+        finally
+        {
+            files.ForEach(file => file.Dispose());
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -45,6 +132,12 @@ public abstract class LoopTransportTests(TransportKind kind)
         RelayLoopbackTests.WaitFor(() => (again = transport.TryBind(new IPEndPoint(IPAddress.Loopback, port), new Receiver(false))) is not null);
         Assert.Equal(port, again!.LocalEndPoint.Port);
         again.Dispose();
+    }
+
+    /// <summary>Relays every packet out of another relay socket, as a session does.</summary>
+    private sealed class Forwarder(IRelaySocket outgoing, SocketAddress destination) : IPacketReceiver
+    {
+        public void OnPacket(ReadOnlySpan<byte> packet, SocketAddress source) => outgoing.Send(packet, destination);
     }
 
     private sealed class Receiver(bool throwFirst) : IPacketReceiver

@@ -67,8 +67,9 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
             return null;
         }
 
-        // Shard by port pair: an RTP port and its RTCP port share a loop, and consecutive pairs spread evenly.
-        var loop = _loops[local.Port / 2 % _loops.Length];
+        // Shard by port pair: an RTP port and its RTCP port share a loop, and consecutive pairs spread evenly. The
+        // bound port, not the asked one: port 0 binds would all land on one loop.
+        var loop = _loops[((IPEndPoint)socket.LocalEndPoint!).Port / 2 % _loops.Length];
         var relaySocket = new EpollSocket(socket, receiver, loop);
         if (!loop.TryRegister(relaySocket))
         {

@@ -35,6 +35,8 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private const int SendNameSize = 64; // the destination sockaddr of each send slot
     private const int MaxDestination = 64;
     private const int CompletionsPerAdvance = 64;
+    private const int MaxFailedReceives = 16;
+    private const int MaxEnterFailures = 100;
     private const int KindShift = 56;
     private const ulong KindReceive = 1;
     private const ulong KindSend = 2;
@@ -49,12 +51,15 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new();
     private readonly ConcurrentQueue<(IoUringSocket Socket, bool Close)> _commands = new();
+    private readonly Lock _commandLock = new(); // orders commands and wakes against stopping; never on the packet path
     private readonly SocketAddress _sourceV4 = new(AddressFamily.InterNetwork);
     private readonly SocketAddress _sourceV6 = new(AddressFamily.InterNetworkV6);
     private readonly Stack<int> _freeSlots = new();
     private readonly List<IoUringSocket> _unarmed = [];
     private readonly int[] _freeSendSlots = new int[SendSlots];
     private readonly IoUringSocket?[] _sendOwners = new IoUringSocket?[SendSlots];
+    private readonly int[] _unsubmittedSends = new int[SendSlots];
+    private int _unsubmittedCount;
     private readonly int _wakeFd;
     private readonly ulong* _wakeValue;
     private readonly LinuxNative.MMsgHdr* _receiveHeader;
@@ -68,6 +73,8 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private int _freeSendCount;
     private int _sendsInFlight;
     private bool _closingAll;
+    private bool _wakeUnarmed;
+    private int _enterFailures;
     private volatile bool _stopping;
     private long _packets;
     private long _rounds;
@@ -128,6 +135,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     public long Truncated => Volatile.Read(ref _truncated);
 
+    /// <summary>Receives that ended with an error, and io_uring_enter calls that failed.</summary>
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
 
     public long HandlerErrors => Volatile.Read(ref _handlerErrors);
@@ -140,21 +148,33 @@ internal sealed unsafe class IoUringLoop : IDisposable
     /// <summary>Hands a bound socket to the loop, which starts its receive. False when the loop is stopping.</summary>
     public bool TryRegister(IoUringSocket socket)
     {
-        if (_stopping)
+        lock (_commandLock)
         {
-            return false;
-        }
+            if (_stopping)
+            {
+                return false;
+            }
 
-        _commands.Enqueue((socket, false));
-        Wake();
-        return true;
+            _commands.Enqueue((socket, false));
+            Wake();
+            return true;
+        }
     }
 
-    /// <summary>Stops delivery at once; the loop cancels the receive and then closes the descriptor.</summary>
+    /// <summary>
+    /// Stops delivery at once; the loop cancels the receive and then closes the descriptor. Once the loop is stopping
+    /// there is nothing to do: its way out closes every socket it holds or was handed.
+    /// </summary>
     public void Unregister(IoUringSocket socket)
     {
-        _commands.Enqueue((socket, true));
-        Wake();
+        lock (_commandLock)
+        {
+            if (!_stopping)
+            {
+                _commands.Enqueue((socket, true));
+                Wake();
+            }
+        }
     }
 
     /// <summary>
@@ -163,7 +183,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
     /// </summary>
     public bool TryQueueSend(IoUringSocket socket, ReadOnlySpan<byte> packet, SocketAddress destination)
     {
-        if (_freeSendCount == 0 || packet.Length > _maxDatagram || destination.Size > MaxDestination || !socket.TryAddReference())
+        if (_freeSendCount == 0 || _unsubmittedCount == SendSlots || packet.Length > _maxDatagram || destination.Size > MaxDestination || !socket.TryAddReference())
         {
             return false;
         }
@@ -190,11 +210,13 @@ internal sealed unsafe class IoUringLoop : IDisposable
         sqe->AddressLength = (ushort)destination.Size;
         sqe->UserData = (KindSend << KindShift) | (uint)slot;
         _sendOwners[slot] = socket;
+        _unsubmittedSends[_unsubmittedCount++] = slot;
         _sendsInFlight++;
         _sendsQueued++;
         return true;
     }
 
+    /// <summary>Called under <c>_commandLock</c> while not stopping, so the eventfd is still open.</summary>
     private void Wake()
     {
         ulong one = 1;
@@ -226,13 +248,24 @@ internal sealed unsafe class IoUringLoop : IDisposable
             }
 
             // Sends queued in the last round complete inline as this call submits them: wait for one completion more
-            // than those, so an idle loop sleeps in the kernel instead of coming back for its own send reports.
-            if (!_ring.Enter((uint)_sendsInFlight + (_closingAll ? 0u : 1u)))
+            // than those, so an idle loop sleeps in the kernel instead of coming back for its own send reports. While
+            // closing, the one more is a cancelled receive's last completion, if any is still due.
+            var waitFor = (uint)_sendsInFlight + (!_closingAll || _liveSockets > 0 ? 1u : 0u);
+            if (_ring.Enter(waitFor))
+            {
+                _enterFailures = 0;
+            }
+            else
             {
                 _receiveErrors++;
+                if (++_enterFailures > MaxEnterFailures)
+                {
+                    Thread.Sleep(1); // a kernel that keeps refusing must not spin this core
+                }
             }
 
             _rounds++;
+            ReleaseSubmittedSends();
             HandleCompletions();
             if (_stopping && !_closingAll)
             {
@@ -310,6 +343,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
             var id = (ushort)(flags >> CqeBufferShift);
             if (result >= 0 && !socket.IsClosed)
             {
+                socket.FailedReceives = 0;
                 Deliver(socket, _buffers![id]);
             }
 
@@ -318,6 +352,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         else if (result < 0 && result != -ENoBufs && result != -ECanceled)
         {
             _receiveErrors++;
+            socket.FailedReceives++;
         }
 
         if ((flags & CqeFlagMore) != 0)
@@ -331,6 +366,13 @@ internal sealed unsafe class IoUringLoop : IDisposable
         if (socket.IsClosed || _closingAll)
         {
             Release(socket);
+        }
+        else if (socket.FailedReceives > MaxFailedReceives)
+        {
+            // A receive that keeps failing at once must not spin this loop: it is tried again with the next round
+            // that something else starts.
+            socket.FailedReceives = 0;
+            _unarmed.Add(socket);
         }
         else
         {
@@ -390,11 +432,34 @@ internal sealed unsafe class IoUringLoop : IDisposable
         return target;
     }
 
+    /// <summary>
+    /// Once io_uring_enter has taken every entry, each send holds its own reference on its socket's file, so the
+    /// handle references the loop took can go: a socket that another loop closes then closes at once, not at this
+    /// loop's next round. Entries the kernel has not taken keep theirs until their completion.
+    /// </summary>
+    private void ReleaseSubmittedSends()
+    {
+        if (_unsubmittedCount == 0 || _ring!.Pending != 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _unsubmittedCount; i++)
+        {
+            // A slot can be listed twice when a full queue made NextSqe submit early and the send completed and
+            // its slot was taken again, all in one round: the first entry releases, the second finds nothing.
+            var slot = _unsubmittedSends[i];
+            _sendOwners[slot]?.ReleaseReference();
+            _sendOwners[slot] = null;
+        }
+
+        _unsubmittedCount = 0;
+    }
+
     private void OnSent(int slot, int result)
     {
-        var owner = _sendOwners[slot]!;
+        _sendOwners[slot]?.ReleaseReference(); // still held only if its entry was not taken at once
         _sendOwners[slot] = null;
-        owner.ReleaseReference();
         _freeSendSlots[_freeSendCount++] = slot;
         _sendsInFlight--;
         if (result < 0)
@@ -405,7 +470,8 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     private void OnWake()
     {
-        while (_commands.TryDequeue(out var command))
+        // A snapshot: a close that cannot get a submission entry is queued again and must wait for the next wake.
+        for (var pending = _commands.Count; pending > 0 && _commands.TryDequeue(out var command); pending--)
         {
             if (command.Close)
             {
@@ -464,7 +530,14 @@ internal sealed unsafe class IoUringLoop : IDisposable
         if (sqe is null)
         {
             _commands.Enqueue((socket, true)); // tried again on the next wake
-            Wake();
+            lock (_commandLock)
+            {
+                if (!_stopping)
+                {
+                    Wake();
+                }
+            }
+
             return;
         }
 
@@ -518,6 +591,11 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     private void RetryUnarmed()
     {
+        if (_wakeUnarmed && !_stopping)
+        {
+            ArmWake();
+        }
+
         if (_unarmed.Count == 0)
         {
             return;
@@ -542,9 +620,10 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private void ArmWake()
     {
         var sqe = _ring!.NextSqe();
+        _wakeUnarmed = sqe is null; // tried again at the start of the next round
         if (sqe is null)
         {
-            return; // cannot happen with an empty queue at the end of a round; a later Wake finds the loop awake
+            return;
         }
 
         sqe->Opcode = OpRead;
@@ -556,19 +635,28 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     public void Dispose()
     {
-        if (_stopping)
+        lock (_commandLock)
         {
-            return;
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true; // before the wake: the loop must see it when the wake's completion arrives
+            Wake();
         }
 
-        _stopping = true;
         if (Thread.CurrentThread == _thread)
         {
-            return;
+            return; // the loop stops after this round; its native memory is left to the process
         }
 
-        Wake();
         _thread.Join();
+        while (_commands.TryDequeue(out var late))
+        {
+            late.Socket.CloseHandle();
+        }
+
         FreeNative();
     }
 

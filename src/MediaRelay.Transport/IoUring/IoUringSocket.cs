@@ -87,8 +87,15 @@ internal sealed class IoUringSocket : IRelaySocket
 
     public void ReleaseReference() => _handle.DangerousRelease();
 
-    /// <summary>Called by the loop thread once the kernel holds no receive for this socket.</summary>
-    public void CloseHandle() => _socket.Dispose();
+    /// <summary>Receives in a row that ended with an error. Loop thread only.</summary>
+    public int FailedReceives { get; set; }
+
+    /// <summary>
+    /// Called by the loop thread once the kernel holds no receive for this socket. Closes the handle, not the Socket:
+    /// Socket.Dispose waits for every reference, and a send queued in another loop's ring holds one until that
+    /// loop's next round, which must not stall this loop. The descriptor closes at the last reference.
+    /// </summary>
+    public void CloseHandle() => _handle.Dispose();
 
     public void Dispose()
     {

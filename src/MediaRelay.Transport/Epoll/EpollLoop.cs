@@ -40,8 +40,7 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly Lock _registration = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly ConcurrentQueue<EpollSocket> _pendingClose = new();
-    private readonly SocketAddress _sourceV4 = new(AddressFamily.InterNetwork);
-    private readonly SocketAddress _sourceV6 = new(AddressFamily.InterNetworkV6);
+    private readonly SourceAddresses _sources = new();
     private readonly byte* _events;
     private readonly LinuxNative.MMsgHdr* _messages;
     private readonly LinuxNative.IoVec* _iovs;
@@ -329,7 +328,7 @@ internal sealed unsafe class EpollLoop : IDisposable
                     continue;
                 }
 
-                var source = Source(message.Name, (int)message.NameLength);
+                var source = _sources.Copy(message.Name, (int)message.NameLength);
                 if (source is null)
                 {
                     continue;
@@ -366,26 +365,6 @@ internal sealed unsafe class EpollLoop : IDisposable
                 return;
             }
         }
-    }
-
-    /// <summary>Copies the kernel's sockaddr into the loop's reusable SocketAddress of that family (same native layout).</summary>
-    private SocketAddress? Source(byte* name, int length)
-    {
-        var family = *(ushort*)name;
-        var target = family switch
-        {
-            2 => _sourceV4,
-            10 => _sourceV6,
-            _ => null,
-        };
-        if (target is null || length > target.Buffer.Length)
-        {
-            return null;
-        }
-
-        new ReadOnlySpan<byte>(name, length).CopyTo(target.Buffer.Span);
-        target.Size = length;
-        return target;
     }
 
     private void ClosePending()

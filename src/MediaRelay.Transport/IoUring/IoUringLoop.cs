@@ -52,8 +52,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private readonly ManualResetEventSlim _started = new();
     private readonly ConcurrentQueue<(IoUringSocket Socket, bool Close)> _commands = new();
     private readonly Lock _commandLock = new(); // orders commands and wakes against stopping; never on the packet path
-    private readonly SocketAddress _sourceV4 = new(AddressFamily.InterNetwork);
-    private readonly SocketAddress _sourceV6 = new(AddressFamily.InterNetworkV6);
+    private readonly SourceAddresses _sources = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<IoUringSocket> _unarmed = [];
     private readonly int[] _freeSendSlots = new int[SendSlots];
@@ -389,7 +388,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
             return;
         }
 
-        var source = Source(buffer + 16, (int)header->NameLength);
+        var source = header->NameLength > NameSpace ? null : _sources.Copy(buffer + 16, (int)header->NameLength);
         if (source is null)
         {
             return;
@@ -405,31 +404,6 @@ internal sealed unsafe class IoUringLoop : IDisposable
             // A bug in packet handling must not stop this loop, which serves every socket sharded to it.
             _handlerErrors++;
         }
-    }
-
-    /// <summary>Copies the kernel's sockaddr into the loop's reusable SocketAddress of that family (same native layout).</summary>
-    private SocketAddress? Source(byte* name, int length)
-    {
-        if (length > NameSpace || length < sizeof(ushort))
-        {
-            return null;
-        }
-
-        var family = *(ushort*)name;
-        var target = family switch
-        {
-            2 => _sourceV4,
-            10 => _sourceV6,
-            _ => null,
-        };
-        if (target is null || length > target.Buffer.Length)
-        {
-            return null;
-        }
-
-        new ReadOnlySpan<byte>(name, length).CopyTo(target.Buffer.Span);
-        target.Size = length;
-        return target;
     }
 
     /// <summary>

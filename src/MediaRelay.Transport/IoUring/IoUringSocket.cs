@@ -7,34 +7,11 @@ namespace MediaRelay.Transport.IoUring;
 
 /// <summary>
 /// One media socket served by an <see cref="IoUringLoop"/>: one multishot recvmsg request receives all its datagrams.
-/// Send made on any loop thread becomes a sendmsg entry in that loop's ring, submitted with the loop's next
-/// io_uring_enter; from any other thread it is a direct, non-blocking sendto.
+/// Send made on any loop thread becomes a send entry in that loop's ring, submitted with the loop's next
+/// io_uring_enter; from any other thread it is a direct, non-blocking sendto (<see cref="LoopSocket"/>).
 /// </summary>
-internal sealed class IoUringSocket : IRelaySocket
+internal sealed class IoUringSocket(Socket socket, IPacketReceiver receiver, IoUringLoop loop) : LoopSocket(socket, receiver)
 {
-    private readonly Socket _socket;
-    private readonly SafeSocketHandle _handle;
-    private readonly IPacketReceiver _receiver;
-    private readonly IoUringLoop _loop;
-    private volatile bool _closed;
-    private long _sendErrors;
-
-    public IoUringSocket(Socket socket, IPacketReceiver receiver, IoUringLoop loop)
-    {
-        _socket = socket;
-        _handle = socket.SafeHandle;
-        _receiver = receiver;
-        _loop = loop;
-        Fd = (int)_handle.DangerousGetHandle();
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-    }
-
-    public int Fd { get; }
-
-    public IPEndPoint LocalEndPoint { get; }
-
-    public bool IsClosed => _closed;
-
     /// <summary>The loop's slot for this socket; -1 until the loop has taken it. Loop thread only.</summary>
     public int Slot { get; set; } = -1;
 
@@ -44,38 +21,13 @@ internal sealed class IoUringSocket : IRelaySocket
     /// <summary>True once the loop has asked the kernel to cancel the receive. Loop thread only.</summary>
     public bool Cancelling { get; set; }
 
-    public long SendErrors => Volatile.Read(ref _sendErrors);
-
-    public void Deliver(ReadOnlySpan<byte> packet, SocketAddress source) => _receiver.OnPacket(packet, source);
-
-    public bool Send(ReadOnlySpan<byte> packet, SocketAddress destination)
-    {
-        if (_closed)
-        {
-            return false;
-        }
-
-        if (IoUringLoop.Current is { } loop && loop.TryQueueSend(this, packet, destination))
-        {
-            return true;
-        }
-
-        if (!DirectSend.TrySendTo(_handle, Fd, packet, destination))
-        {
-            Interlocked.Increment(ref _sendErrors);
-            return false;
-        }
-
-        return true;
-    }
-
     /// <summary>Keeps the descriptor open until <see cref="ReleaseReference"/>, for a send the kernel still holds.</summary>
     public bool TryAddReference()
     {
         var added = false;
         try
         {
-            _handle.DangerousAddRef(ref added);
+            Handle.DangerousAddRef(ref added);
         }
         catch (ObjectDisposedException)
         {
@@ -85,26 +37,20 @@ internal sealed class IoUringSocket : IRelaySocket
         return added;
     }
 
-    public void ReleaseReference() => _handle.DangerousRelease();
+    public void ReleaseReference() => Handle.DangerousRelease();
 
     /// <summary>Receives in a row that ended with an error. Loop thread only.</summary>
     public int FailedReceives { get; set; }
 
     /// <summary>
     /// Called by the loop thread once the kernel holds no receive for this socket. Closes the handle, not the Socket:
-    /// Socket.Dispose waits for every reference, and a send queued in another loop's ring holds one until that
-    /// loop's next round, which must not stall this loop. The descriptor closes at the last reference.
+    /// Socket.Dispose waits for every reference, and a send another loop has queued holds one until that loop's
+    /// io_uring_enter, which must not stall this loop. The descriptor closes at the last reference.
     /// </summary>
-    public void CloseHandle() => _handle.Dispose();
+    public override void CloseHandle() => Handle.Dispose();
 
-    public void Dispose()
-    {
-        if (_closed)
-        {
-            return;
-        }
+    protected override bool TryQueueOnCallingLoop(ReadOnlySpan<byte> packet, SocketAddress destination) =>
+        IoUringLoop.Current is { } current && current.TryQueueSend(this, packet, destination);
 
-        _closed = true;
-        _loop.Unregister(this);
-    }
+    protected override void Unregister() => loop.Unregister(this);
 }

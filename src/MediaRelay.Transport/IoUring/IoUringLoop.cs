@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -29,11 +28,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private const uint RingEntries = 4096;
     private const uint CompletionEntries = 32768;
     private const int ReceiveBuffers = 4096;
-    private const int SendSlots = 2048;
+    private const int SendSlotCount = 2048;
     private const int NameSpace = 32; // room for a sockaddr_in6 (28 bytes) in every receive buffer
     private const int ReceiveHeader = 16 + NameSpace; // io_uring_recvmsg_out, then the name, then the payload
-    private const int SendNameSize = 64; // the destination sockaddr of each send slot
-    private const int MaxDestination = 64;
     private const int CompletionsPerAdvance = 64;
     private const int MaxFailedReceives = 16;
     private const int MaxEnterFailures = 100;
@@ -50,31 +47,20 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private readonly int _realtimePriority;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new();
-    private readonly ConcurrentQueue<(IoUringSocket Socket, bool Close)> _commands = new();
-    private readonly Lock _commandLock = new(); // orders commands and wakes against stopping; never on the packet path
+    private readonly LoopCommands _commands = new();
     private readonly SourceAddresses _sources = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<IoUringSocket> _unarmed = [];
-    private readonly int[] _freeSendSlots = new int[SendSlots];
-    private readonly IoUringSocket?[] _sendOwners = new IoUringSocket?[SendSlots];
-    private readonly int[] _unsubmittedSends = new int[SendSlots];
-    private int _unsubmittedCount;
-    private readonly int _wakeFd;
-    private readonly ulong* _wakeValue;
+    private readonly SendSlots _sends;
     private readonly LinuxNative.MMsgHdr* _receiveHeader;
-    private readonly byte* _sendNames;
-    private readonly byte* _sendData;
     private IoUringRing? _ring;
     private ProvidedBuffers? _buffers;
     private IoUringSocket?[] _slots = new IoUringSocket?[256];
     private int _nextSlot;
     private int _liveSockets;
-    private int _freeSendCount;
-    private int _sendsInFlight;
     private bool _closingAll;
     private bool _wakeUnarmed;
     private int _enterFailures;
-    private volatile bool _stopping;
     private long _packets;
     private long _rounds;
     private long _truncated;
@@ -88,23 +74,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
         Index = index;
         _realtimePriority = realtimePriority;
         _maxDatagram = maxDatagram;
-        _wakeFd = LinuxNative.EventFd(0, LinuxNative.EfdCloexec); // blocking: the ring polls it
-        if (_wakeFd < 0)
-        {
-            throw new InvalidOperationException($"eventfd failed with errno {Marshal.GetLastPInvokeError()}");
-        }
-
-        _wakeValue = (ulong*)NativeMemory.AllocZeroed(sizeof(ulong));
         _receiveHeader = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(LinuxNative.MMsgHdr));
         _receiveHeader->NameLength = NameSpace; // tells the multishot receive how much room to leave for the source
-        _sendNames = (byte*)NativeMemory.AllocZeroed((nuint)(SendSlots * SendNameSize));
-        _sendData = (byte*)NativeMemory.AlignedAlloc((nuint)(SendSlots * maxDatagram), 64);
-        for (var i = 0; i < SendSlots; i++)
-        {
-            _freeSendSlots[i] = SendSlots - 1 - i;
-        }
-
-        _freeSendCount = SendSlots;
+        _sends = new SendSlots(SendSlotCount, maxDatagram);
         _thread = new Thread(Run) { IsBackground = true, Name = $"mr-uring-{index}" };
         _thread.Start();
         _started.Wait();
@@ -145,36 +117,13 @@ internal sealed unsafe class IoUringLoop : IDisposable
     public long SendsQueued => Volatile.Read(ref _sendsQueued);
 
     /// <summary>Hands a bound socket to the loop, which starts its receive. False when the loop is stopping.</summary>
-    public bool TryRegister(IoUringSocket socket)
-    {
-        lock (_commandLock)
-        {
-            if (_stopping)
-            {
-                return false;
-            }
-
-            _commands.Enqueue((socket, false));
-            Wake();
-            return true;
-        }
-    }
+    public bool TryRegister(IoUringSocket socket) => _commands.TryPost(socket, close: false);
 
     /// <summary>
     /// Stops delivery at once; the loop cancels the receive and then closes the descriptor. Once the loop is stopping
     /// there is nothing to do: its way out closes every socket it holds or was handed.
     /// </summary>
-    public void Unregister(IoUringSocket socket)
-    {
-        lock (_commandLock)
-        {
-            if (!_stopping)
-            {
-                _commands.Enqueue((socket, true));
-                Wake();
-            }
-        }
-    }
+    public void Unregister(IoUringSocket socket) => _commands.TryPost(socket, close: true);
 
     /// <summary>
     /// Queues a send in this loop's ring (the packet is copied into a send slot). False when no slot is free or the
@@ -182,44 +131,13 @@ internal sealed unsafe class IoUringLoop : IDisposable
     /// </summary>
     public bool TryQueueSend(IoUringSocket socket, ReadOnlySpan<byte> packet, SocketAddress destination)
     {
-        if (_freeSendCount == 0 || _unsubmittedCount == SendSlots || packet.Length > _maxDatagram || destination.Size > MaxDestination || !socket.TryAddReference())
+        if (!_sends.TryQueue(_ring!, socket, packet, destination, KindSend << KindShift))
         {
             return false;
         }
 
-        var sqe = _ring!.NextSqe();
-        if (sqe is null)
-        {
-            socket.ReleaseReference();
-            return false;
-        }
-
-        // A send with a destination (sendto): the entry names the payload and the address, no msghdr to copy in.
-        var slot = _freeSendSlots[--_freeSendCount];
-        var name = _sendNames + (slot * SendNameSize);
-        var data = _sendData + (slot * _maxDatagram);
-        packet.CopyTo(new Span<byte>(data, _maxDatagram));
-        destination.Buffer.Span[..destination.Size].CopyTo(new Span<byte>(name, MaxDestination));
-        sqe->Opcode = OpSend;
-        sqe->Fd = socket.Fd;
-        sqe->Address = (ulong)data;
-        sqe->Length = (uint)packet.Length;
-        sqe->OpFlags = LinuxNative.MsgDontWait;
-        sqe->Offset = (ulong)name;
-        sqe->AddressLength = (ushort)destination.Size;
-        sqe->UserData = (KindSend << KindShift) | (uint)slot;
-        _sendOwners[slot] = socket;
-        _unsubmittedSends[_unsubmittedCount++] = slot;
-        _sendsInFlight++;
         _sendsQueued++;
         return true;
-    }
-
-    /// <summary>Called under <c>_commandLock</c> while not stopping, so the eventfd is still open.</summary>
-    private void Wake()
-    {
-        ulong one = 1;
-        LinuxNative.Write(_wakeFd, (byte*)&one, sizeof(ulong));
     }
 
     private void Run()
@@ -239,7 +157,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         SchedulingError = _realtimePriority > 0 ? ThreadScheduling.TrySetRealtime(_realtimePriority) : 0;
         _started.Set();
         var stopDeadline = long.MaxValue;
-        while (!_closingAll || _liveSockets > 0 || _sendsInFlight > 0)
+        while (!_closingAll || _liveSockets > 0 || _sends.InFlight > 0)
         {
             if (_closingAll && Environment.TickCount64 > stopDeadline)
             {
@@ -249,7 +167,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
             // Sends queued in the last round complete inline as this call submits them: wait for one completion more
             // than those, so an idle loop sleeps in the kernel instead of coming back for its own send reports. While
             // closing, the one more is a cancelled receive's last completion, if any is still due.
-            var waitFor = (uint)_sendsInFlight + (!_closingAll || _liveSockets > 0 ? 1u : 0u);
+            var waitFor = (uint)_sends.InFlight + (!_closingAll || _liveSockets > 0 ? 1u : 0u);
             if (_ring.Enter(waitFor))
             {
                 _enterFailures = 0;
@@ -264,9 +182,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
             }
 
             _rounds++;
-            ReleaseSubmittedSends();
+            _sends.ReleaseSubmitted(_ring);
             HandleCompletions();
-            if (_stopping && !_closingAll)
+            if (_commands.Stopped && !_closingAll)
             {
                 CloseAll();
                 stopDeadline = Environment.TickCount64 + 2000;
@@ -279,7 +197,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
             socket?.CloseHandle();
         }
 
-        while (_commands.TryDequeue(out var late))
+        while (_commands.TryTake(out var late))
         {
             late.Socket.CloseHandle();
         }
@@ -406,36 +324,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
         }
     }
 
-    /// <summary>
-    /// Once io_uring_enter has taken every entry, each send holds its own reference on its socket's file, so the
-    /// handle references the loop took can go: a socket that another loop closes then closes at once, not at this
-    /// loop's next round. Entries the kernel has not taken keep theirs until their completion.
-    /// </summary>
-    private void ReleaseSubmittedSends()
-    {
-        if (_unsubmittedCount == 0 || _ring!.Pending != 0)
-        {
-            return;
-        }
-
-        for (var i = 0; i < _unsubmittedCount; i++)
-        {
-            // A slot can be listed twice when a full queue made NextSqe submit early and the send completed and
-            // its slot was taken again, all in one round: the first entry releases, the second finds nothing.
-            var slot = _unsubmittedSends[i];
-            _sendOwners[slot]?.ReleaseReference();
-            _sendOwners[slot] = null;
-        }
-
-        _unsubmittedCount = 0;
-    }
-
     private void OnSent(int slot, int result)
     {
-        _sendOwners[slot]?.ReleaseReference(); // still held only if its entry was not taken at once
-        _sendOwners[slot] = null;
-        _freeSendSlots[_freeSendCount++] = slot;
-        _sendsInFlight--;
+        _sends.Complete(slot);
         if (result < 0)
         {
             _sendErrors++;
@@ -445,7 +336,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private void OnWake()
     {
         // A snapshot: a close that cannot get a submission entry is queued again and must wait for the next wake.
-        for (var pending = _commands.Count; pending > 0 && _commands.TryDequeue(out var command); pending--)
+        for (var pending = _commands.Count; pending > 0 && _commands.TryTake(out var command); pending--)
         {
             if (command.Close)
             {
@@ -461,7 +352,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
             }
         }
 
-        if (!_stopping)
+        if (!_commands.Stopped)
         {
             ArmWake();
         }
@@ -503,15 +394,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
         var sqe = _ring!.NextSqe();
         if (sqe is null)
         {
-            _commands.Enqueue((socket, true)); // tried again on the next wake
-            lock (_commandLock)
-            {
-                if (!_stopping)
-                {
-                    Wake();
-                }
-            }
-
+            _commands.TryPost(socket, close: true); // tried again on the next wake (the loop's exit closes it if stopping)
             return;
         }
 
@@ -565,7 +448,7 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     private void RetryUnarmed()
     {
-        if (_wakeUnarmed && !_stopping)
+        if (_wakeUnarmed && !_commands.Stopped)
         {
             ArmWake();
         }
@@ -591,33 +474,13 @@ internal sealed unsafe class IoUringLoop : IDisposable
         }
     }
 
-    private void ArmWake()
-    {
-        var sqe = _ring!.NextSqe();
-        _wakeUnarmed = sqe is null; // tried again at the start of the next round
-        if (sqe is null)
-        {
-            return;
-        }
-
-        sqe->Opcode = OpRead;
-        sqe->Fd = _wakeFd;
-        sqe->Address = (ulong)_wakeValue;
-        sqe->Length = sizeof(ulong);
-        sqe->UserData = KindWake << KindShift;
-    }
+    private void ArmWake() => _wakeUnarmed = !_commands.PrepareWakeRead(_ring!, KindWake << KindShift);
 
     public void Dispose()
     {
-        lock (_commandLock)
+        if (!_commands.Stop())
         {
-            if (_stopping)
-            {
-                return;
-            }
-
-            _stopping = true; // before the wake: the loop must see it when the wake's completion arrives
-            Wake();
+            return;
         }
 
         if (Thread.CurrentThread == _thread)
@@ -626,21 +489,14 @@ internal sealed unsafe class IoUringLoop : IDisposable
         }
 
         _thread.Join();
-        while (_commands.TryDequeue(out var late))
-        {
-            late.Socket.CloseHandle();
-        }
-
         FreeNative();
     }
 
     private void FreeNative()
     {
-        LinuxNative.Close(_wakeFd);
-        NativeMemory.Free(_wakeValue);
+        _commands.Dispose();
         NativeMemory.Free(_receiveHeader);
-        NativeMemory.Free(_sendNames);
-        NativeMemory.AlignedFree(_sendData);
+        _sends.Dispose();
         _started.Dispose();
     }
 }

@@ -11,16 +11,18 @@ namespace MediaRelay.Transport.IoUring;
 /// One io_uring loop: a dedicated thread that owns a ring, a ring of provided receive buffers, and the media sockets
 /// sharded to it. Each socket has one multishot recvmsg request in the kernel, which fills a provided buffer per
 /// datagram; the loop hands each datagram to the socket's receiver inline, and every packet relayed from this thread
-/// becomes a sendmsg entry in this ring. One io_uring_enter submits all of a round's sends and waits for the next
-/// completions, so a round costs one system call however many packets it carries.
+/// becomes a send entry in this ring (<see cref="SendSlots"/>). One io_uring_enter submits all of a round's sends and
+/// waits for the next completions, so a round costs one system call however many packets it carries.
 ///
 /// Threading rules:
 /// - Only the loop thread touches the ring, the buffers, the send slots and the socket slots (the ring is set up
-///   single-issuer). Other threads reach the loop through a command queue and an eventfd the ring keeps a read on.
+///   single-issuer). Other threads reach the loop through <see cref="LoopCommands"/>: a command queue and an eventfd
+///   the ring keeps a read on; nothing is posted once the loop is told to stop.
 /// - A socket's descriptor is closed only by its loop, after the kernel has ended the socket's receive (the cancel's
-///   final completion), so no completion can ever name a reused descriptor.
-/// - A queued send holds a reference on its socket's handle until its completion, so a socket closed by another loop
-///   cannot give its descriptor number away while the kernel still sends from it.
+///   final completion), so no completion can ever name a reused descriptor. Closing never waits: only the handle is
+///   closed, and the descriptor goes at its last reference.
+/// - A queued send holds a reference on its socket's handle until the kernel has taken the entry (the request then
+///   holds the file), so a socket closed by another loop cannot give its descriptor number away in between.
 /// - Counters are written by the loop thread only and read by anyone.
 /// </summary>
 internal sealed unsafe class IoUringLoop : IDisposable

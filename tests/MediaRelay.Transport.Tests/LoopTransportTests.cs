@@ -32,6 +32,31 @@ public abstract class LoopTransportTests(TransportKind kind)
     }
 
     [Fact]
+    public void A_datagram_longer_than_the_largest_relayed_is_counted_and_dropped_and_the_port_keeps_working()
+    {
+        var transport = LoopbackRelay.Create(kind, new UdpTransportOptions { MaxDatagramSize = 64 }, loops: 1);
+        using var owner = (IDisposable)transport;
+        var receiver = new Receiver(false);
+        using var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver)!;
+        using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        phone.SendTo(new byte[100], socket.LocalEndPoint);
+        phone.SendTo(new byte[50], socket.LocalEndPoint);
+
+        RelayLoopbackTests.WaitFor(() => receiver.Count == 1 && Truncated(transport) == 1);
+        Assert.Equal(1, receiver.Count);
+        Assert.Equal(50, receiver.LastLength);
+        Assert.Equal(1, Truncated(transport));
+    }
+
+    private static long Truncated(IPacketTransport transport) => transport switch
+    {
+        Epoll.EpollTransport epoll => epoll.Truncated,
+        IoUring.IoUringTransport uring => uring.Truncated,
+        _ => throw new ArgumentException("not a loop transport", nameof(transport)),
+    };
+
+    [Fact]
     public void Closing_a_socket_that_another_loop_just_sent_from_does_not_stall_its_own_loop()
     {
         using var owner = NewTransport(out var transport, loops: 2);
@@ -143,11 +168,15 @@ public abstract class LoopTransportTests(TransportKind kind)
     private sealed class Receiver(bool throwFirst) : IPacketReceiver
     {
         private int _count;
+        private int _lastLength;
 
         public int Count => Volatile.Read(ref _count);
 
+        public int LastLength => Volatile.Read(ref _lastLength);
+
         public void OnPacket(ReadOnlySpan<byte> packet, SocketAddress source)
         {
+            Volatile.Write(ref _lastLength, packet.Length);
             if (Interlocked.Increment(ref _count) == 1 && throwFirst)
             {
                 throw new InvalidOperationException("a bug in packet handling");

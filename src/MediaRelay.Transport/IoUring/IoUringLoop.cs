@@ -69,11 +69,9 @@ internal sealed unsafe class IoUringLoop : IDisposable
     private long _receiveErrors;
     private long _handlerErrors;
     private long _sendErrors;
-    private long _sendsQueued;
 
     public IoUringLoop(int index, int maxDatagram, int realtimePriority = 0)
     {
-        Index = index;
         _realtimePriority = realtimePriority;
         _maxDatagram = maxDatagram;
         _receiveHeader = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(LinuxNative.MMsgHdr));
@@ -89,8 +87,6 @@ internal sealed unsafe class IoUringLoop : IDisposable
             throw new PlatformNotSupportedException(StartError);
         }
     }
-
-    public int Index { get; }
 
     /// <summary>Why the ring could not be set up; null once the loop runs.</summary>
     public string? StartError { get; private set; }
@@ -115,9 +111,6 @@ internal sealed unsafe class IoUringLoop : IDisposable
 
     public long SendErrors => Volatile.Read(ref _sendErrors);
 
-    /// <summary>Packets sent through the ring (the rest went out with a direct sendto).</summary>
-    public long SendsQueued => Volatile.Read(ref _sendsQueued);
-
     /// <summary>Hands a bound socket to the loop, which starts its receive. False when the loop is stopping.</summary>
     public bool TryRegister(IoUringSocket socket) => _commands.TryPost(socket, close: false);
 
@@ -131,16 +124,8 @@ internal sealed unsafe class IoUringLoop : IDisposable
     /// Queues a send in this loop's ring (the packet is copied into a send slot). False when no slot is free or the
     /// socket is closing: the caller then sends directly.
     /// </summary>
-    public bool TryQueueSend(IoUringSocket socket, ReadOnlySpan<byte> packet, SocketAddress destination)
-    {
-        if (!_sends.TryQueue(_ring!, socket, packet, destination, KindSend << KindShift))
-        {
-            return false;
-        }
-
-        _sendsQueued++;
-        return true;
-    }
+    public bool TryQueueSend(IoUringSocket socket, ReadOnlySpan<byte> packet, SocketAddress destination) =>
+        _sends.TryQueue(_ring!, socket, packet, destination, KindSend << KindShift);
 
     private void Run()
     {

@@ -55,9 +55,6 @@ internal sealed unsafe class IoUringRing : IDisposable
 
     public int Fd => _fd;
 
-    /// <summary>io_uring_enter calls made.</summary>
-    public long Enters { get; private set; }
-
     /// <summary>
     /// Sets up a ring on the calling thread, which becomes its only submitter. Null, with the reason, when the kernel
     /// refuses (io_uring disabled by sysctl or a seccomp filter, kernel older than 6.1, locked-memory limit).
@@ -137,7 +134,6 @@ internal sealed unsafe class IoUringRing : IDisposable
     public bool Enter(uint waitFor)
     {
         Volatile.Write(ref *_sqTail, _sqLocalTail);
-        Enters++;
         var result = IoUringNative.Enter(_fd, Pending, waitFor, EnterGetEvents);
         if (result >= 0)
         {

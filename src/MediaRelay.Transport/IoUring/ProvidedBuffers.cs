@@ -14,7 +14,6 @@ internal sealed unsafe class ProvidedBuffers : IDisposable
 
     private readonly byte* _ring;
     private readonly byte* _buffers;
-    private readonly int _count;
     private readonly int _bufferSize;
     private readonly ushort _mask;
     private ushort _tail;
@@ -23,7 +22,6 @@ internal sealed unsafe class ProvidedBuffers : IDisposable
     {
         _ring = ring;
         _buffers = buffers;
-        _count = count;
         _bufferSize = bufferSize;
         _mask = (ushort)(count - 1);
         for (var i = 0; i < count; i++)
@@ -35,8 +33,6 @@ internal sealed unsafe class ProvidedBuffers : IDisposable
     }
 
     public const ushort GroupId = 0;
-
-    public int BufferSize => _bufferSize;
 
     /// <summary>Registers <paramref name="count"/> (a power of two, at most 32,768) buffers with the ring.</summary>
     public static ProvidedBuffers? TryCreate(IoUringRing ring, int count, int bufferSize, out string? error)
@@ -80,6 +76,4 @@ internal sealed unsafe class ProvidedBuffers : IDisposable
         NativeMemory.AlignedFree(_ring);
         NativeMemory.AlignedFree(_buffers);
     }
-
-    public int Count => _count;
 }

@@ -25,7 +25,6 @@ internal static unsafe partial class IoUringNative
 
     public const uint EnterGetEvents = 1u << 0;
 
-    public const byte OpSendMsg = 9;
     public const byte OpRecvMsg = 10;
     public const byte OpAsyncCancel = 14;
     public const byte OpRead = 22;
@@ -51,7 +50,6 @@ internal static unsafe partial class IoUringNative
     public const int MapShared = 1;
     public const int MapPopulate = 0x8000;
 
-    public const int ENoEnt = 2;
     public const int EIntr = 4;
     public const int EAgain = 11;
     public const int EBusy = 16;

@@ -24,7 +24,7 @@ namespace MediaRelay.Transport.Epoll;
 ///   packet that lies in this loop's receive buffers, is queued; every other Send is a direct sendto.
 /// - Counters are written by the loop thread only and read by anyone.
 /// </summary>
-internal sealed unsafe class EpollLoop : IDisposable
+internal sealed unsafe class EpollLoop : IPacketLoop
 {
     public const int BatchSize = 32;
     private const int MaxEvents = 256;

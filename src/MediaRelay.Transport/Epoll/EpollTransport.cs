@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using MediaRelay.Core.Api;
 using MediaRelay.Transport.Native;
 using MediaRelay.Transport.Udp;
@@ -14,7 +13,7 @@ namespace MediaRelay.Transport.Epoll;
 /// </summary>
 public sealed class EpollTransport : IPacketTransport, IDisposable
 {
-    private readonly EpollLoop[] _loops;
+    private readonly PacketLoops<EpollLoop> _loops;
     private readonly UdpTransportOptions _options;
     private readonly ILogger _logger;
 
@@ -27,19 +26,12 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
 
         _options = options ?? new UdpTransportOptions();
         _logger = logger ?? NullLogger<EpollTransport>.Instance;
-        var count = loops > 0 ? loops : Environment.ProcessorCount;
-        _loops = new EpollLoop[count];
-        for (var i = 0; i < count; i++)
-        {
-            _loops[i] = new EpollLoop(i, _options.MaxDatagramSize, _options.RealtimePriority);
-        }
-
-        TransportLog.RealtimeOutcome(_logger, _options.RealtimePriority, Array.ConvertAll(_loops, static loop => loop.SchedulingError));
+        _loops = new PacketLoops<EpollLoop>(loops, i => new EpollLoop(i, _options.MaxDatagramSize, _options.RealtimePriority), _options, _logger);
     }
 
     public static bool IsSupported => LinuxNative.IsSupported;
 
-    public int LoopCount => _loops.Length;
+    public int LoopCount => _loops.Count;
 
     /// <summary>Datagrams received, over every loop.</summary>
     public long Packets => Sum(static loop => loop.Packets);
@@ -67,9 +59,7 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
             return null;
         }
 
-        // Shard by port pair: an RTP port and its RTCP port share a loop, and consecutive pairs spread evenly. The
-        // bound port, not the asked one: port 0 binds would all land on one loop.
-        var loop = _loops[((IPEndPoint)socket.LocalEndPoint!).Port / 2 % _loops.Length];
+        var loop = _loops.For(socket);
         var relaySocket = new EpollSocket(socket, receiver, loop);
         if (!loop.TryRegister(relaySocket))
         {
@@ -80,22 +70,7 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
         return relaySocket;
     }
 
-    private long Sum(Func<EpollLoop, long> figure)
-    {
-        long sum = 0;
-        foreach (var loop in _loops)
-        {
-            sum += figure(loop);
-        }
+    private long Sum(Func<EpollLoop, long> figure) => _loops.Sum(figure);
 
-        return sum;
-    }
-
-    public void Dispose()
-    {
-        foreach (var loop in _loops)
-        {
-            loop.Dispose();
-        }
-    }
+    public void Dispose() => _loops.Dispose();
 }

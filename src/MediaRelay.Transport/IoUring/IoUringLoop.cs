@@ -25,7 +25,7 @@ namespace MediaRelay.Transport.IoUring;
 ///   holds the file), so a socket closed by another loop cannot give its descriptor number away in between.
 /// - Counters are written by the loop thread only and read by anyone.
 /// </summary>
-internal sealed unsafe class IoUringLoop : IDisposable
+internal sealed unsafe class IoUringLoop : IPacketLoop
 {
     private const uint RingEntries = 4096;
     private const uint CompletionEntries = 32768;

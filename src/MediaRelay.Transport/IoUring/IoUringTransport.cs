@@ -14,7 +14,7 @@ namespace MediaRelay.Transport.IoUring;
 /// </summary>
 public sealed class IoUringTransport : IPacketTransport, IDisposable
 {
-    private readonly IoUringLoop[] _loops;
+    private readonly PacketLoops<IoUringLoop> _loops;
     private readonly UdpTransportOptions _options;
     private readonly ILogger _logger;
 
@@ -28,22 +28,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
 
         _options = options ?? new UdpTransportOptions();
         _logger = logger ?? NullLogger<IoUringTransport>.Instance;
-        var count = loops > 0 ? loops : Environment.ProcessorCount;
-        _loops = new IoUringLoop[count];
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _loops[i] = new IoUringLoop(i, _options.MaxDatagramSize, _options.RealtimePriority);
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-
-        TransportLog.RealtimeOutcome(_logger, _options.RealtimePriority, Array.ConvertAll(_loops, static loop => loop.SchedulingError));
+        _loops = new PacketLoops<IoUringLoop>(loops, i => new IoUringLoop(i, _options.MaxDatagramSize, _options.RealtimePriority), _options, _logger);
     }
 
     /// <summary>Null when this machine can run the io_uring transport, else the reason it cannot.</summary>
@@ -65,7 +50,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
         }
     }
 
-    public int LoopCount => _loops.Length;
+    public int LoopCount => _loops.Count;
 
     /// <summary>Datagrams received, over every loop.</summary>
     public long Packets => Sum(static loop => loop.Packets);
@@ -90,9 +75,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
             return null;
         }
 
-        // Shard by port pair: an RTP port and its RTCP port share a loop, and consecutive pairs spread evenly. The
-        // bound port, not the asked one: port 0 binds would all land on one loop.
-        var loop = _loops[((IPEndPoint)socket.LocalEndPoint!).Port / 2 % _loops.Length];
+        var loop = _loops.For(socket);
         var relaySocket = new IoUringSocket(socket, receiver, loop);
         if (!loop.TryRegister(relaySocket))
         {
@@ -103,22 +86,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
         return relaySocket;
     }
 
-    private long Sum(Func<IoUringLoop, long> figure)
-    {
-        long sum = 0;
-        foreach (var loop in _loops)
-        {
-            sum += figure(loop);
-        }
+    private long Sum(Func<IoUringLoop, long> figure) => _loops.Sum(figure);
 
-        return sum;
-    }
-
-    public void Dispose()
-    {
-        foreach (var loop in _loops)
-        {
-            loop?.Dispose();
-        }
-    }
+    public void Dispose() => _loops.Dispose();
 }

@@ -103,30 +103,20 @@ public static class SettingsValidator
     }
 
     /// <summary>
-    /// The packet path to run: the one asked for, or for "auto" the fastest this machine can run (io_uring, else
-    /// epoll, else sockets); <paramref name="passedOver"/> says why io_uring was not taken under "auto".
+    /// The packet path to run: the one asked for, or for "auto" the fastest this platform has (io_uring on Linux,
+    /// else sockets). Whether the kernel allows io_uring is known only by starting it: under "auto" the host falls
+    /// back to epoll when it cannot (<see cref="IsAuto"/>).
     /// </summary>
-    public static TransportKind ChooseTransport(MediaRelaySettings settings, out string? passedOver)
+    public static TransportKind ChooseTransport(MediaRelaySettings settings) => settings.Transport.ToUpperInvariant() switch
     {
-        passedOver = null;
-        switch (settings.Transport.ToUpperInvariant())
-        {
-            case "SOCKETS":
-                return TransportKind.Sockets;
-            case "EPOLL":
-                return TransportKind.Epoll;
-            case "IO_URING" or "IOURING":
-                return TransportKind.IoUring;
-        }
+        "SOCKETS" => TransportKind.Sockets,
+        "EPOLL" => TransportKind.Epoll,
+        "IO_URING" or "IOURING" => TransportKind.IoUring,
+        _ => MediaRelay.Transport.Epoll.EpollTransport.IsSupported ? TransportKind.IoUring : TransportKind.Sockets,
+    };
 
-        if (!MediaRelay.Transport.Epoll.EpollTransport.IsSupported)
-        {
-            return TransportKind.Sockets;
-        }
-
-        passedOver = IoUringTransport.Unavailable();
-        return passedOver is null ? TransportKind.IoUring : TransportKind.Epoll;
-    }
+    /// <summary>True when the packet path is left to MediaRelay ("auto").</summary>
+    public static bool IsAuto(MediaRelaySettings settings) => string.Equals(settings.Transport, "auto", StringComparison.OrdinalIgnoreCase);
 
     private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
     {

@@ -82,18 +82,26 @@ internal static class RelayHost
         builder.Services.AddSingleton<IPacketTransport>(sp =>
         {
             var socketOptions = sp.GetRequiredService<UdpTransportOptions>();
-            var kind = SettingsValidator.ChooseTransport(settings, out var passedOver);
-            if (passedOver is not null)
+            EpollTransport Epoll() => new(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>());
+            switch (SettingsValidator.ChooseTransport(settings))
             {
-                HostLog.IoUringPassedOver(sp.GetRequiredService<ILogger<RelayService>>(), passedOver);
-            }
+                case TransportKind.Epoll:
+                    return Epoll();
+                case TransportKind.IoUring:
+                    try
+                    {
+                        return new IoUringTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<IoUringTransport>>());
+                    }
+                    catch (PlatformNotSupportedException e) when (SettingsValidator.IsAuto(settings))
+                    {
+                        // The kernel refused io_uring (seccomp, kernel.io_uring_disabled, too old): the next fastest.
+                        HostLog.IoUringPassedOver(sp.GetRequiredService<ILogger<RelayService>>(), e.Message);
+                        return Epoll();
+                    }
 
-            return kind switch
-            {
-                TransportKind.Epoll => new EpollTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>()),
-                TransportKind.IoUring => new IoUringTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<IoUringTransport>>()),
-                _ => new UdpTransport(socketOptions, sp.GetRequiredService<ILogger<UdpTransport>>()),
-            };
+                default:
+                    return new UdpTransport(socketOptions, sp.GetRequiredService<ILogger<UdpTransport>>());
+            }
         });
 
         builder.Services.AddSingleton(sp => new SessionManager(

@@ -20,8 +20,9 @@ public sealed class FakeTransport : IPacketTransport
             ? receiver
             : throw new InvalidOperationException($"no socket bound on port {port}");
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
+        error = BindError.None;
         _receivers[local.Port] = receiver;
         return new FakeSocket(this, local);
     }

@@ -11,12 +11,15 @@ internal static partial class CoreLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "session {CallId} ended: {Reason}, duration {DurationSeconds:F1} s, {Packets} packets, {Bytes} bytes, {Errors} dropped, timeout_wait {TimeoutWaitSeconds:F0} s")]
     public static partial void SessionEnded(ILogger logger, string callId, string reason, double durationSeconds, long packets, long bytes, long errors, double timeoutWaitSeconds);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "session {CallId}: ran out of ports in {PortMin}-{PortMax} on {Address}; widen the range or lower the load")]
-    public static partial void OutOfPorts(ILogger logger, string callId, int portMin, int portMax, string address);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "session {CallId}: ran out of ports in {PortMin}-{PortMax} on {Address} ({Sockets} media sockets open); widen the range, raise the descriptor limit (LimitNOFILE) or lower the load")]
+    public static partial void OutOfPorts(ILogger logger, string callId, int portMin, int portMax, string address, int sockets);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "session {CallId} refused: the limit of {MaxSessions} sessions is reached")]
     public static partial void SessionLimit(ILogger logger, string callId, int maxSessions);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "port pool {Address} {PortMin}-{PortMax}: {Pairs} RTP/RTCP pairs")]
     public static partial void PoolReady(ILogger logger, string address, int portMin, int portMax, int pairs);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "session {CallId}: {Streams} m-lines refused, the limit is {MaxStreams} (--max-streams); nothing was allocated")]
+    public static partial void TooManyStreams(ILogger logger, string callId, int streams, int maxStreams);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MediaRelay.Core.Api;
 using MediaRelay.Transport.Udp;
 using Microsoft.Extensions.Logging;
 
@@ -8,10 +9,25 @@ namespace MediaRelay.Transport;
 /// <summary>Creates and binds one media socket with the configured options; shared by both transports.</summary>
 internal static class MediaSockets
 {
-    /// <summary>A bound UDP socket, or null (logged at debug level) when the port cannot be bound.</summary>
-    public static Socket? TryBind(IPEndPoint local, UdpTransportOptions options, bool blocking, ILogger logger)
+    /// <summary>
+    /// A bound UDP socket, or null (logged at debug level) when the port cannot be bound, with
+    /// <paramref name="error"/> telling a busy port from a process out of descriptors. Never throws.
+    /// </summary>
+    public static Socket? TryBind(IPEndPoint local, UdpTransportOptions options, bool blocking, ILogger logger, out BindError error)
     {
-        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        Socket socket;
+        try
+        {
+            socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        }
+        catch (SocketException e)
+        {
+            // socket(2) itself failed: EMFILE / ENFILE / ENOBUFS / ENOMEM. No other port would do better.
+            TransportLog.BindFailed(logger, local.ToString(), e.SocketErrorCode.ToString());
+            error = BindError.NoDescriptors;
+            return null;
+        }
+
         try
         {
             if (local.AddressFamily == AddressFamily.InterNetworkV6)
@@ -38,12 +54,16 @@ internal static class MediaSockets
                 socket.SetSocketOption(level, SocketOptionName.TypeOfService, options.Dscp << 2);
             }
 
+            error = BindError.None;
             return socket;
         }
         catch (SocketException e)
         {
             TransportLog.BindFailed(logger, local.ToString(), e.SocketErrorCode.ToString());
             socket.Dispose();
+            error = e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable
+                ? BindError.NoDescriptors
+                : BindError.PortUnavailable;
             return null;
         }
     }

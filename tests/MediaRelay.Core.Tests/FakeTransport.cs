@@ -12,12 +12,27 @@ internal sealed class FakeTransport : IPacketTransport
 
     public List<(int FromPort, byte[] Data, IPEndPoint To)> Sent { get; } = [];
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    /// <summary>When set, binding fails as if the process had no descriptor left once this many sockets are open.</summary>
+    public int? DescriptorLimit { get; set; }
+
+    public int BindAttempts { get; private set; }
+
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
-        if (Unbindable.Contains(local.Port) || Sockets.ContainsKey(local.Port))
+        BindAttempts++;
+        if (DescriptorLimit is { } limit && Sockets.Count >= limit)
         {
+            error = BindError.NoDescriptors;
             return null;
         }
+
+        if (Unbindable.Contains(local.Port) || Sockets.ContainsKey(local.Port))
+        {
+            error = BindError.PortUnavailable;
+            return null;
+        }
+
+        error = BindError.None;
 
         var socket = new FakeSocket(this, local, receiver);
         Sockets[local.Port] = socket;

@@ -19,7 +19,7 @@ public abstract class LoopTransportTests(TransportKind kind)
     {
         for (var attempt = 0; attempt < 64; attempt++)
         {
-            var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver)!;
+            var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver, out _)!;
             if (socket.LocalEndPoint.Port / 2 % 2 == loop)
             {
                 return socket;
@@ -37,7 +37,7 @@ public abstract class LoopTransportTests(TransportKind kind)
         var transport = LoopbackRelay.Create(kind, new UdpTransportOptions { MaxDatagramSize = 64 }, loops: 1);
         using var owner = (IDisposable)transport;
         var receiver = new Receiver(false);
-        using var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver)!;
+        using var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), receiver, out _)!;
         using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
         phone.SendTo(new byte[100], socket.LocalEndPoint);
@@ -103,7 +103,7 @@ public abstract class LoopTransportTests(TransportKind kind)
     public void A_socket_disposed_after_its_transport_is_closed_quietly_and_touches_no_other_descriptor()
     {
         var owner = NewTransport(out var transport);
-        var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false))!;
+        var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false), out _)!;
         owner.Dispose();
         var directory = Directory.CreateTempSubdirectory("mediarelay-late-");
         var files = new List<FileStream>();
@@ -132,8 +132,8 @@ public abstract class LoopTransportTests(TransportKind kind)
         using var owner = NewTransport(out var transport);
         var faulty = new Receiver(throwFirst: true);
         var healthy = new Receiver(throwFirst: false);
-        using var first = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), faulty)!;
-        using var second = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), healthy)!;
+        using var first = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), faulty, out _)!;
+        using var second = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), healthy, out _)!;
         using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
         sender.SendTo(Rtp.Packet(1, 1), first.LocalEndPoint);
@@ -149,12 +149,12 @@ public abstract class LoopTransportTests(TransportKind kind)
     public void A_closed_socket_frees_its_port_for_a_new_bind()
     {
         using var owner = NewTransport(out var transport);
-        var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false))!;
+        var socket = transport.TryBind(new IPEndPoint(IPAddress.Loopback, 0), new Receiver(false), out _)!;
         var port = socket.LocalEndPoint.Port;
         socket.Dispose();
 
         IRelaySocket? again = null;
-        RelayLoopbackTests.WaitFor(() => (again = transport.TryBind(new IPEndPoint(IPAddress.Loopback, port), new Receiver(false))) is not null);
+        RelayLoopbackTests.WaitFor(() => (again = transport.TryBind(new IPEndPoint(IPAddress.Loopback, port), new Receiver(false), out _)) is not null);
         Assert.Equal(port, again!.LocalEndPoint.Port);
         again.Dispose();
     }

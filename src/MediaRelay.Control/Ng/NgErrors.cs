@@ -17,6 +17,9 @@ public static class NgErrors
     public const string UnrecognizedCommand = "Unrecognized command";
     public const string NoCommand = "No command in message";
 
+    /// <summary>An offer or answer with more m-lines than --max-streams; nothing was allocated.</summary>
+    public const string TooManyStreams = "Too many media streams";
+
     /// <summary>The body was neither a bencode dictionary nor a JSON object.</summary>
     public const string MalformedMessage = "Could not decode dictionary";
 

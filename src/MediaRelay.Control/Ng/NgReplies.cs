@@ -42,6 +42,7 @@ public static class NgReplies
         SessionError.OutOfPorts => Error(NgErrors.OutOfPorts),
         SessionError.SessionLimit => SessionLimitReached(request),
         SessionError.UnknownCall or SessionError.TagMismatch => Error(NgErrors.UnknownCallId),
+        SessionError.TooManyStreams => Error(NgErrors.TooManyStreams),
         _ => Error(NgErrors.InternalError),
     };
 }

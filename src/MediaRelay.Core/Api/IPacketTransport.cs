@@ -20,9 +20,22 @@ public interface IRelaySocket : IDisposable
     bool Send(ReadOnlySpan<byte> packet, SocketAddress destination);
 }
 
+/// <summary>Why a bind failed: the port alone (try another), or the process (no port will bind now).</summary>
+public enum BindError
+{
+    None,
+    /// <summary>This port cannot be bound (in use, refused): another port may work.</summary>
+    PortUnavailable,
+    /// <summary>No descriptor left (EMFILE, ENFILE, ENOBUFS, ENOMEM): no other port will bind either.</summary>
+    NoDescriptors,
+}
+
 /// <summary>The only way Core reaches the network: binding relay sockets.</summary>
 public interface IPacketTransport
 {
-    /// <summary>Binds a UDP socket on the endpoint and starts delivering its packets; null when the port cannot be bound.</summary>
-    IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver);
+    /// <summary>
+    /// Binds a UDP socket on the endpoint and starts delivering its packets. Null when it cannot be bound, with
+    /// <paramref name="error"/> saying whether another port is worth trying. Never throws on a bind failure.
+    /// </summary>
+    IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error);
 }

@@ -44,6 +44,18 @@ public sealed class RelayOptions
     /// <summary>Maximum concurrent sessions; 0 means no limit. Default 0.</summary>
     public int MaxSessions { get; set; }
 
+    /// <summary>
+    /// Most m-lines one offer or answer may carry; more is refused and takes no port. Default 32, like the proxies'
+    /// mediaproxy module (one offer could otherwise take thousands of sockets).
+    /// </summary>
+    public int MaxStreams { get; set; } = 32;
+
+    /// <summary>
+    /// Most media sockets open at once, 0 for no limit. The host sets it from RLIMIT_NOFILE less a reserve, so
+    /// running out of descriptors is "Ran out of ports" and never starves the control sockets or shutdown. Default 0.
+    /// </summary>
+    public int MaxMediaSockets { get; set; }
+
     /// <summary>How often the timeout sweep runs. Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -21,4 +21,6 @@ public enum SessionError
     UnknownCall,
     /// <summary>An answer whose tags do not match the offer.</summary>
     TagMismatch,
+    /// <summary>"Too many media streams": more m-lines than <see cref="RelayOptions.MaxStreams"/>.</summary>
+    TooManyStreams,
 }

@@ -190,7 +190,7 @@ public sealed class SessionManager : IDisposable
         {
             lock (_gate)
             {
-                var pairsInUse = _pool.PairsInUse + (_poolV6?.PairsInUse ?? 0);
+                var pairsInUse = PairsInUse;
                 var pairs = _pool.TotalPairs + (_poolV6?.TotalPairs ?? 0);
                 return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, pairsInUse * 2, pairs * 2);
             }
@@ -290,6 +290,12 @@ public sealed class SessionManager : IDisposable
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
     {
         relayed = [];
+        if (media.Count > _options.MaxStreams)
+        {
+            CoreLog.TooManyStreams(_logger, session.CallId, media.Count, _options.MaxStreams);
+            return SessionError.TooManyStreams;
+        }
+
         List<MediaStream>? created = null;
         if (isOffer)
         {
@@ -315,7 +321,7 @@ public sealed class SessionManager : IDisposable
                         }
                     }
 
-                    CoreLog.OutOfPorts(_logger, session.CallId, _options.PortMin, _options.PortMax, pool.Address.ToString());
+                    CoreLog.OutOfPorts(_logger, session.CallId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
                     return SessionError.OutOfPorts;
                 }
 
@@ -363,12 +369,20 @@ public sealed class SessionManager : IDisposable
         return SessionError.None;
     }
 
+    private int PairsInUse => _pool.PairsInUse + (_poolV6?.PairsInUse ?? 0);
+
     private PortPool PoolFor(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 && _poolV6 is not null ? _poolV6 : _pool;
 
     private bool TryCreateStream(int index, string mediaType, PortPool pool, out MediaStream stream)
     {
         stream = null!;
+        if (_options.MaxMediaSockets > 0 && (PairsInUse + 2) * 2 > _options.MaxMediaSockets)
+        {
+            // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
+            return false;
+        }
+
         if (!pool.TryAllocate(out var callerRtp, out var callerRtcp))
         {
             return false;

@@ -33,18 +33,22 @@ internal sealed class PortPool
 
     public int PairsInUse => TotalPairs - _free.Count;
 
-    /// <summary>Binds the next free pair. False when every free pair was tried and none could be bound.</summary>
+    /// <summary>
+    /// Binds the next free pair. False when every free pair was tried and none could be bound, or at once when the
+    /// process has no descriptor left (no other pair would bind either). A pair that failed goes back to the queue:
+    /// no port is ever lost.
+    /// </summary>
     public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp)
     {
         for (var attempts = _free.Count; attempts > 0; attempts--)
         {
             var port = _free.Dequeue();
             var rtpListener = new RelayListener(port);
-            var rtpSocket = _transport.TryBind(new IPEndPoint(Address, port), rtpListener);
+            var rtpSocket = _transport.TryBind(new IPEndPoint(Address, port), rtpListener, out var error);
             if (rtpSocket is not null)
             {
                 var rtcpListener = new RelayListener(port + 1);
-                var rtcpSocket = _transport.TryBind(new IPEndPoint(Address, port + 1), rtcpListener);
+                var rtcpSocket = _transport.TryBind(new IPEndPoint(Address, port + 1), rtcpListener, out error);
                 if (rtcpSocket is not null)
                 {
                     rtpListener.Socket = rtpSocket;
@@ -58,6 +62,10 @@ internal sealed class PortPool
             }
 
             _free.Enqueue(port);
+            if (error == BindError.NoDescriptors)
+            {
+                break;
+            }
         }
 
         rtp = null!;

@@ -51,9 +51,9 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     /// <summary>Packets whose handler threw: a bug, counted so it shows.</summary>
     public long HandlerErrors => Sum(static loop => loop.HandlerErrors);
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
-        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger);
+        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger, out error);
         if (socket is null)
         {
             return null;
@@ -64,6 +64,7 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
         if (!loop.TryRegister(relaySocket))
         {
             socket.Dispose();
+            error = BindError.PortUnavailable;
             return null;
         }
 

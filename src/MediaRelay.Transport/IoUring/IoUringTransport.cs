@@ -66,10 +66,10 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
 
     public long ReceiveErrors => Sum(static loop => loop.ReceiveErrors);
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
         // A blocking descriptor: io_uring waits for data itself, and every direct send passes MSG_DONTWAIT.
-        var socket = MediaSockets.TryBind(local, _options, blocking: true, _logger);
+        var socket = MediaSockets.TryBind(local, _options, blocking: true, _logger, out error);
         if (socket is null)
         {
             return null;
@@ -80,6 +80,7 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
         if (!loop.TryRegister(relaySocket))
         {
             socket.Dispose();
+            error = BindError.PortUnavailable;
             return null;
         }
 

@@ -31,9 +31,9 @@ public sealed class UdpTransport : IPacketTransport
     /// <summary>Datagrams the kernel refused to send, over every socket.</summary>
     public long SendErrors => Interlocked.Read(ref _sendErrors);
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
-        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger);
+        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger, out error);
         if (socket is null)
         {
             return null;

@@ -11,10 +11,12 @@ internal sealed class NullTransport : IPacketTransport
 
     public int OpenSockets => _sockets.Count;
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver)
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
     {
         var socket = new Socket(this, local, receiver);
-        return _sockets.TryAdd(local.Port, socket) ? socket : null;
+        var added = _sockets.TryAdd(local.Port, socket);
+        error = added ? BindError.None : BindError.PortUnavailable;
+        return added ? socket : null;
     }
 
     /// <summary>A datagram from <paramref name="from"/> arrives at relay port <paramref name="port"/>.</summary>

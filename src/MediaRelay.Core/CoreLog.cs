@@ -22,4 +22,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "session {CallId}: {Streams} m-lines refused, the limit is {MaxStreams} (--max-streams); nothing was allocated")]
     public static partial void TooManyStreams(ILogger logger, string callId, int streams, int maxStreams);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "session {CallId} stream {Stream}: the {Party}'s SDP destination {Destination} is refused ({Verdict}); nothing is sent to it, and the call goes on with what the {Party} sends (see --deny-media-to)")]
+    public static partial void DestinationRefused(ILogger logger, string callId, int stream, string party, string destination, string verdict);
 }

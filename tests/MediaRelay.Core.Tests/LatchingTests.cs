@@ -120,7 +120,9 @@ public sealed class LatchingTests
         using var relay = new RelayHarness().Call();
         relay.FromCaller(Rtp(1), CallerNat);
         relay.Clock.Advance(TimeSpan.FromSeconds(30));
-        relay.Manager.Offer(RelayHarness.CallId, "tagA", "tagB", [RelayHarness.Audio(Ep("10.9.9.9", 7000))], null, out _);
+        // The phone moved with its signalling: the re-INVITE comes from its new public address (received-from).
+        relay.Manager.Offer(RelayHarness.CallId, "tagA", "tagB", [RelayHarness.Audio(Ep("10.9.9.9", 7000))],
+            System.Net.IPAddress.Parse("203.0.113.200"), out _);
         relay.Transport.TakeSent();
 
         var moved = Ep("203.0.113.200", 50000);

@@ -26,17 +26,23 @@ internal sealed class LoopbackRelay : IDisposable
         _ => new UdpTransport(options),
     };
 
-    private static int s_nextRange = 42000 + (Environment.ProcessId % 50 * 200);
+    // Relay ranges lie above Linux's ephemeral range (32768-60999), where the phones' port-0 sockets land: media is
+    // never sent to the relay's own port range (issue 15), so a phone inside it would be refused. 100 ports each, in
+    // 44 slots that are reused in turn (a port still bound by an earlier relay is skipped by the pool).
+    private const int RangeBase = 61000;
+    private const int RangeSize = 100;
+    private const int RangeSlots = 44;
+    private static int s_nextSlot = Environment.ProcessId % RangeSlots;
 
     public LoopbackRelay(TransportKind kind, Action<RelayOptions>? configure = null)
     {
         Transport = Create(kind, new UdpTransportOptions { ReceiveBufferSize = 1 << 20 }, loops: 2);
-        var first = Interlocked.Add(ref s_nextRange, 200) - 200;
+        var first = RangeBase + (RangeSize * ((Interlocked.Increment(ref s_nextSlot) & int.MaxValue) % RangeSlots));
         Options = new RelayOptions
         {
             RelayAddress = IPAddress.Loopback,
             PortMin = first,
-            PortMax = first + 199,
+            PortMax = first + RangeSize - 1,
             SweepInterval = TimeSpan.FromMilliseconds(50),
         };
         configure?.Invoke(Options);

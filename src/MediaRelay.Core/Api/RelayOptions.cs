@@ -56,6 +56,36 @@ public sealed class RelayOptions
     /// </summary>
     public int MaxMediaSockets { get; set; }
 
+    /// <summary>
+    /// During the grace re-learn, how long the obsolete source must have been silent before a new source that
+    /// matches neither the new SDP address nor the signalling source may take over (a phone whose media moved
+    /// through another NAT than its SIP). A stranger can therefore never take over while the phone still talks; a
+    /// phone that moved with its signalling continues at once. Default 1 s (50 packets at 20 ms).
+    /// </summary>
+    public TimeSpan RelearnSilence { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Ranges media is never sent to, nor learned from (--deny-media-to), e.g. the networks of the relay's own
+    /// Redis or Kamailio hosts. Default none.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> DenyMediaTo { get; set; } = [];
+
+    /// <summary>
+    /// The relay's own control and management listeners; with the media range on the relay addresses, the sockets
+    /// media never goes to. A wildcard listener (0.0.0.0, ::) counts on every address of this host and on loopback.
+    /// The host fills them. Default none.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> ControlEndPoints { get; set; } = [];
+
+    /// <summary>
+    /// This host's addresses besides the relay addresses (the host reads them from its interfaces), where a wildcard
+    /// control listener can be reached. Default none.
+    /// </summary>
+    public IReadOnlyList<IPAddress> LocalAddresses { get; set; } = [];
+
+    /// <summary>Directed broadcast addresses of this host's IPv4 subnets (the host reads them). Default none.</summary>
+    public IReadOnlyList<IPAddress> LocalBroadcasts { get; set; } = [];
+
     /// <summary>How often the timeout sweep runs. Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
+using MediaRelay.Core.Net;
 using MediaRelay.Core.Statistics;
 using MediaRelay.Protocols.Rtp;
 
@@ -20,7 +21,8 @@ internal sealed class MediaStream : IDisposable
     private long _kernelPackets;
     private long _kernelSeenAt;
 
-    public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder)
+    public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder,
+        MediaDestinationPolicy destinations)
     {
         Index = index;
         MediaType = mediaType;
@@ -29,8 +31,8 @@ internal sealed class MediaStream : IDisposable
         _time = time;
         _options = options;
         _lastSignal = time.GetTimestamp();
-        Rtp = new MediaSubStream(false, caller, callee, time, options, forwarder);
-        Rtcp = new MediaSubStream(true, caller, callee, time, options, forwarder);
+        Rtp = new MediaSubStream(false, caller, callee, time, options, forwarder, destinations);
+        Rtcp = new MediaSubStream(true, caller, callee, time, options, forwarder, destinations);
         Rtcp.Caller.RtpSibling = Rtp.Caller;
         Rtcp.Callee.RtpSibling = Rtp.Callee;
         Rtp.Sibling = Rtcp;
@@ -67,9 +69,10 @@ internal sealed class MediaStream : IDisposable
 
     /// <summary>
     /// Records one party's description. The same address and port keep everything; a changed one makes the
-    /// learned remotes obsolete (grace re-learn). Packets may go to the SDP address until a remote is learned.
+    /// learned remotes obsolete (grace re-learn). Packets may go to the SDP address until a remote is learned, unless
+    /// the destination policy refuses it; the RTP destination's verdict is returned for the log.
     /// </summary>
-    public void UpdateParty(PartyRole role, MediaDescription description, IPAddress? signallingSource)
+    public DestinationVerdict UpdateParty(PartyRole role, MediaDescription description, IPAddress? signallingSource, bool otherPhone = false)
     {
         var party = Party(role);
         var previous = party.Description;
@@ -84,13 +87,14 @@ internal sealed class MediaStream : IDisposable
             : new IPEndPoint(signallingSource, 0).Serialize();
         var rtp = Rtp.Side(role);
         var rtcp = Rtcp.Side(role);
-        rtp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtpEndPoint, family), signallingIp, changed, description.RtcpMux);
-        rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed, description.RtcpMux);
+        var verdict = rtp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtpEndPoint, family), signallingIp, changed, description.RtcpMux, otherPhone);
+        rtcp.ApplySignalling(MediaSubParty.ToSocketAddress(description.RtcpEndPoint, family), signallingIp, changed, description.RtcpMux, otherPhone);
         Rtp.FlushStunTo(rtp);
         Rtcp.FlushStunTo(rtcp);
         var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
         Rtp.Side(other).ArmLatchWindow();
         Rtcp.Side(other).ArmLatchWindow();
+        return verdict;
     }
 
     /// <summary>

@@ -21,9 +21,11 @@ internal sealed class MediaSubParty : IPacketReceiver
     private readonly MediaSubStream _subStream;
     private readonly TimeProvider _time;
     private readonly RelayOptions _options;
+    private readonly MediaDestinationPolicy _destinations;
 
     private SocketAddress? _remote;
     private SocketAddress? _sdpRemote;
+    private SocketAddress? _sdpDestination;
     private SocketAddress? _signallingIp;
     private volatile bool _obsolete;
     private long _latchUntil;
@@ -39,9 +41,11 @@ internal sealed class MediaSubParty : IPacketReceiver
     private int _firstPayloadType = -1;
     private volatile bool _hasSentMedia;
 
-    public MediaSubParty(MediaSubStream subStream, PartyRole role, RelayListener listener, TimeProvider time, RelayOptions options)
+    public MediaSubParty(MediaSubStream subStream, PartyRole role, RelayListener listener, TimeProvider time, RelayOptions options,
+        MediaDestinationPolicy destinations)
     {
         _subStream = subStream;
+        _destinations = destinations;
         Role = role;
         Listener = listener;
         _time = time;
@@ -64,8 +68,11 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// <summary>The party multiplexes RTCP on its RTP port (RFC 5761): it sends and expects RTCP there.</summary>
     public bool RtcpMux { get; private set; }
 
-    /// <summary>Where packets for this party go: the learned remote, else the address from its SDP.</summary>
-    public SocketAddress? Destination => Volatile.Read(ref _remote) ?? Volatile.Read(ref _sdpRemote);
+    /// <summary>
+    /// Where packets for this party go: the learned remote, else the address from its SDP when the destination
+    /// policy allows it. Both were checked by <see cref="MediaDestinationPolicy"/> when set, never per packet.
+    /// </summary>
+    public SocketAddress? Destination => Volatile.Read(ref _remote) ?? Volatile.Read(ref _sdpDestination);
 
     /// <summary>Timestamp of the last media packet from this party, 0 when none.</summary>
     public long LastMedia => Volatile.Read(ref _lastMedia);
@@ -127,20 +134,32 @@ internal sealed class MediaSubParty : IPacketReceiver
 
     /// <summary>
     /// Applies signalling for this party (control thread). A changed SDP address makes a learned remote obsolete:
-    /// packets from it are still accepted until a new source appears (grace re-learn, DESIGN 3.2).
+    /// packets from it are still accepted until a new source takes over (grace re-learn, DESIGN 3.2). An SDP
+    /// address the destination policy refuses is kept for matching sources but never sent to; its verdict is
+    /// returned (Allowed when there is none).
     /// </summary>
-    public void ApplySignalling(SocketAddress? sdpRemote, SocketAddress? signallingIp, bool addressChanged, bool rtcpMux)
+    public DestinationVerdict ApplySignalling(SocketAddress? sdpRemote, SocketAddress? signallingIp, bool addressChanged, bool rtcpMux,
+        bool otherPhone = false)
     {
         var now = _time.GetTimestamp();
         RtcpMux = rtcpMux;
+        var verdict = sdpRemote is null ? DestinationVerdict.Allowed : _destinations.Check(sdpRemote);
         Volatile.Write(ref _sdpRemote, sdpRemote);
+        Volatile.Write(ref _sdpDestination, verdict == DestinationVerdict.Allowed ? sdpRemote : null);
         Volatile.Write(ref _signallingIp, signallingIp);
         ArmLatchWindow();
-        if (addressChanged && Volatile.Read(ref _remote) is not null)
+        if (otherPhone)
+        {
+            // Another branch of a forked call answered: the phone learned so far is not this party any more.
+            Forget();
+        }
+        else if (addressChanged && Volatile.Read(ref _remote) is not null)
         {
             Volatile.Write(ref _relearnUntil, now + _time.Ticks(_options.RelearnWindow));
             _obsolete = true;
         }
+
+        return verdict;
     }
 
     /// <summary>
@@ -172,12 +191,21 @@ internal sealed class MediaSubParty : IPacketReceiver
             kernelBytes);
     }
 
+    /// <summary>
+    /// The seed's admission rule, hardened (issue 15): the learned remote is accepted; any other source is learned
+    /// only when the relay could send back to it (never one of its own sockets, so no loop) and, for RTCP, only
+    /// from the IP its RTP flow learned. Before anything is learned the first allowed source wins; a learned remote
+    /// is replaced only (a) within the latch window by a source matching the signalling when the remote does not,
+    /// (b) after new SDP (obsolete) by a source matching the new SDP or signalling address, or by any source once
+    /// the old one has been silent for <see cref="RelayOptions.RelearnSilence"/>, or (c) for RTCP latched on another
+    /// IP before RTP learned, by a source on RTP's IP.
+    /// </summary>
     private bool Admit(SocketAddress source, long now)
     {
         var remote = Volatile.Read(ref _remote);
         if (_options.StrictSource)
         {
-            var sdp = Volatile.Read(ref _sdpRemote);
+            var sdp = Volatile.Read(ref _sdpDestination);
             if (sdp is null || !sdp.Equals(source))
             {
                 return false;
@@ -191,18 +219,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             return true;
         }
 
-        if (remote is null)
-        {
-            if (!RtcpSourceAllowed(source))
-            {
-                return false;
-            }
-
-            Learn(source);
-            return true;
-        }
-
-        if (remote.Equals(source))
+        if (remote is not null && remote.Equals(source))
         {
             // The obsolete address kept sending past the re-learn window: its NAT mapping did not change.
             if (_obsolete && now > Volatile.Read(ref _relearnUntil))
@@ -210,10 +227,22 @@ internal sealed class MediaSubParty : IPacketReceiver
                 _obsolete = false;
             }
 
+            // An RTCP latch whose IP is not the one RTP learned since is no longer the party (finding 6).
+            return RtpSibling is null || RtcpSourceAllowed(source);
+        }
+
+        if (!RtcpSourceAllowed(source) || !_destinations.Allows(source))
+        {
+            return false;
+        }
+
+        if (remote is null || (RtpSibling is not null && !RtcpSourceAllowed(remote)))
+        {
+            Learn(source);
             return true;
         }
 
-        if (_obsolete && RtcpSourceAllowed(source))
+        if (_obsolete && (MatchesSignalled(source) || now - LastPacket >= _time.Ticks(_options.RelearnSilence)))
         {
             Learn(source);
             return true;
@@ -221,8 +250,7 @@ internal sealed class MediaSubParty : IPacketReceiver
 
         // Anti-hijack: shortly after signalling, a source that matches the SDP or SIP source address takes over
         // one that does not; no other source ever replaces a learned remote.
-        if (now <= Volatile.Read(ref _latchUntil) && MatchesSignalled(source) && !MatchesSignalled(remote)
-            && RtcpSourceAllowed(source))
+        if (now <= Volatile.Read(ref _latchUntil) && MatchesSignalled(source) && !MatchesSignalled(remote))
         {
             Learn(source);
             return true;

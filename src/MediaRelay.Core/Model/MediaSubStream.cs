@@ -25,14 +25,15 @@ internal sealed class MediaSubStream
     private readonly Lock _kernelGate = new();
     private volatile bool _ended;
 
-    public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder)
+    public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder,
+        MediaDestinationPolicy destinations)
     {
         IsRtcp = isRtcp;
         _time = time;
         _options = options;
         _forwarder = forwarder;
-        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options);
-        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options);
+        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations);
+        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations);
     }
 
     public bool IsRtcp { get; }
@@ -126,9 +127,18 @@ internal sealed class MediaSubStream
         }
     }
 
-    /// <summary>A side learned its remote: queued STUN can go, and a direction may become kernel-eligible.</summary>
+    /// <summary>
+    /// A side learned its remote: queued STUN can go, and a direction may become kernel-eligible. When RTP learns,
+    /// an RTCP latch of the same party on another IP (made before RTP knew, by a stranger) is dropped (DESIGN 3.2).
+    /// </summary>
     public void OnLearned(MediaSubParty side)
     {
+        if (!IsRtcp && Sibling?.Side(side.Role) is { } rtcp && rtcp.Remote is { } rtcpRemote && side.Remote is { } rtpRemote
+            && !SocketAddresses.SameIp(rtcpRemote, rtpRemote))
+        {
+            rtcp.Forget();
+        }
+
         FlushStunTo(side);
         CheckKernelEligible(side);
         CheckKernelEligible(Other(side));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
+using MediaRelay.Core.Net;
 using MediaRelay.Core.Ports;
 using MediaRelay.Core.Statistics;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed class SessionManager : IDisposable
     private readonly ILogger _logger;
     private readonly PortPool _pool;
     private readonly PortPool? _poolV6;
+    private readonly MediaDestinationPolicy _destinations;
     private readonly ITimer _sweepTimer;
     private long _created;
     private long _ended;
@@ -44,6 +46,7 @@ public sealed class SessionManager : IDisposable
         _time = time ?? TimeProvider.System;
         _forwarder = forwarder ?? UserSpaceOnlyForwarder.Instance;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
+        _destinations = new MediaDestinationPolicy(options);
         _pool = new PortPool(options.RelayAddress, options.PortMin, options.PortMax, transport);
         CoreLog.PoolReady(_logger, options.RelayAddress.ToString(), options.PortMin, options.PortMax, _pool.TotalPairs);
         if (options.RelayAddressV6 is { } v6)
@@ -137,13 +140,16 @@ public sealed class SessionManager : IDisposable
             }
 
             var role = session.AnswererRole(toTag);
-            if (role == PartyRole.Callee)
+            // A forked call is answered by the branch whose tag comes last: another phone, not a re-INVITE of
+            // the same one, so what the earlier branch's phone taught is forgotten rather than kept obsolete.
+            var otherBranch = role == PartyRole.Callee && session.CalleeTag is not null && session.CalleeTag != toTag;
+            var error = Apply(session, role, media, isOffer: false, signallingSource, out relayed, otherBranch);
+            if (error == SessionError.None && role == PartyRole.Callee)
             {
-                // A forked call is answered by the branch whose tag comes last.
                 session.CalleeTag = toTag;
             }
 
-            return Apply(session, role, media, isOffer: false, signallingSource, out relayed);
+            return error;
         }
     }
 
@@ -287,7 +293,7 @@ public sealed class SessionManager : IDisposable
     /// frees what was taken and changes nothing.
     /// </summary>
     private SessionError Apply(Session session, PartyRole role, IReadOnlyList<MediaDescription> media, bool isOffer,
-        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, bool otherPhone = false)
     {
         relayed = [];
         if (media.Count > _options.MaxStreams)
@@ -351,7 +357,13 @@ public sealed class SessionManager : IDisposable
                 continue;
             }
 
-            stream.UpdateParty(role, description, signallingSource);
+            var verdict = stream.UpdateParty(role, description, signallingSource, otherPhone);
+            if (verdict != DestinationVerdict.Allowed)
+            {
+                CoreLog.DestinationRefused(_logger, session.CallId, i, role == PartyRole.Caller ? "caller" : "callee",
+                    description.Address + ":" + description.Port.ToString(CultureInfo.InvariantCulture), verdict.ToString());
+            }
+
             var facing = stream.Party(other);
             result.Add(new RelayedMedia(i, facing.Address, facing.RtpListener.Port, facing.RtcpListener.Port));
         }
@@ -396,7 +408,7 @@ public sealed class SessionManager : IDisposable
 
         var caller = new MediaParty(PartyRole.Caller, pool, callerRtp, callerRtcp);
         var callee = new MediaParty(PartyRole.Callee, pool, calleeRtp, calleeRtcp);
-        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _forwarder);
+        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _forwarder, _destinations);
         return true;
     }
 

@@ -45,6 +45,11 @@ internal static class RunCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string?> s_denyMediaTo = new("--deny-media-to")
+    {
+        Description = "Comma-separated CIDR ranges media is never sent to nor learned from, e.g. the networks of your Redis or Kamailio hosts (10.0.0.0/8,192.0.2.7). Loopback (unless the relay's own address is loopback), 0.0.0.0, multicast, broadcast and the relay's own sockets are always refused. Default none.",
+    };
+
     private static readonly Option<int?> s_maxSessions = new("--max-sessions") { Description = "Maximum concurrent sessions, 0 for no limit. Default 0." };
 
     private static readonly Option<double?> s_deleteDelay = new("--delete-delay") { Description = "Seconds an ng delete waits before removing a call. Default 30." };
@@ -73,7 +78,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_maxSessions, s_deleteDelay, s_strictSource, s_transport, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_denyMediaTo, s_maxSessions, s_deleteDelay, s_strictSource, s_transport, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -100,6 +105,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.PortMax), Text(result.GetValue(s_portMax)));
         Set(nameof(MediaRelaySettings.StreamTimeout), Text(result.GetValue(s_streamTimeout)));
         Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
+        Set(nameof(MediaRelaySettings.DenyMediaTo), result.GetValue(s_denyMediaTo));
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
         Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));

@@ -27,6 +27,13 @@ public sealed class MediaRelaySettings
     /// <summary>Accept media only from the SDP address and port. Default false.</summary>
     public bool StrictSource { get; set; }
 
+    /// <summary>
+    /// Address ranges media is never sent to nor learned from, comma-separated CIDRs ("10.0.0.0/8,192.0.2.7"), for
+    /// internal networks such as the Redis or Kamailio hosts. Loopback, unspecified, multicast, broadcast and the
+    /// relay's own sockets are always refused. Default empty.
+    /// </summary>
+    public string DenyMediaTo { get; set; } = "";
+
     /// <summary>Maximum concurrent sessions; 0 is no limit. Default 0.</summary>
     public int MaxSessions { get; set; }
 

@@ -99,7 +99,33 @@ public static class SettingsValidator
             }
         }
 
+        options.DenyMediaTo = ParseNetworks(settings.DenyMediaTo, errors);
+        options.ControlEndPoints = [.. ngListen];
+        (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
         return errors.Count == 0;
+    }
+
+    /// <summary>Comma-separated CIDRs; a bare address is one host (/32, /128).</summary>
+    private static List<IPNetwork> ParseNetworks(string text, List<string> errors)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(part, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(part, out var address))
+            {
+                networks.Add(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                errors.Add($"deny-media-to '{part}' is not a CIDR range: give ranges such as 10.0.0.0/8 or 2001:db8::/32, comma-separated (the address part must have no bits beyond the prefix)");
+            }
+        }
+
+        return networks;
     }
 
     /// <summary>

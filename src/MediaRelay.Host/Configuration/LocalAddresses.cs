@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -33,19 +34,14 @@ internal static class LocalAddresses
                 addresses.Add(address);
                 if (address.AddressFamily == AddressFamily.InterNetwork && unicast.PrefixLength is > 0 and < 31)
                 {
-                    var value = ToUInt32(address);
-                    var hostBits = (1u << (32 - unicast.PrefixLength)) - 1;
-                    broadcasts.Add(new IPAddress(IPAddress.HostToNetworkOrder((int)(value | hostBits))));
+                    var bytes = address.GetAddressBytes();
+                    var value = BinaryPrimitives.ReadUInt32BigEndian(bytes) | ((1u << (32 - unicast.PrefixLength)) - 1);
+                    BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+                    broadcasts.Add(new IPAddress(bytes));
                 }
             }
         }
 
         return (addresses, broadcasts);
-    }
-
-    private static uint ToUInt32(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        return ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
     }
 }

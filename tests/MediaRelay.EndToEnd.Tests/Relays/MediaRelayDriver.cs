@@ -5,9 +5,10 @@ namespace MediaRelay.EndToEnd.Tests.Relays;
 
 /// <summary>
 /// The relay under test: the `mediarelay` executable built from src/MediaRelay.Host, which the project reference
-/// copies next to this test assembly, run as `dotnet mediarelay.dll run ...`.
+/// copies next to this test assembly, run as `dotnet mediarelay.dll run ...`, with <paramref name="extraArguments"/>
+/// after the endpoints' settings.
 /// </summary>
-internal sealed class MediaRelayDriver(RelayEndpoints endpoints, string workDirectory)
+internal sealed class MediaRelayDriver(RelayEndpoints endpoints, string workDirectory, params string[] extraArguments)
     : RelayDriver(endpoints, workDirectory)
 {
     public override string Name => "mediarelay";
@@ -34,6 +35,7 @@ internal sealed class MediaRelayDriver(RelayEndpoints endpoints, string workDire
                 "--ng-listen", Endpoints.Ng.ToString(),
                 // A BYE must free the call at once (rtpengine's 30 s default would keep it listed), as for rtpengine.
                 "--delete-delay", "0",
+                .. extraArguments,
             ],
             WorkDirectory);
     }

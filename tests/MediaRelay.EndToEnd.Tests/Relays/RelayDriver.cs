@@ -43,6 +43,9 @@ internal abstract class RelayDriver : IDisposable
 
     public bool HasExited => _process?.HasExited ?? true;
 
+    /// <summary>The relay's process id, 0 before it started.</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     /// <summary>Ports of the media range the relay process itself has bound right now.</summary>
     public IReadOnlyList<int> BoundMediaPorts() =>
         _process is null ? [] : UdpPorts.BoundInRangeBy(_process.Id, Endpoints.PortMin, Endpoints.PortMax);

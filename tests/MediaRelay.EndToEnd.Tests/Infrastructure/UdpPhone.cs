@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace MediaRelay.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A phone (or an attacker) on a loopback address: one UDP socket on a port-0 address outside every relay range of
+/// the tests, which sends to relay ports on 127.0.0.1 and collects what arrives. Threading: one test thread.
+/// </summary>
+internal sealed class UdpPhone : IDisposable
+{
+    private readonly Socket _socket;
+
+    public UdpPhone(string address = "127.0.0.1", int port = 0)
+    {
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(new IPEndPoint(IPAddress.Parse(address), port));
+        EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public void SendTo(byte[] packet, int relayPort) => _socket.SendTo(packet, new IPEndPoint(IPAddress.Loopback, relayPort));
+
+    /// <summary>Every datagram that arrives until nothing came for <paramref name="quiet"/>.</summary>
+    public List<(byte[] Data, IPEndPoint From)> Drain(TimeSpan quiet)
+    {
+        var received = new List<(byte[], IPEndPoint)>();
+        var buffer = new byte[65536];
+        while (_socket.Poll(quiet, SelectMode.SelectRead))
+        {
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            var length = _socket.ReceiveFrom(buffer, ref from);
+            received.Add((buffer[..length], (IPEndPoint)from));
+        }
+
+        return received;
+    }
+
+    /// <summary>An RTP packet (RFC 3550: V=2, PT 0) with <paramref name="sequence"/> and 160 payload bytes.</summary>
+    public static byte[] Rtp(ushort sequence, uint ssrc)
+    {
+        var packet = new byte[172];
+        packet[0] = 0x80;
+        packet[2] = (byte)(sequence >> 8);
+        packet[3] = (byte)sequence;
+        packet[8] = (byte)(ssrc >> 24);
+        packet[9] = (byte)(ssrc >> 16);
+        packet[10] = (byte)(ssrc >> 8);
+        packet[11] = (byte)ssrc;
+        return packet;
+    }
+
+    /// <summary>An RTCP receiver report with no report blocks (RFC 3550 section 6.4.2).</summary>
+    public static byte[] Rtcp(uint ssrc) => [0x80, 201, 0, 1, (byte)(ssrc >> 24), (byte)(ssrc >> 16), (byte)(ssrc >> 8), (byte)ssrc];
+
+    public void Dispose() => _socket.Dispose();
+}

@@ -23,6 +23,14 @@ public sealed class NgOptions
     /// <summary>Most replies kept for replay; the oldest is dropped first beyond it. Default 65536.</summary>
     public int ReplyCacheCapacity { get; set; } = 65536;
 
+    /// <summary>
+    /// Most bytes of replies kept for replay (each counted with its cookie and about 128 bytes of bookkeeping); the
+    /// oldest is dropped first beyond it. Query and delete replies of a big call run to tens of kilobytes, so a flood
+    /// of queries with new cookies would otherwise hold gigabytes for <see cref="ReplyCacheTime"/>. A request whose
+    /// reply was dropped runs again when retransmitted. Default 64 MiB.
+    /// </summary>
+    public long ReplyCacheBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Call-IDs returned by <c>list</c> when the request has no <c>limit</c>. Default 32.</summary>
     public int ListLimit { get; set; } = 32;
 

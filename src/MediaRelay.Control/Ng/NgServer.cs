@@ -13,8 +13,9 @@ namespace MediaRelay.Control.Ng;
 /// The ng control server: UDP datagrams of the form <c>COOKIE SP BODY</c>, where BODY is a bencode dictionary or,
 /// when it starts with '{', a JSON object; the reply is <c>COOKIE SP BODY</c> in the same encoding. A datagram
 /// without a space gets no reply (it is counted). Replies are cached by cookie for
-/// <see cref="NgOptions.ReplyCacheTime"/>, so a retransmission is answered with the same bytes without running the
-/// command again. Each request runs on the thread pool, so one slow command does not hold up the others.
+/// <see cref="NgOptions.ReplyCacheTime"/> (within <see cref="NgOptions.ReplyCacheBytes"/>), so a retransmission is
+/// answered with the same bytes without running the command again. Each request runs on the thread pool, so one
+/// slow command does not hold up the others.
 /// Threading: Start and StopAsync from one thread; the counters may be read from any thread.
 /// </summary>
 public sealed class NgServer : IAsyncDisposable
@@ -41,7 +42,7 @@ public sealed class NgServer : IAsyncDisposable
         _options = options;
         _dispatcher = dispatcher;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _cache = new NgReplyCache<Peer>(time ?? TimeProvider.System, options.ReplyCacheTime, options.ReplyCacheCapacity);
+        _cache = new NgReplyCache<Peer>(time ?? TimeProvider.System, options.ReplyCacheTime, options.ReplyCacheCapacity, options.ReplyCacheBytes);
     }
 
     /// <summary>The endpoints actually bound (a configured port 0 shows the port the system chose).</summary>

@@ -32,6 +32,7 @@ public sealed class NgServer : IAsyncDisposable
     private long _malformed;
     private long _replayed;
     private long _handled;
+    private long _trimmed;
     private bool _started;
     private bool _stopped;
 
@@ -62,6 +63,9 @@ public sealed class NgServer : IAsyncDisposable
 
     /// <summary>Well-formed messages handed to the dispatcher.</summary>
     public long CommandsHandled => Interlocked.Read(ref _handled);
+
+    /// <summary>Replies over <see cref="NgOptions.MaxReplySize"/>, sent trimmed.</summary>
+    public long RepliesTrimmed => Interlocked.Read(ref _trimmed);
 
     /// <summary>Binds every endpoint of <see cref="NgOptions.ListenEndPoints"/> and starts receiving. Throws when one cannot be bound.</summary>
     public void Start()
@@ -234,8 +238,31 @@ public sealed class NgServer : IAsyncDisposable
             }
         }
 
+        var prefix = datagram.AsSpan(0, space + 1);
+        var encoded = Encode(prefix, reply, json);
+        var limit = _options.MaxReplySize;
+        if (encoded.WrittenCount > limit)
+        {
+            // A datagram the socket refuses never reaches the proxy: send less rather than nothing.
+            Interlocked.Increment(ref _trimmed);
+            var trimmed = _dispatcher.Trim(tree, reply, candidate => Encode(datagram.AsSpan(0, space + 1), candidate, json).WrittenCount <= limit);
+            // Null only when the cookie alone nearly fills a datagram: the send then fails and says so.
+            if (trimmed is not null)
+            {
+                var size = encoded.WrittenCount;
+                encoded = Encode(prefix, trimmed, json);
+                NgLog.ReplyTrimmed(_logger, remote, cookie, size, limit, encoded.WrittenCount);
+            }
+        }
+
+        return encoded.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The cookie and its space, then the reply in the request's encoding.</summary>
+    private static ArrayBufferWriter<byte> Encode(ReadOnlySpan<byte> prefix, BencodeDictionary reply, bool json)
+    {
         var output = new ArrayBufferWriter<byte>(256);
-        output.Write(datagram.AsSpan(0, space + 1));
+        output.Write(prefix);
         if (json)
         {
             NgJson.Write(reply, output);
@@ -245,7 +272,7 @@ public sealed class NgServer : IAsyncDisposable
             BencodeWriter.Write(reply, output);
         }
 
-        return output.WrittenSpan.ToArray();
+        return output;
     }
 
     private void Send(Peer peer, byte[] reply)

@@ -14,8 +14,9 @@ namespace MediaRelay.Control.Ng;
 /// when it starts with '{', a JSON object; the reply is <c>COOKIE SP BODY</c> in the same encoding. A datagram
 /// without a space gets no reply (it is counted). Replies are cached by cookie for
 /// <see cref="NgOptions.ReplyCacheTime"/> (within <see cref="NgOptions.ReplyCacheBytes"/>), so a retransmission is
-/// answered with the same bytes without running the command again. Each request runs on the thread pool, so one
-/// slow command does not hold up the others.
+/// answered with the same bytes without running the command again. A reply over <see cref="NgOptions.MaxReplySize"/>
+/// is trimmed (<see cref="INgCommandHandler.Trim"/>), since one the socket refuses never reaches the proxy. Each
+/// request runs on the thread pool, so one slow command does not hold up the others.
 /// Threading: Start and StopAsync from one thread; the counters may be read from any thread.
 /// </summary>
 public sealed class NgServer : IAsyncDisposable

@@ -26,6 +26,7 @@ public static class NgReplies
     {
         ArgumentNullException.ThrowIfNull(reply);
         var minimal = new BencodeDictionary { { ResultKey, reply.GetString(ResultKey) ?? "error" } };
+        // Our reasons are short constants; a long one could be what made the reply too big.
         if (reply.GetString(ErrorReasonKey) is { Length: <= 200 } reason)
         {
             minimal.Add(ErrorReasonKey, reason);

@@ -14,4 +14,12 @@ public interface INgCommandHandler
 
     /// <summary>Builds the reply dictionary, starting with <c>result</c>. Must not throw for bad requests; reply with an error.</summary>
     BencodeDictionary Handle(NgRequest request);
+
+    /// <summary>
+    /// A smaller form of <paramref name="reply"/>, which this handler built, for when its encoding is too big for one
+    /// UDP datagram: <paramref name="fits"/> encodes a candidate as the server would send it and says whether it fits.
+    /// Return a reply that fits and says in <c>warning</c> what it leaves out, or null when there is none; the server
+    /// then sends only <c>result</c> and a warning (<see cref="NgReplies.ResultOnly"/>). Default null.
+    /// </summary>
+    BencodeDictionary? Trim(BencodeDictionary reply, Func<BencodeDictionary, bool> fits) => null;
 }

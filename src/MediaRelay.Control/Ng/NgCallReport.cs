@@ -10,7 +10,8 @@ namespace MediaRelay.Control.Ng;
 /// Builds the body that query and delete return, in the shape rtpengine uses so Kamailio's <c>$rtpstat</c> and
 /// existing tools can read it: <c>created</c>, <c>created_us</c>, <c>last signal</c>, <c>tags</c> (per party:
 /// <c>tag</c>, <c>created</c>, <c>in dialogue with</c>, <c>medias</c> with their <c>streams</c>) and <c>totals</c>
-/// for RTP and RTCP. A stream's counters are what arrived from that tag's party. Pure: a function of the record.
+/// for RTP and RTCP. A stream's counters are what arrived from that tag's party. A report too big for one datagram
+/// (from about 60 m-lines) is cut by <see cref="Trim"/>. Pure: a function of the record.
 /// </summary>
 public static class NgCallReport
 {
@@ -37,6 +38,93 @@ public static class NgCallReport
         reply.Add("tags", tags);
         reply.Add("totals", BuildTotals(call));
         return reply;
+    }
+
+    /// <summary>
+    /// The report with less per-stream detail, for a reply that must fit one datagram: every tag keeps its first N
+    /// medias, for the largest N whose reply <paramref name="fits"/> accepts (the reply grows with N); the times, the
+    /// tags and the totals stay, and <c>warning</c> says how many media streams are shown. Null when
+    /// <paramref name="report"/> has no <c>tags</c> or even a report without medias does not fit.
+    /// </summary>
+    public static BencodeDictionary? Trim(BencodeDictionary report, Func<BencodeDictionary, bool> fits)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(fits);
+        if (report.GetDictionary("tags") is not { } tags)
+        {
+            return null;
+        }
+
+        var total = 0;
+        foreach (var (_, tag) in tags)
+        {
+            total = Math.Max(total, (tag as BencodeDictionary)?.GetList("medias")?.Count ?? 0);
+        }
+
+        // The whole report did not fit, so search 0..total-1: about log2(total) encodings, only for oversized replies.
+        BencodeDictionary? best = null;
+        int low = 0, high = total - 1;
+        while (low <= high)
+        {
+            var shown = low + ((high - low) / 2);
+            var candidate = Shown(report, tags, shown, total);
+            if (fits(candidate))
+            {
+                best = candidate;
+                low = shown + 1;
+            }
+            else
+            {
+                high = shown - 1;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>A copy of the report, <c>warning</c> after <c>result</c>, each tag's medias cut to the first <paramref name="shown"/>.</summary>
+    private static BencodeDictionary Shown(BencodeDictionary report, BencodeDictionary tags, int shown, int total)
+    {
+        var copy = new BencodeDictionary();
+        foreach (var (key, value) in report)
+        {
+            if (key == "tags")
+            {
+                copy.Add(key, ShownTags(tags, shown));
+                continue;
+            }
+
+            copy.Add(key, value);
+            if (key == NgReplies.ResultKey)
+            {
+                copy.Add(NgReplies.WarningKey, NgErrors.ReportTrimmedWarning(shown, total));
+            }
+        }
+
+        return copy;
+    }
+
+    private static BencodeDictionary ShownTags(BencodeDictionary tags, int shown)
+    {
+        var copy = new BencodeDictionary();
+        foreach (var (name, value) in tags)
+        {
+            if (value is not BencodeDictionary tag || tag.GetList("medias") is not { } medias)
+            {
+                copy.Add(name, value);
+                continue;
+            }
+
+            var tagCopy = new BencodeDictionary();
+            foreach (var (key, field) in tag)
+            {
+                tagCopy.Add(key, key == "medias" ? new BencodeList(medias.Items.Take(shown)) : field);
+            }
+
+            copy.Add(name, tagCopy);
+        }
+
+        return copy;
     }
 
     private static BencodeDictionary BuildTag(SessionStatistics call, PartyRole role, string tag, string otherTag)

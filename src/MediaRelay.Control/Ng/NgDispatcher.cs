@@ -74,6 +74,35 @@ public sealed class NgDispatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// A form of <paramref name="reply"/> (the reply to <paramref name="body"/>, null when it did not parse) that
+    /// <paramref name="fits"/> accepts: the command handler's <see cref="INgCommandHandler.Trim"/>, else
+    /// <see cref="NgReplies.ResultOnly"/>. Null when not even that fits (a cookie near the datagram size). Never throws.
+    /// </summary>
+    public BencodeDictionary? Trim(BencodeValue? body, BencodeDictionary reply, Func<BencodeDictionary, bool> fits)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(fits);
+        var command = body is BencodeDictionary dictionary ? new NgRequest(dictionary).Command : null;
+        if (command is not null && _handlers.TryGetValue(command, out var handler))
+        {
+            try
+            {
+                if (handler.Trim(reply, fits) is { } trimmed && fits(trimmed))
+                {
+                    return trimmed;
+                }
+            }
+            catch (Exception e)
+            {
+                NgLog.HandlerFailed(_logger, command, (body as BencodeDictionary)?.GetString("call-id"), e);
+            }
+        }
+
+        var minimal = NgReplies.ResultOnly(reply);
+        return fits(minimal) ? minimal : null;
+    }
+
     public void Dispose()
     {
         foreach (var resource in _owned)

@@ -28,4 +28,18 @@ public static class NgErrors
 
     /// <summary>The <c>warning</c> of a delete for a call the relay does not know (without the fatal flag).</summary>
     public const string CallNotFoundWarning = "Call-ID not found or tags didn't match";
+
+    /// <summary>
+    /// The <c>warning</c> of a reply cut to <c>result</c> (and <c>error-reason</c>) because it would not fit one UDP
+    /// datagram even trimmed.
+    /// </summary>
+    public const string ReplyTooBigWarning = "Reply trimmed to its result: too big for one datagram (reply size limit)";
+
+    /// <summary>
+    /// The <c>warning</c> of a query or delete report that shows the detail of only the first
+    /// <paramref name="shown"/> of <paramref name="total"/> media streams (m-lines) so the reply fits one UDP datagram;
+    /// the totals cover every stream.
+    /// </summary>
+    public static string ReportTrimmedWarning(int shown, int total) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Report trimmed: {shown} of {total} media streams shown (reply size limit)");
 }

@@ -23,8 +23,24 @@ public sealed class NgOptions
     /// <summary>Most replies kept for replay; the oldest is dropped first beyond it. Default 65536.</summary>
     public int ReplyCacheCapacity { get; set; } = 65536;
 
+    /// <summary>
+    /// Most bytes of replies kept for replay (each counted with its cookie and about 128 bytes of bookkeeping); the
+    /// oldest is dropped first beyond it. Query and delete replies of a big call run to tens of kilobytes, so a flood
+    /// of queries with new cookies would otherwise hold gigabytes for <see cref="ReplyCacheTime"/>. A request whose
+    /// reply was dropped runs again when retransmitted. Default 64 MiB.
+    /// </summary>
+    public long ReplyCacheBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Call-IDs returned by <c>list</c> when the request has no <c>limit</c>. Default 32.</summary>
     public int ListLimit { get; set; } = 32;
+
+    /// <summary>
+    /// Largest reply sent, cookie included. A UDP datagram carries at most 65,507 bytes over IPv4, and a reply the
+    /// socket refuses never reaches the proxy (Kamailio then marks the relay disabled), so a bigger reply is trimmed:
+    /// query and delete keep their totals and the detail of the first media streams that fit, any other reply keeps
+    /// its result; both say so in <c>warning</c>. Default 65,000.
+    /// </summary>
+    public int MaxReplySize { get; set; } = 65_000;
 
     /// <summary>Largest datagram accepted; longer ones are truncated by the socket and fail to parse. Default 65535.</summary>
     public int MaxDatagramSize { get; set; } = 65535;

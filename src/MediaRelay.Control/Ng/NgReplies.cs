@@ -18,6 +18,24 @@ public static class NgReplies
     /// <summary><c>result: error</c> with the reason; use an <see cref="NgErrors"/> constant.</summary>
     public static BencodeDictionary Error(string reason) => new() { { ResultKey, "error" }, { ErrorReasonKey, reason } };
 
+    /// <summary>
+    /// What is left of a reply too big for one datagram when it cannot be trimmed: its <c>result</c> (and
+    /// <c>error-reason</c>, if any) and the warning <see cref="NgErrors.ReplyTooBigWarning"/>.
+    /// </summary>
+    public static BencodeDictionary ResultOnly(BencodeDictionary reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var minimal = new BencodeDictionary { { ResultKey, reply.GetString(ResultKey) ?? "error" } };
+        // Our reasons are short constants; a long one could be what made the reply too big.
+        if (reply.GetString(ErrorReasonKey) is { Length: <= 200 } reason)
+        {
+            minimal.Add(ErrorReasonKey, reason);
+        }
+
+        minimal.Add(WarningKey, NgErrors.ReplyTooBigWarning);
+        return minimal;
+    }
+
     /// <summary><c>result: load limit</c>: what a proxy that sent <c>supports: ["load limit"]</c> gets at the session limit.</summary>
     public static BencodeDictionary LoadLimit() => new() { { ResultKey, "load limit" } };
 

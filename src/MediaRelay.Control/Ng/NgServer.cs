@@ -13,8 +13,10 @@ namespace MediaRelay.Control.Ng;
 /// The ng control server: UDP datagrams of the form <c>COOKIE SP BODY</c>, where BODY is a bencode dictionary or,
 /// when it starts with '{', a JSON object; the reply is <c>COOKIE SP BODY</c> in the same encoding. A datagram
 /// without a space gets no reply (it is counted). Replies are cached by cookie for
-/// <see cref="NgOptions.ReplyCacheTime"/>, so a retransmission is answered with the same bytes without running the
-/// command again. Each request runs on the thread pool, so one slow command does not hold up the others.
+/// <see cref="NgOptions.ReplyCacheTime"/> (within <see cref="NgOptions.ReplyCacheBytes"/>), so a retransmission is
+/// answered with the same bytes without running the command again. A reply over <see cref="NgOptions.MaxReplySize"/>
+/// is trimmed (<see cref="INgCommandHandler.Trim"/>), since one the socket refuses never reaches the proxy. Each
+/// request runs on the thread pool, so one slow command does not hold up the others.
 /// Threading: Start and StopAsync from one thread; the counters may be read from any thread.
 /// </summary>
 public sealed class NgServer : IAsyncDisposable
@@ -31,6 +33,7 @@ public sealed class NgServer : IAsyncDisposable
     private long _malformed;
     private long _replayed;
     private long _handled;
+    private long _trimmed;
     private bool _started;
     private bool _stopped;
 
@@ -41,7 +44,7 @@ public sealed class NgServer : IAsyncDisposable
         _options = options;
         _dispatcher = dispatcher;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _cache = new NgReplyCache<Peer>(time ?? TimeProvider.System, options.ReplyCacheTime, options.ReplyCacheCapacity);
+        _cache = new NgReplyCache<Peer>(time ?? TimeProvider.System, options.ReplyCacheTime, options.ReplyCacheCapacity, options.ReplyCacheBytes);
     }
 
     /// <summary>The endpoints actually bound (a configured port 0 shows the port the system chose).</summary>
@@ -61,6 +64,9 @@ public sealed class NgServer : IAsyncDisposable
 
     /// <summary>Well-formed messages handed to the dispatcher.</summary>
     public long CommandsHandled => Interlocked.Read(ref _handled);
+
+    /// <summary>Replies over <see cref="NgOptions.MaxReplySize"/>, sent trimmed.</summary>
+    public long RepliesTrimmed => Interlocked.Read(ref _trimmed);
 
     /// <summary>Binds every endpoint of <see cref="NgOptions.ListenEndPoints"/> and starts receiving. Throws when one cannot be bound.</summary>
     public void Start()
@@ -233,8 +239,31 @@ public sealed class NgServer : IAsyncDisposable
             }
         }
 
+        var prefix = datagram.AsSpan(0, space + 1);
+        var encoded = Encode(prefix, reply, json);
+        var limit = _options.MaxReplySize;
+        if (encoded.WrittenCount > limit)
+        {
+            // A datagram the socket refuses never reaches the proxy: send less rather than nothing.
+            Interlocked.Increment(ref _trimmed);
+            var trimmed = _dispatcher.Trim(tree, reply, candidate => Encode(datagram.AsSpan(0, space + 1), candidate, json).WrittenCount <= limit);
+            // Null only when the cookie alone nearly fills a datagram: the send then fails and says so.
+            if (trimmed is not null)
+            {
+                var size = encoded.WrittenCount;
+                encoded = Encode(prefix, trimmed, json);
+                NgLog.ReplyTrimmed(_logger, remote, cookie, size, limit, encoded.WrittenCount);
+            }
+        }
+
+        return encoded.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The cookie and its space, then the reply in the request's encoding.</summary>
+    private static ArrayBufferWriter<byte> Encode(ReadOnlySpan<byte> prefix, BencodeDictionary reply, bool json)
+    {
         var output = new ArrayBufferWriter<byte>(256);
-        output.Write(datagram.AsSpan(0, space + 1));
+        output.Write(prefix);
         if (json)
         {
             NgJson.Write(reply, output);
@@ -244,7 +273,7 @@ public sealed class NgServer : IAsyncDisposable
             BencodeWriter.Write(reply, output);
         }
 
-        return output.WrittenSpan.ToArray();
+        return output;
     }
 
     private void Send(Peer peer, byte[] reply)

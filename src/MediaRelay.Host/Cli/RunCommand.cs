@@ -52,6 +52,16 @@ internal static class RunCommand
 
     private static readonly Option<int?> s_maxSessions = new("--max-sessions") { Description = "Maximum concurrent sessions, 0 for no limit. Default 0." };
 
+    private static readonly Option<int?> s_maxStreams = new("--max-streams")
+    {
+        Description = "Most m-lines in one offer or answer, 1-1000; more is refused with \"Too many media streams\" and takes no port (each stream takes 4 ports). Default 32.",
+    };
+
+    private static readonly Option<long?> s_ngReplyCacheBytes = new("--ng-reply-cache-bytes")
+    {
+        Description = "Most bytes of ng replies kept to answer retransmitted requests (same cookie) without running them again, at least 1048576; the oldest go first. Default 67108864 (64 MiB).",
+    };
+
     private static readonly Option<double?> s_deleteDelay = new("--delete-delay") { Description = "Seconds an ng delete waits before removing a call. Default 30." };
 
     private static readonly Option<bool> s_strictSource = new("--strict-source") { Description = "Accept media only from the address and port in the SDP." };
@@ -78,7 +88,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_denyMediaTo, s_maxSessions, s_deleteDelay, s_strictSource, s_transport, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -107,7 +117,9 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
         Set(nameof(MediaRelaySettings.DenyMediaTo), result.GetValue(s_denyMediaTo));
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
+        Set(nameof(MediaRelaySettings.MaxStreams), Text(result.GetValue(s_maxStreams)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
+        Set(nameof(MediaRelaySettings.NgReplyCacheBytes), Text(result.GetValue(s_ngReplyCacheBytes)));
         Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));
         Set(nameof(MediaRelaySettings.Loops), Text(result.GetValue(s_loops)));
         Set(nameof(MediaRelaySettings.RealtimePriority), Text(result.GetValue(s_realtimePriority)));
@@ -136,6 +148,8 @@ internal static class RunCommand
     }
 
     private static string? Text(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private static string? Text(double? value) => value?.ToString(CultureInfo.InvariantCulture);
 }

@@ -37,6 +37,9 @@ public sealed class MediaRelaySettings
     /// <summary>Maximum concurrent sessions; 0 is no limit. Default 0.</summary>
     public int MaxSessions { get; set; }
 
+    /// <summary>Most m-lines in one offer or answer (1-1000); more is refused with "Too many media streams". Default 32.</summary>
+    public int MaxStreams { get; set; } = 32;
+
     /// <summary>The ng listener used when <see cref="NgListen"/> is empty.</summary>
     public const string DefaultNgListen = "127.0.0.1:2223";
 
@@ -48,6 +51,18 @@ public sealed class MediaRelaySettings
 
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;
+
+    /// <summary>The default of <see cref="NgReplyCacheBytes"/>: 64 MiB.</summary>
+    public const long DefaultNgReplyCacheBytes = 64L * 1024 * 1024;
+
+    /// <summary>The smallest <see cref="NgReplyCacheBytes"/> accepted: 1 MiB, some dozens of the largest replies.</summary>
+    public const long MinNgReplyCacheBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes of ng replies kept for replay to retransmitted requests (at least 1 MiB); the oldest go first.
+    /// Default 67108864 (64 MiB).
+    /// </summary>
+    public long NgReplyCacheBytes { get; set; } = DefaultNgReplyCacheBytes;
 
     /// <summary>
     /// The packet path: "epoll" (one receive loop per core, recvmmsg/sendmmsg batches, Linux x86-64/arm64),

@@ -10,6 +10,9 @@ namespace MediaRelay.Host.Configuration;
 /// <summary>Turns settings into the model's options, with errors that say what is wrong and what to do.</summary>
 public static class SettingsValidator
 {
+    /// <summary>The largest --max-streams accepted: each stream takes four ports and four sockets.</summary>
+    public const int MaxStreamsLimit = 1000;
+
     public static bool TryBuild(MediaRelaySettings settings, out RelayOptions options, out List<IPEndPoint> ngListen, out List<string> errors)
     {
         errors = [];
@@ -61,6 +64,21 @@ public static class SettingsValidator
         }
 
         options.MaxSessions = Math.Max(0, settings.MaxSessions);
+
+        if (settings.MaxStreams is < 1 or > MaxStreamsLimit)
+        {
+            errors.Add($"max-streams {settings.MaxStreams} is out of range: give 1-{MaxStreamsLimit} m-lines per offer (default 32)");
+        }
+        else
+        {
+            options.MaxStreams = settings.MaxStreams;
+        }
+
+        if (settings.NgReplyCacheBytes < MediaRelaySettings.MinNgReplyCacheBytes)
+        {
+            errors.Add($"ng-reply-cache-bytes {settings.NgReplyCacheBytes} is too small: give at least {MediaRelaySettings.MinNgReplyCacheBytes} (1 MiB); the default is {MediaRelaySettings.DefaultNgReplyCacheBytes} (64 MiB)");
+        }
+
         options.StrictSource = settings.StrictSource;
 
         if (settings.DeleteDelay < 0)

@@ -113,6 +113,7 @@ internal static class RelayHost
         {
             ListenEndPoints = ngListen,
             DeleteDelay = TimeSpan.FromSeconds(settings.DeleteDelay),
+            ReplyCacheBytes = settings.NgReplyCacheBytes,
         });
         builder.Services.AddSingleton(sp => NgCommands.CreateDispatcher(
             sp.GetRequiredService<SessionManager>(),

@@ -71,4 +71,56 @@ public class NgCallReportTests
         Assert.Equal(["A", ""], tags.Entries.Select(e => e.Key));
         Assert.Equal(string.Empty, tags.GetDictionary("A")!.GetString("in dialogue with"));
     }
+
+    [Fact]
+    public void TrimShowsTheMostStreamsThatFitAndKeepsTheTotals()
+    {
+        var full = NgCallReport.Build(ManyStreams(10));
+        var limit = Size(full) / 2;
+
+        var trimmed = NgCallReport.Trim(full, r => Size(r) <= limit);
+
+        Assert.NotNull(trimmed);
+        Assert.True(Size(trimmed) <= limit);
+        var shown = Medias(trimmed, "A").Count;
+        Assert.InRange(shown, 1, 9);
+        Assert.Equal($"Report trimmed: {shown} of 10 media streams shown (reply size limit)", trimmed.GetString("warning"));
+        Assert.Equal(["result", "warning", "created", "created_us", "last signal", "tags", "totals"], trimmed.Entries.Select(e => e.Key));
+        // Both tags show the same first streams, in order.
+        Assert.Equal(Enumerable.Range(1, shown).Select(i => (long)i), Medias(trimmed, "A").Select(m => m.GetInteger("index")!.Value));
+        Assert.Equal(Enumerable.Range(1, shown).Select(i => (long)i), Medias(trimmed, "B").Select(m => m.GetInteger("index")!.Value));
+        Assert.Equal("A", trimmed.GetDictionary("tags")!.GetDictionary("B")!.GetString("in dialogue with"));
+        // The totals still count all ten streams: 10 x 3 RTP packets, 10 x 1 RTCP.
+        Assert.Equal(30L, trimmed.GetDictionary("totals")!.GetDictionary("RTP")!.GetInteger("packets"));
+        Assert.Equal(10L, trimmed.GetDictionary("totals")!.GetDictionary("RTCP")!.GetInteger("packets"));
+        // The most that fit: one stream more would not have.
+        var oneMore = NgCallReport.Trim(full, r => Medias(r, "A").Count <= shown + 1)!;
+        Assert.True(Size(oneMore) > limit);
+        // The report itself is left as it was.
+        Assert.Equal(10, Medias(full, "A").Count);
+        Assert.Null(full.GetString("warning"));
+    }
+
+    [Fact]
+    public void TrimGivesUpWhenNotEvenTheTotalsFitOrTheReplyIsNoReport()
+    {
+        var full = NgCallReport.Build(ManyStreams(3));
+
+        Assert.Null(NgCallReport.Trim(full, r => Size(r) <= 100));
+        Assert.Null(NgCallReport.Trim(NgReplies.Error(NgErrors.UnknownCallId), _ => true));
+    }
+
+    private static SessionStatistics ManyStreams(int count)
+    {
+        var streams = Enumerable.Range(0, count).Select(i => new StreamStatistics(
+            i, "audio", null, null, EndReason.None, TimeSpan.Zero,
+            new PartyStatistics(PartyRole.Caller, "A", MediaDirection.SendRecv, Side("192.0.2.1", 40000 + (4 * i), null, null, packets: 3), Side("192.0.2.1", 40001 + (4 * i), null, null, packets: 1)),
+            new PartyStatistics(PartyRole.Callee, "B", MediaDirection.SendRecv, Side("192.0.2.1", 40002 + (4 * i), null, null), Side("192.0.2.1", 40003 + (4 * i), null, null))));
+        return new SessionStatistics("c", "A", "B", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), null, EndReason.None, TimeSpan.Zero, [.. streams]);
+    }
+
+    private static int Size(BencodeDictionary reply) => BencodeWriter.ToArray(reply).Length;
+
+    private static List<BencodeDictionary> Medias(BencodeDictionary reply, string tag) =>
+        reply.GetDictionary("tags")!.GetDictionary(tag)!.GetList("medias")!.Items.Cast<BencodeDictionary>().ToList();
 }

@@ -202,6 +202,20 @@ public sealed class NgOfferAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_offer_of_33_m_lines_is_refused_and_takes_no_port()
+    {
+        // The default --max-streams is 32.
+        var sdp = CallerSdp + string.Concat(Enumerable.Range(1, 32).Select(i => $"m=audio {49170 + (2 * i)} RTP/AVP 0\r\n"));
+
+        var reply = await Request(Offer("call-33", b => b.Set("sdp", new BencodeString(sdp))));
+
+        Assert.Equal("error", reply.GetString("result"));
+        Assert.Equal("Too many media streams", reply.GetString("error-reason"));
+        Assert.Empty(_sessions.ListCallIds());
+        Assert.Equal(0, _sessions.Totals.PortsInUse);
+    }
+
+    [Fact]
     public async Task Key_spellings_are_normalised_and_unknown_keys_ignored()
     {
         var body = new BencodeDictionary

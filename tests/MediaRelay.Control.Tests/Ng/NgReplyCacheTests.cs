@@ -5,12 +5,13 @@ namespace MediaRelay.Control.Tests.Ng;
 
 public class NgReplyCacheTests
 {
+    private const long NoByteLimit = long.MaxValue;
     private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void FirstCopyRunsLaterCopiesReplayUntilExpiry()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100);
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
         byte[] reply = [1, 2, 3];
 
         Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("c", "p1", out _));
@@ -26,7 +27,7 @@ public class NgReplyCacheTests
     [Fact]
     public void CopiesArrivingWhileRunningWaitAndAreHandedBack()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100);
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
 
         cache.Begin("c", "first", out _);
         Assert.Equal(NgReplyCache<string>.Outcome.Wait, cache.Begin("c", "second", out _));
@@ -38,7 +39,7 @@ public class NgReplyCacheTests
     [Fact]
     public void CapacityDropsTheOldestReplies()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 2);
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 2, NoByteLimit);
         foreach (var cookie in new[] { "a", "b", "c" })
         {
             cache.Begin(cookie, "p", out _);
@@ -48,5 +49,83 @@ public class NgReplyCacheTests
         Assert.Equal(2, cache.Count);
         Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("a", "p", out _));
         Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("c", "p", out _));
+    }
+
+    [Fact]
+    public void ByteLimitDropsTheOldestRepliesFirst()
+    {
+        // Room for three 30 kB replies with their bookkeeping, not four.
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 100_000);
+        foreach (var cookie in new[] { "q1", "q2", "q3", "q4" })
+        {
+            Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin(cookie, "p", out _));
+            cache.Complete(cookie, new byte[30_000]);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(3, cache.Count);
+        Assert.Equal(3 * (30_000 + 4 + NgReplyCache<string>.EntryOverhead), cache.Bytes);
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("q2", "p", out _));
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("q4", "p", out _));
+        // The oldest went: its retransmission runs the command again.
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("q1", "p", out _));
+    }
+
+    [Fact]
+    public void AFloodOfBigRepliesNeverHoldsMoreThanTheLimit()
+    {
+        const long limit = 1024 * 1024;
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, limit);
+        for (var i = 0; i < 12_500; i++)
+        {
+            var cookie = "flood-" + i;
+            cache.Begin(cookie, "p", out _);
+            cache.Complete(cookie, new byte[31_000]);
+            Assert.True(cache.Bytes <= limit, $"{cache.Bytes} bytes held after {i + 1} replies");
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // 1 MiB holds 33 such replies; the newest are the ones kept.
+        Assert.Equal(33, cache.Count);
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("flood-12499", "p", out _));
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("flood-12466", "p", out _));
+    }
+
+    [Fact]
+    public void PendingEntriesCountSmallAndAreNeverDropped()
+    {
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 10_000);
+        cache.Begin("slow", "first", out _);
+        Assert.Equal(NgReplyCache<string>.EntryOverhead + 8, cache.Bytes);
+
+        // Replies that overflow the limit push each other out, not the command that still runs.
+        foreach (var cookie in new[] { "a", "b", "c" })
+        {
+            cache.Begin(cookie, "p", out _);
+            cache.Complete(cookie, new byte[6_000]);
+        }
+
+        Assert.Equal(NgReplyCache<string>.Outcome.Wait, cache.Begin("slow", "copy", out _));
+        Assert.Equal(["copy"], cache.Complete("slow", [7]));
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("slow", "again", out var replay));
+        Assert.Equal([7], replay);
+    }
+
+    [Fact]
+    public void ExpiredAndDroppedRepliesGiveBackTheirBytes()
+    {
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, NoByteLimit);
+        cache.Begin("a", "p", out _);
+        cache.Complete("a", new byte[1000]);
+        cache.Begin("b", "p", out _);
+        cache.Complete("b", new byte[2000]);
+        Assert.Equal(3000 + (2 * (2 + NgReplyCache<string>.EntryOverhead)), cache.Bytes);
+
+        _clock.Advance(TimeSpan.FromSeconds(45));
+        // The cookie is reused after expiry: a new command, counted afresh.
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("a", "p", out _));
+        Assert.Equal(2 + NgReplyCache<string>.EntryOverhead, cache.Bytes);
+        cache.Complete("a", new byte[500]);
+        Assert.Equal(500 + 2 + NgReplyCache<string>.EntryOverhead, cache.Bytes);
     }
 }

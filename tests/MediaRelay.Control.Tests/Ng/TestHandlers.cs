@@ -39,3 +39,13 @@ internal sealed class ThrowingHandler : INgCommandHandler
 
     public BencodeDictionary Handle(NgRequest request) => throw new InvalidOperationException("boom");
 }
+
+/// <summary>Replies <c>ok</c> with a <c>blob</c> of <see cref="Size"/> bytes, a reply no handler knows how to trim.</summary>
+internal sealed class BlobHandler(int size) : INgCommandHandler
+{
+    public string Command => "blob";
+
+    public int Size => size;
+
+    public BencodeDictionary Handle(NgRequest request) => new() { { "result", "ok" }, { "blob", new string('x', size) } };
+}

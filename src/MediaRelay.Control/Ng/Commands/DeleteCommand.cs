@@ -52,4 +52,7 @@ internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delay
 
         return NgCallReport.Build(call);
     }
+
+    /// <summary>A report too big for one datagram keeps its totals and the detail of the first streams that fit.</summary>
+    public BencodeDictionary? Trim(BencodeDictionary reply, Func<BencodeDictionary, bool> fits) => NgCallReport.Trim(reply, fits);
 }

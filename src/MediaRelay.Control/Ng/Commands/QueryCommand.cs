@@ -18,4 +18,7 @@ internal sealed class QueryCommand(INgSessions sessions) : INgCommandHandler
         var call = sessions.Query(callId);
         return call is null ? NgReplies.Error(NgErrors.UnknownCallId) : NgCallReport.Build(call);
     }
+
+    /// <summary>A report too big for one datagram keeps its totals and the detail of the first streams that fit.</summary>
+    public BencodeDictionary? Trim(BencodeDictionary reply, Func<BencodeDictionary, bool> fits) => NgCallReport.Trim(reply, fits);
 }

@@ -25,4 +25,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "session {CallId} stream {Stream}: the {Party}'s SDP destination {Destination} is refused ({Verdict}); nothing is sent to it, and the call goes on with what the {Party} sends (see --deny-media-to)")]
     public static partial void DestinationRefused(ILogger logger, string callId, int stream, string party, string destination, string verdict);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "kernel worker: a kernel call failed; the flows concerned stay where they are")]
+    public static partial void KernelWorkerFailed(ILogger logger, Exception exception);
 }

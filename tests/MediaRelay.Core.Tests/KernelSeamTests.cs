@@ -6,49 +6,182 @@ using static MediaRelay.Core.Tests.Packets;
 
 namespace MediaRelay.Core.Tests;
 
-public sealed class KernelSeamTests
+/// <summary>The kernel seam (DESIGN 4.1): directions posted to the kernel worker, applied in order, counted everywhere.</summary>
+public sealed class KernelSeamTests : IDisposable
 {
-    [Fact]
-    public void Each_direction_is_offered_to_the_kernel_once_it_is_eligible_and_its_counts_survive_the_end()
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly FakeTransport _transport = new();
+    private readonly RecordingBackend _backend = new();
+    private readonly KernelQueue _kernel;
+    private readonly SessionManager _manager;
+    private readonly List<Statistics.SessionStatistics> _ended = [];
+
+    public KernelSeamTests()
     {
-        var forwarder = new CountingForwarder();
-        var transport = new FakeTransport();
-        using var manager = new SessionManager(new RelayOptions { PortMin = 40000, PortMax = 40099 }, transport, new FakeTimeProvider(), forwarder: forwarder);
-        manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var toCallee);
-        manager.Answer("c", "a", "b", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out var toCaller);
-
-        // Caller sends, but the callee's address is not learned yet: not eligible.
-        transport.Deliver(toCaller[0].RtpPort, Rtp(1), Ep("203.0.113.7", 31000));
-        Assert.Empty(forwarder.Offloaded);
-
-        // The callee sends: both directions are now learned and have sent media.
-        transport.Deliver(toCallee[0].RtpPort, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.Equal(2, forwarder.Offloaded.Count);
-        Assert.Contains(forwarder.Offloaded, f => f.InRemote.Equals(Ep("203.0.113.7", 31000)) && f.OutRemote.Equals(Ep("198.51.100.9", 42000)) && f.OutLocal.Port == toCallee[0].RtpPort);
-
-        forwarder.Forwarded = 5;
-        var statistics = manager.Remove("c")!;
-        Assert.Equal(5, statistics.Streams[0].Caller.Rtp.KernelPackets);
-        Assert.Equal(6, statistics.Streams[0].Caller.Rtp.TotalPackets);
-        Assert.Equal(2, forwarder.Removed);
+        _kernel = new KernelQueue(_backend, _clock, TimeSpan.FromSeconds(1));
+        _manager = new SessionManager(new RelayOptions { PortMin = 40000, PortMax = 40099, StreamTimeout = TimeSpan.FromSeconds(30) },
+            _transport, _clock, kernel: _kernel);
+        _manager.SessionEnded += _ended.Add;
     }
 
-    private sealed class CountingForwarder : IKernelForwarder
+    private (int CallerFacing, int CalleeFacing) Call()
     {
-        public List<KernelFlow> Offloaded { get; } = [];
+        _manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var toCallee);
+        _manager.Answer("c", "a", "b", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out var toCaller);
+        return (toCaller[0].RtpPort, toCallee[0].RtpPort);
+    }
 
-        public long Forwarded { get; set; }
+    [Fact]
+    public void Each_direction_goes_to_the_kernel_once_it_is_eligible_and_its_counts_survive_the_end()
+    {
+        var (callerFacing, calleeFacing) = Call();
 
-        public int Removed { get; private set; }
+        // The caller sends, but the callee's address is not learned yet: not eligible.
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Empty(_backend.Log);
 
-        public bool TryOffload(KernelFlow flow)
+        // The callee sends: both directions are learned and have sent media.
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Equal(2, _backend.Installed.Count);
+        var callerToCallee = Assert.Single(_backend.Installed, f => f.InRemote.Equals(Ep("203.0.113.7", 31000)));
+        Assert.Equal(Ep("198.51.100.9", 42000), callerToCallee.OutRemote);
+        Assert.Equal(calleeFacing, callerToCallee.OutLocal.Port);
+        Assert.Equal(callerFacing, callerToCallee.InLocal.Port);
+
+        _backend.Counters[callerToCallee] = (5, 5 * 160);
+        var statistics = _manager.Remove("c")!;
+        Assert.Equal(5, statistics.Streams[0].Caller.Rtp.KernelPackets);
+        Assert.Equal(6, statistics.Streams[0].Caller.Rtp.TotalPackets);
+        Assert.Empty(_backend.Installed);
+    }
+
+    [Fact]
+    public void A_reinvite_keeps_the_entry_and_a_new_source_replaces_it_old_removed_first()
+    {
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+
+        var moved = Ep("203.0.113.99", 31000);
+        _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], moved.Address, out _);
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Equal(2, _backend.Installed.Count); // grace re-learn: the old entries stay
+
+        _transport.Deliver(callerFacing, Rtp(2), moved);
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Equal(2, _backend.Installed.Count);
+        Assert.Contains(_backend.Installed, f => f.InRemote.Equals(moved));
+        Assert.Contains(_backend.Installed, f => f.OutRemote.Equals(moved));
+
+        // Per direction: remove the old entry, then add the new one.
+        var removeOld = _backend.Log.FindIndex(e => e.StartsWith("remove", StringComparison.Ordinal) && e.Contains("203.0.113.7:31000 ->", StringComparison.Ordinal));
+        var addNew = _backend.Log.FindIndex(e => e.StartsWith("install", StringComparison.Ordinal) && e.Contains("203.0.113.99:31000 ->", StringComparison.Ordinal));
+        Assert.True(removeOld >= 0 && addNew > removeOld, string.Join("\n", _backend.Log));
+    }
+
+    [Fact]
+    public void Kernel_packets_keep_a_one_way_stream_alive_and_an_idle_kernel_direction_times_out()
+    {
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000)); // the callee is learned, never sends again
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        Assert.True(_kernel.Flush(Wait));
+        var oneWay = Assert.Single(_backend.Installed, f => f.InRemote.Equals(Ep("203.0.113.7", 31000)));
+
+        for (var second = 1; second <= 60; second++)
         {
-            Offloaded.Add(flow);
-            return true;
+            _backend.Counters[oneWay] = (second * 50, second * 50 * 160);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(_kernel.Flush(Wait, readCounters: true));
+            _manager.Sweep();
         }
 
-        public void Remove(KernelFlow flow) => Removed++;
+        Assert.Empty(_ended);
+        Assert.Equal(3000, _manager.Query("c")!.Streams[0].Caller.Rtp.KernelPackets);
 
-        public (long Packets, long Bytes) ReadCounters(KernelFlow flow) => (Forwarded, Forwarded * 172);
+        // Silence in the kernel too: the stream ends as in user space, 30 s later.
+        for (var second = 1; second <= 31; second++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(_kernel.Flush(Wait, readCounters: true));
+            _manager.Sweep();
+        }
+
+        var ended = Assert.Single(_ended);
+        Assert.Equal(EndReason.NoTrafficTimeout, ended.Streams[0].EndReason);
+        Assert.Equal(3001, ended.Streams[0].Caller.Rtp.TotalPackets);
+        Assert.Empty(_backend.Installed);
+    }
+
+    [Fact]
+    public void A_refused_direction_stays_in_user_space()
+    {
+        _backend.Refuse = true;
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+        _transport.TakeSent();
+
+        _transport.Deliver(callerFacing, Rtp(2), Ep("203.0.113.7", 31000));
+        Assert.Single(_transport.TakeSent());
+        Assert.Equal(2, _kernel.Refused);
+    }
+
+    public void Dispose()
+    {
+        _manager.Dispose();
+        _kernel.Dispose();
+    }
+
+    private sealed class RecordingBackend : IKernelBackend
+    {
+        public List<string> Log { get; } = [];
+
+        public HashSet<KernelFlow> Installed { get; } = [];
+
+        public Dictionary<KernelFlow, (long, long)> Counters { get; } = [];
+
+        public bool Refuse { get; set; }
+
+        public string Description => "recording";
+
+        public bool TryInstall(KernelFlow flow)
+        {
+            lock (Log)
+            {
+                Log.Add("install " + flow);
+                return !Refuse && Installed.Add(flow);
+            }
+        }
+
+        public (long Packets, long Bytes) Remove(KernelFlow flow)
+        {
+            lock (Log)
+            {
+                Log.Add("remove " + flow);
+                Installed.Remove(flow);
+                return Counters.GetValueOrDefault(flow);
+            }
+        }
+
+        public void Read(IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
+        {
+            lock (Log)
+            {
+                for (var i = 0; i < flows.Count; i++)
+                {
+                    counters[i] = Counters.GetValueOrDefault(flows[i]);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

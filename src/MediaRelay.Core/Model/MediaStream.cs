@@ -21,7 +21,7 @@ internal sealed class MediaStream : IDisposable
     private long _kernelPackets;
     private long _kernelSeenAt;
 
-    public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder,
+    public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, KernelQueue kernel,
         MediaDestinationPolicy destinations)
     {
         Index = index;
@@ -31,8 +31,8 @@ internal sealed class MediaStream : IDisposable
         _time = time;
         _options = options;
         _lastSignal = time.GetTimestamp();
-        Rtp = new MediaSubStream(false, caller, callee, time, options, forwarder, destinations);
-        Rtcp = new MediaSubStream(true, caller, callee, time, options, forwarder, destinations);
+        Rtp = new MediaSubStream(false, caller, callee, time, options, kernel, destinations);
+        Rtcp = new MediaSubStream(true, caller, callee, time, options, kernel, destinations);
         Rtcp.Caller.RtpSibling = Rtp.Caller;
         Rtcp.Callee.RtpSibling = Rtp.Callee;
         Rtp.Sibling = Rtcp;

@@ -173,6 +173,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     {
         Volatile.Write(ref _remote, null);
         _obsolete = false;
+        _subStream.OnForgotten();
     }
 
     public SubPartyStatistics Snapshot(long kernelPackets, long kernelBytes)
@@ -242,7 +243,9 @@ internal sealed class MediaSubParty : IPacketReceiver
             return true;
         }
 
-        if (_obsolete && (MatchesSignalled(source) || now - LastPacket >= _time.Ticks(_options.RelearnSilence)))
+        // A kernel-forwarded source is never seen here: its kernel counters tell whether it still talks.
+        if (_obsolete && (MatchesSignalled(source)
+            || now - Math.Max(LastPacket, _subStream.KernelLastActive(Role)) >= _time.Ticks(_options.RelearnSilence)))
         {
             Learn(source);
             return true;

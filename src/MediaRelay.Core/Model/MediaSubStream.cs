@@ -17,21 +17,20 @@ internal sealed class MediaSubStream
 {
     private readonly TimeProvider _time;
     private readonly RelayOptions _options;
-    private readonly IKernelForwarder _forwarder;
+    private readonly KernelQueue _kernel;
     private readonly StunQueue?[] _stunQueues = new StunQueue?[2];
     private readonly KernelFlow?[] _kernelFlows = new KernelFlow?[2];
-    private readonly long[] _retiredKernelPackets = new long[2];
-    private readonly long[] _retiredKernelBytes = new long[2];
+    private readonly List<KernelFlow>?[] _retiredFlows = new List<KernelFlow>?[2];
     private readonly Lock _kernelGate = new();
     private volatile bool _ended;
 
-    public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, IKernelForwarder forwarder,
+    public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, KernelQueue kernel,
         MediaDestinationPolicy destinations)
     {
         IsRtcp = isRtcp;
         _time = time;
         _options = options;
-        _forwarder = forwarder;
+        _kernel = kernel;
         Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations);
         Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations);
     }
@@ -146,18 +145,36 @@ internal sealed class MediaSubStream
 
     public void OnFirstMedia(MediaSubParty side) => CheckKernelEligible(side);
 
+    /// <summary>A side forgot its remote: neither direction through it may stay in the kernel.</summary>
+    public void OnForgotten()
+    {
+        lock (_kernelGate)
+        {
+            Retire(0);
+            Retire(1);
+        }
+    }
+
     /// <summary>
-    /// Rule 6, per direction (DESIGN 3.3): the direction from <paramref name="from"/> may leave user space once
-    /// its source is learned and has sent media, and its destination is learned. Both sides' receive threads and
-    /// the control thread get here, so installing and removing flows takes <c>_kernelGate</c>; this happens on
-    /// first media and on learning only, never per packet.
+    /// Rule 6, per direction (DESIGN 3.3, 4.1): the direction from <paramref name="from"/> may leave user space once
+    /// its source is learned and has sent media, and its destination is learned. It is posted to the kernel worker,
+    /// never applied here. A changed route retires the old flow first (the worker removes it before installing the
+    /// new one, in posting order). A direction whose two parties disagree on RTCP-mux stays in user space, where
+    /// RTCP is moved between the ports. Both sides' receive threads and the control thread get here, so deciding
+    /// takes <c>_kernelGate</c>; this happens on first media and on learning only, never per packet.
     /// </summary>
     private void CheckKernelEligible(MediaSubParty from)
     {
+        if (!_kernel.Enabled)
+        {
+            return;
+        }
+
         var to = Other(from);
         var fromRemote = from.Remote;
         var toRemote = to.Remote;
-        if (_ended || !from.HasSentMedia || fromRemote is null || toRemote is null || from.IsObsolete || to.IsObsolete)
+        if (_ended || !from.HasSentMedia || fromRemote is null || toRemote is null || from.IsObsolete || to.IsObsolete
+            || from.RtcpMux != to.RtcpMux || to.Listener.Socket is null)
         {
             return;
         }
@@ -167,7 +184,7 @@ internal sealed class MediaSubStream
         lock (_kernelGate)
         {
             var previous = _kernelFlows[index];
-            if (_ended || previous == flow)
+            if (_ended || flow.SameRoute(previous))
             {
                 return;
             }
@@ -177,11 +194,11 @@ internal sealed class MediaSubStream
                 Retire(index);
             }
 
-            _kernelFlows[index] = _forwarder.TryOffload(flow) ? flow : null;
+            _kernelFlows[index] = _kernel.Offload(flow) ? flow : null;
         }
     }
 
-    /// <summary>Removes a direction's kernel flow, keeping what it forwarded (DESIGN 3.2: count every path).</summary>
+    /// <summary>Posts the removal of a direction's kernel flow, keeping it to count what it forwarded (DESIGN 3.2).</summary>
     private void Retire(int index)
     {
         var flow = _kernelFlows[index];
@@ -190,23 +207,40 @@ internal sealed class MediaSubStream
             return;
         }
 
-        var (packets, bytes) = _forwarder.ReadCounters(flow);
-        _retiredKernelPackets[index] += packets;
-        _retiredKernelBytes[index] += bytes;
-        _forwarder.Remove(flow);
+        _kernel.Remove(flow);
+        (_retiredFlows[index] ??= []).Add(flow);
         _kernelFlows[index] = null;
     }
 
+    /// <summary>Kernel-forwarded packets and bytes of one direction, over every flow it ever had (cached reads).</summary>
     public (long Packets, long Bytes) KernelCounters(PartyRole from)
     {
         var index = (int)from;
         lock (_kernelGate)
         {
-            var flow = _kernelFlows[index];
-            var (packets, bytes) = flow is null ? (0L, 0L) : _forwarder.ReadCounters(flow);
-            return (_retiredKernelPackets[index] + packets, _retiredKernelBytes[index] + bytes);
+            long packets = 0;
+            long bytes = 0;
+            if (_kernelFlows[index] is { } flow)
+            {
+                packets += flow.Packets;
+                bytes += flow.Bytes;
+            }
+
+            if (_retiredFlows[index] is { } retired)
+            {
+                foreach (var old in retired)
+                {
+                    packets += old.Packets;
+                    bytes += old.Bytes;
+                }
+            }
+
+            return (packets, bytes);
         }
     }
+
+    /// <summary>Until when the direction's source may have been sending through the kernel (timestamp, 0 if never).</summary>
+    public long KernelLastActive(PartyRole from) => Volatile.Read(ref _kernelFlows[(int)from])?.LastActive ?? 0;
 
     /// <summary>Stops relaying: later packets are counted and dropped; kernel flows are removed, their counts kept.</summary>
     public void End()

@@ -23,7 +23,7 @@ public sealed class SessionManager : IDisposable
     private readonly Lock _gate = new();
     private readonly RelayOptions _options;
     private readonly TimeProvider _time;
-    private readonly IKernelForwarder _forwarder;
+    private readonly KernelQueue _kernel;
     private readonly ILogger _logger;
     private readonly PortPool _pool;
     private readonly PortPool? _poolV6;
@@ -35,7 +35,7 @@ public sealed class SessionManager : IDisposable
     private bool _disposed;
 
     public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
-        ILogger<SessionManager>? logger = null, IKernelForwarder? forwarder = null)
+        ILogger<SessionManager>? logger = null, KernelQueue? kernel = null)
     {
         if (options.PortMin < 1 || options.PortMax > 65535 || options.PortMax - options.PortMin < 1)
         {
@@ -44,7 +44,7 @@ public sealed class SessionManager : IDisposable
 
         _options = options;
         _time = time ?? TimeProvider.System;
-        _forwarder = forwarder ?? UserSpaceOnlyForwarder.Instance;
+        _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
         _destinations = new MediaDestinationPolicy(options);
         _pool = new PortPool(options.RelayAddress, options.PortMin, options.PortMax, transport);
@@ -279,6 +279,8 @@ public sealed class SessionManager : IDisposable
     private SessionStatistics End(Session session, EndReason reason, TimeSpan timeoutWait)
     {
         session.EndAll(reason);
+        // The kernel's last packets of the session count too: wait for the worker to remove its flows.
+        _kernel.Flush(TimeSpan.FromSeconds(1));
         var now = _time.GetUtcNow();
         var statistics = session.Snapshot(now, reason, timeoutWait);
         session.Dispose();
@@ -408,7 +410,7 @@ public sealed class SessionManager : IDisposable
 
         var caller = new MediaParty(PartyRole.Caller, pool, callerRtp, callerRtcp);
         var callee = new MediaParty(PartyRole.Callee, pool, calleeRtp, calleeRtcp);
-        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _forwarder, _destinations);
+        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
         return true;
     }
 

@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MediaRelay.Core.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MediaRelay.Core.Forwarding;
+
+/// <summary>
+/// The kernel worker (DESIGN 4.1): Core posts "offload" and "remove" for single directions here and never makes
+/// a kernel call on a packet loop or under a lock; one thread applies what was posted, in order and in batches,
+/// and reads the counters of every installed flow every <c>readInterval</c> in one pass, so the sweep and the
+/// statistics only read cached values. Posting is lock-free (a concurrent queue and a semaphore release).
+/// Threading: <see cref="Offload"/>, <see cref="Remove"/> and <see cref="Flush"/> from any thread; the backend is
+/// called on the worker thread only.
+/// </summary>
+public sealed class KernelQueue : IDisposable
+{
+    private readonly IKernelBackend? _backend;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _readInterval;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt)> _changes = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly HashSet<KernelFlow> _installed = [];
+    private readonly object _flushGate = new();
+    private readonly Thread? _worker;
+    private long _posted;
+    private long _applied;
+    private long _installs;
+    private long _installTicks;
+    private long _refused;
+    private volatile bool _readRequested;
+    private volatile bool _stopping;
+
+    /// <summary>A queue without a backend: every direction stays in user space.</summary>
+    public static KernelQueue UserSpaceOnly { get; } = new(null, TimeProvider.System, TimeSpan.FromSeconds(1));
+
+    public KernelQueue(IKernelBackend? backend, TimeProvider time, TimeSpan readInterval, ILogger? logger = null)
+    {
+        _backend = backend;
+        _time = time;
+        _readInterval = readInterval;
+        _logger = logger ?? NullLogger.Instance;
+        if (backend is not null)
+        {
+            _worker = new Thread(Run) { IsBackground = true, Name = "mr-kernel" };
+            _worker.Start();
+        }
+    }
+
+    /// <summary>True when a kernel backend is there to take flows.</summary>
+    public bool Enabled => _backend is not null;
+
+    public string Description => _backend?.Description ?? "user space only";
+
+    /// <summary>How often the counters of installed flows are read.</summary>
+    public TimeSpan ReadInterval => _readInterval;
+
+    /// <summary>Directions the kernel holds now.</summary>
+    public int InstalledFlows
+    {
+        get
+        {
+            lock (_flushGate)
+            {
+                return _installed.Count;
+            }
+        }
+    }
+
+    /// <summary>Directions the kernel took since start.</summary>
+    public long Installs => Interlocked.Read(ref _installs);
+
+    /// <summary>Directions the kernel refused (they stayed in user space).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Mean time from posting a direction to the kernel holding it, in microseconds.</summary>
+    public double MeanInstallMicroseconds
+    {
+        get
+        {
+            var installs = Interlocked.Read(ref _installs);
+            return installs == 0 ? 0 : Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _installTicks) / installs).TotalMicroseconds;
+        }
+    }
+
+    /// <summary>Posts one direction for the kernel. False (and nothing posted) when there is no backend.</summary>
+    public bool Offload(KernelFlow flow)
+    {
+        if (_backend is null || _stopping)
+        {
+            flow.SetState(KernelFlowState.Refused);
+            return false;
+        }
+
+        Post(flow, install: true);
+        return true;
+    }
+
+    /// <summary>Posts the removal of a direction posted before; its final counters land in the flow.</summary>
+    public void Remove(KernelFlow flow)
+    {
+        if (_backend is not null)
+        {
+            Post(flow, install: false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until everything posted so far is applied (and, with <paramref name="readCounters"/>, the counters of
+    /// every installed flow read), so the statistics that follow include every kernel packet. False on timeout.
+    /// </summary>
+    public bool Flush(TimeSpan timeout, bool readCounters = false)
+    {
+        if (_backend is null)
+        {
+            return true;
+        }
+
+        if (readCounters)
+        {
+            _readRequested = true;
+        }
+
+        var target = Interlocked.Increment(ref _posted);
+        _changes.Enqueue((null!, false, 0));
+        _wake.Release();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_flushGate)
+        {
+            while (_applied < target)
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero || _worker is null || !_worker.IsAlive)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_flushGate, left);
+            }
+        }
+
+        return true;
+    }
+
+    private void Post(KernelFlow flow, bool install)
+    {
+        Interlocked.Increment(ref _posted);
+        _changes.Enqueue((flow, install, Stopwatch.GetTimestamp()));
+        _wake.Release();
+    }
+
+    private void Run()
+    {
+        var nextRead = _time.GetTimestamp() + _time.Ticks(_readInterval);
+        while (!_stopping)
+        {
+            var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextRead);
+            _wake.Wait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _readInterval ? _readInterval : wait);
+            try
+            {
+                var applied = Apply();
+                var now = _time.GetTimestamp();
+                if (_readRequested || now >= nextRead)
+                {
+                    _readRequested = false;
+                    ReadAll(now);
+                    nextRead = now + _time.Ticks(_readInterval);
+                }
+
+                Complete(applied);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A backend failure must not stop the worker: the flows concerned stay where they are.
+                CoreLog.KernelWorkerFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>Applies every posted change in order; returns how many entries (markers included) it consumed.</summary>
+    private long Apply()
+    {
+        long consumed = 0;
+        while (_changes.TryDequeue(out var change))
+        {
+            consumed++;
+            var flow = change.Flow;
+            if (flow is null)
+            {
+                continue; // a Flush marker
+            }
+
+            if (change.Install)
+            {
+                if (flow.State != KernelFlowState.Pending)
+                {
+                    continue;
+                }
+
+                if (_backend!.TryInstall(flow))
+                {
+                    flow.SetState(KernelFlowState.Installed);
+                    Interlocked.Increment(ref _installs);
+                    Interlocked.Add(ref _installTicks, Stopwatch.GetTimestamp() - change.PostedAt);
+                    lock (_flushGate)
+                    {
+                        _installed.Add(flow);
+                    }
+                }
+                else
+                {
+                    flow.SetState(KernelFlowState.Refused);
+                    Interlocked.Increment(ref _refused);
+                }
+            }
+            else if (flow.State == KernelFlowState.Installed)
+            {
+                var (packets, bytes) = _backend!.Remove(flow);
+                flow.Update(packets, bytes, _time.GetTimestamp());
+                flow.SetState(KernelFlowState.Removed);
+                lock (_flushGate)
+                {
+                    _installed.Remove(flow);
+                }
+            }
+            else
+            {
+                flow.SetState(KernelFlowState.Removed);
+            }
+        }
+
+        return consumed;
+    }
+
+    private void ReadAll(long now)
+    {
+        KernelFlow[] flows;
+        lock (_flushGate)
+        {
+            if (_installed.Count == 0)
+            {
+                return;
+            }
+
+            flows = [.. _installed];
+        }
+
+        var counters = new (long Packets, long Bytes)[flows.Length];
+        _backend!.Read(flows, counters);
+        var activeUntil = now + _time.Ticks(_readInterval);
+        for (var i = 0; i < flows.Length; i++)
+        {
+            flows[i].Update(counters[i].Packets, counters[i].Bytes, activeUntil);
+        }
+    }
+
+    private void Complete(long applied)
+    {
+        lock (_flushGate)
+        {
+            _applied += applied;
+            Monitor.PulseAll(_flushGate);
+        }
+    }
+
+    /// <summary>Stops the worker after it removed every flow the kernel still holds; the backend is the caller's.</summary>
+    public void Dispose()
+    {
+        if (_worker is null || _stopping)
+        {
+            return;
+        }
+
+        Flush(TimeSpan.FromSeconds(5));
+        _stopping = true;
+        _wake.Release();
+        _worker.Join(TimeSpan.FromSeconds(5));
+        KernelFlow[] left;
+        lock (_flushGate)
+        {
+            left = [.. _installed];
+            _installed.Clear();
+        }
+
+        foreach (var flow in left)
+        {
+            var (packets, bytes) = _backend!.Remove(flow);
+            flow.Update(packets, bytes, _time.GetTimestamp());
+            flow.SetState(KernelFlowState.Removed);
+        }
+
+        _wake.Dispose();
+    }
+}

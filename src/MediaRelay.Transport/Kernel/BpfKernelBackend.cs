@@ -1,0 +1,274 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using MediaRelay.Core.Forwarding;
+using MediaRelay.Transport.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MediaRelay.Transport.Kernel;
+
+/// <summary>
+/// Kernel forwarding with the eBPF program of Bpf/mr_forward.bpf.c on the TC ingress hook of the media interfaces
+/// (DESIGN 4.1). Loads the object embedded in this assembly, removes what a crashed run left on every interface,
+/// attaches the program under MediaRelay's own filter handle and priority, and manages the <c>mr_flows</c> map:
+/// one entry per direction, inserted, read and deleted with single bpf(2) calls on the kernel worker.
+/// Threading: the kernel worker only (see <see cref="KernelQueue"/>); creation and disposal from the host.
+/// </summary>
+public sealed unsafe class BpfKernelBackend : IKernelBackend
+{
+    /// <summary>The TC filter handle and priority that mark MediaRelay's program ("MR"); a restart finds and removes it by them.</summary>
+    public const uint FilterHandle = 0x4d52;
+    public const uint FilterPriority = 0x4d52;
+    private const string ObjectResource = "MediaRelay.Transport.Kernel.mr_forward.bpf.o";
+
+    private readonly ILogger _logger;
+    private readonly List<(string Name, int IfIndex)> _attached = [];
+    private nint _object;
+    private int _mapFd;
+
+    private BpfKernelBackend(ILogger logger) => _logger = logger;
+
+    public string Description => "eBPF on TC ingress of " + string.Join(", ", _attached.Select(a => a.Name));
+
+    /// <summary>The interfaces carrying the program.</summary>
+    public IReadOnlyList<string> Interfaces => _attached.ConvertAll(a => a.Name);
+
+    /// <summary>
+    /// Loads and attaches the program on <paramref name="interfaces"/>; null with the reason (what the kernel or the
+    /// machine refused, and what to do) when it cannot.
+    /// </summary>
+    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, ILogger? logger, out string? reason)
+    {
+        logger ??= NullLogger.Instance;
+        if (!LibbpfNative.TryLoadLibrary(out reason))
+        {
+            return null;
+        }
+
+        using var resource = typeof(BpfKernelBackend).Assembly.GetManifestResourceStream(ObjectResource);
+        if (resource is null)
+        {
+            reason = "the eBPF program was not built into this binary (clang was missing at build time: install clang and libbpf-dev, then rebuild)";
+            return null;
+        }
+
+        var image = new byte[resource.Length];
+        resource.ReadExactly(image);
+        var backend = new BpfKernelBackend(logger);
+        if (!backend.TryLoad(image, out reason) || !backend.TryAttach(interfaces, out reason))
+        {
+            backend.Dispose();
+            return null;
+        }
+
+        return backend;
+    }
+
+    /// <summary>The interfaces to attach to: loopback when the relay's address is loopback, else every interface that is up.</summary>
+    public static IReadOnlyList<string> InterfacesFor(IPAddress relayAddress, IPAddress? relayAddressV6)
+    {
+        var loopback = IPAddress.IsLoopback(relayAddress) || relayAddressV6 is { } v6 && IPAddress.IsLoopback(v6);
+        var names = new List<string>();
+        foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+        {
+            var isLoopback = nic.NetworkInterfaceType == System.Net.NetworkInformation.NetworkInterfaceType.Loopback;
+            if (isLoopback ? loopback : nic.OperationalStatus != System.Net.NetworkInformation.OperationalStatus.Down && !loopback)
+            {
+                names.Add(nic.Name);
+            }
+        }
+
+        return names;
+    }
+
+    public bool TryInstall(KernelFlow flow)
+    {
+        Span<byte> key = stackalloc byte[FlowEntries.KeySize];
+        Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
+        if (!FlowEntries.TryWrite(flow, key, value))
+        {
+            return false;
+        }
+
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var result = LibbpfNative.MapUpdate(_mapFd, k, v, LibbpfNative.Any);
+            if (result < 0)
+            {
+                KernelLog.InstallRefused(_logger, flow.ToString(), -result, Marshal.GetPInvokeErrorMessage(-result));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public (long Packets, long Bytes) Remove(KernelFlow flow)
+    {
+        Span<byte> key = stackalloc byte[FlowEntries.KeySize];
+        Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
+        if (!FlowEntries.TryWrite(flow, key, value))
+        {
+            return (0, 0);
+        }
+
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var counters = LibbpfNative.MapLookup(_mapFd, k, v) == 0 ? FlowEntries.ReadCounters(value) : (0, 0);
+            var deleted = LibbpfNative.MapDelete(_mapFd, k);
+            if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
+            {
+                KernelLog.RemoveFailed(_logger, flow.ToString(), -deleted);
+            }
+
+            return counters;
+        }
+    }
+
+    public void Read(IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
+    {
+        Span<byte> key = stackalloc byte[FlowEntries.KeySize];
+        Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            for (var i = 0; i < flows.Count; i++)
+            {
+                counters[i] = FlowEntries.TryWrite(flows[i], key, value) && LibbpfNative.MapLookup(_mapFd, k, v) == 0
+                    ? FlowEntries.ReadCounters(value)
+                    : (flows[i].Packets, flows[i].Bytes);
+            }
+        }
+    }
+
+    private bool TryLoad(byte[] image, out string? reason)
+    {
+        fixed (byte* bytes = image)
+        {
+            _object = LibbpfNative.ObjectOpenMem(bytes, (nuint)image.Length, 0);
+        }
+
+        if (_object == 0)
+        {
+            reason = $"libbpf could not open the eBPF object (errno {Marshal.GetLastPInvokeError()})";
+            return false;
+        }
+
+        var loaded = LibbpfNative.ObjectLoad(_object);
+        if (loaded < 0)
+        {
+            reason = $"the kernel refused to load the eBPF program: {Marshal.GetPInvokeErrorMessage(-loaded)} (errno {-loaded}); "
+                + "run as root or grant CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (systemd: AmbientCapabilities=), and check that the kernel is 5.10 or newer";
+            return false;
+        }
+
+        var program = LibbpfNative.FindProgram(_object, "mr_ingress");
+        var map = LibbpfNative.FindMap(_object, "mr_flows");
+        if (program == 0 || map == 0)
+        {
+            reason = "the eBPF object has no mr_ingress program or mr_flows map: rebuild MediaRelay.Transport";
+            return false;
+        }
+
+        _mapFd = LibbpfNative.MapFd(map);
+        reason = null;
+        return true;
+    }
+
+    private bool TryAttach(IReadOnlyList<string> interfaces, out string? reason)
+    {
+        RemoveStale();
+        var programFd = LibbpfNative.ProgramFd(LibbpfNative.FindProgram(_object, "mr_ingress"));
+        foreach (var name in interfaces)
+        {
+            var ifIndex = (int)LibbpfNative.IfNameToIndex(name);
+            if (ifIndex == 0)
+            {
+                continue; // gone since it was listed
+            }
+
+            var hook = Hook(ifIndex);
+            var created = LibbpfNative.TcHookCreate(&hook);
+            if (created < 0 && created != -LibbpfNative.EExist)
+            {
+                reason = $"cannot add the clsact qdisc to {name}: {Marshal.GetPInvokeErrorMessage(-created)} (errno {-created}); grant CAP_NET_ADMIN";
+                return false;
+            }
+
+            var options = Options(programFd);
+            var attached = LibbpfNative.TcAttach(&hook, &options);
+            if (attached < 0)
+            {
+                reason = $"cannot attach the eBPF program to TC ingress of {name}: {Marshal.GetPInvokeErrorMessage(-attached)} (errno {-attached}); grant CAP_NET_ADMIN";
+                return false;
+            }
+
+            _attached.Add((name, ifIndex));
+        }
+
+        if (_attached.Count == 0)
+        {
+            reason = "no network interface to attach the eBPF program to";
+            return false;
+        }
+
+        reason = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Detaches MediaRelay's filter (by its handle and priority) from every interface: after a crash (kill -9) the
+    /// program stayed attached and kept forwarding its old flows; nothing else is touched.
+    /// </summary>
+    public static int RemoveStale()
+    {
+        var removed = 0;
+        foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+        {
+            var ifIndex = (int)LibbpfNative.IfNameToIndex(nic.Name);
+            if (ifIndex == 0)
+            {
+                continue;
+            }
+
+            var hook = Hook(ifIndex);
+            var options = Options(0);
+            if (LibbpfNative.TcDetach(&hook, &options) == 0)
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private static LibbpfNative.TcHook Hook(int ifIndex) =>
+        new() { Size = (nuint)sizeof(LibbpfNative.TcHook), IfIndex = ifIndex, AttachPoint = LibbpfNative.TcIngress };
+
+    private static LibbpfNative.TcOpts Options(int programFd) =>
+        new() { Size = (nuint)sizeof(LibbpfNative.TcOpts), ProgramFd = programFd, Handle = FilterHandle, Priority = FilterPriority };
+
+    /// <summary>Detaches the program from every interface and closes it (its map goes with it).</summary>
+    public void Dispose()
+    {
+        foreach (var (_, ifIndex) in _attached)
+        {
+            var hook = Hook(ifIndex);
+            var options = Options(0);
+            var detached = LibbpfNative.TcDetach(&hook, &options);
+            if (detached < 0 && detached != -LibbpfNative.ENoEnt)
+            {
+                KernelLog.DetachFailed(_logger, ifIndex, -detached);
+            }
+        }
+
+        _attached.Clear();
+        if (_object != 0)
+        {
+            LibbpfNative.ObjectClose(_object);
+            _object = 0;
+        }
+    }
+}

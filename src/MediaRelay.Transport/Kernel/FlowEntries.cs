@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using MediaRelay.Core.Forwarding;
+
+namespace MediaRelay.Transport.Kernel;
+
+/// <summary>
+/// The byte layout of the <c>mr_flows</c> map shared with Bpf/mr_forward.bpf.c (struct mr_flow_key, 40 bytes;
+/// struct mr_flow_value, 64 bytes). Ports are in network order; IPv4 addresses fill the first 4 of 16 bytes.
+/// </summary>
+internal static class FlowEntries
+{
+    public const int KeySize = 40;
+    public const int ValueSize = 64;
+    private const int PacketsOffset = 40;
+    private const int BytesOffset = 48;
+
+    /// <summary>
+    /// The key (where a packet arrives, from whom) and the value (the rewrite) of a direction. False when the two
+    /// sides are of different address families: bridging IPv4 and IPv6 would need the program to rebuild the IP
+    /// header (bpf_skb_change_proto), which it does not; such a direction stays in user space.
+    /// </summary>
+    public static bool TryWrite(KernelFlow flow, Span<byte> key, Span<byte> value)
+    {
+        var family = flow.InLocal.AddressFamily;
+        if (flow.InRemote.AddressFamily != family || flow.OutLocal.AddressFamily != family || flow.OutRemote.AddressFamily != family)
+        {
+            return false;
+        }
+
+        key[..KeySize].Clear();
+        value[..ValueSize].Clear();
+        var tag = family == AddressFamily.InterNetwork ? (byte)4 : (byte)6;
+        key[0] = tag;
+        BinaryPrimitives.WriteUInt16BigEndian(key[4..], (ushort)flow.InLocal.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(key[6..], (ushort)flow.InRemote.Port);
+        WriteAddress(flow.InLocal.Address, key.Slice(8, 16));
+        WriteAddress(flow.InRemote.Address, key.Slice(24, 16));
+        value[0] = tag;
+        BinaryPrimitives.WriteUInt16BigEndian(value[4..], (ushort)flow.OutLocal.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(value[6..], (ushort)flow.OutRemote.Port);
+        WriteAddress(flow.OutLocal.Address, value.Slice(8, 16));
+        WriteAddress(flow.OutRemote.Address, value.Slice(24, 16));
+        return true;
+    }
+
+    public static (long Packets, long Bytes) ReadCounters(ReadOnlySpan<byte> value) =>
+        ((long)BinaryPrimitives.ReadUInt64LittleEndian(value[PacketsOffset..]), (long)BinaryPrimitives.ReadUInt64LittleEndian(value[BytesOffset..]));
+
+    private static void WriteAddress(IPAddress address, Span<byte> destination)
+    {
+        if (!address.TryWriteBytes(destination, out _))
+        {
+            throw new ArgumentException($"address {address} does not fit a map entry", nameof(address));
+        }
+    }
+}

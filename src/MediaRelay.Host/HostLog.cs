@@ -27,4 +27,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
     public static partial void ConfigFile(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "kernel forwarding: {Description}")]
+    public static partial void KernelForwarding(ILogger logger, string description);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "kernel forwarding is not available ({Reason}); every packet goes through user space")]
+    public static partial void KernelForwardingUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "kernel forwarding: {Installs} direction(s) installed (mean {InstallMicroseconds:F0} us from learning to the kernel), {Refused} refused")]
+    public static partial void KernelFigures(ILogger logger, long installs, double installMicroseconds, long refused);
 }

@@ -265,7 +265,7 @@ public sealed class KernelQueue : IDisposable
         }
     }
 
-    /// <summary>Stops the worker after it removed every flow the kernel still holds; the backend is the caller's.</summary>
+    /// <summary>Stops the worker, removes every flow the kernel still holds, then disposes the backend (it detaches).</summary>
     public void Dispose()
     {
         if (_worker is null || _stopping)
@@ -291,6 +291,7 @@ public sealed class KernelQueue : IDisposable
             flow.SetState(KernelFlowState.Removed);
         }
 
+        _backend!.Dispose();
         _wake.Dispose();
     }
 }

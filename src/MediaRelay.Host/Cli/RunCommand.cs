@@ -71,6 +71,11 @@ internal static class RunCommand
         Description = "Packet path: epoll (one loop per core, recvmmsg/sendmmsg; Linux), io_uring (one ring per core, multishot receives; Linux 6.1+) or sockets (.NET async sockets, any platform). Default: io_uring where the kernel allows it, else epoll, else sockets.",
     };
 
+    private static readonly Option<string?> s_kernelForwarding = new("--kernel-forwarding")
+    {
+        Description = "Forward confirmed directions in the kernel with an eBPF program on TC ingress (Linux 5.10+, needs CAP_BPF and CAP_NET_ADMIN, or root): auto (where the kernel allows it, else user space, saying why), on (refuse to start without it) or off. Default auto.",
+    };
+
     private static readonly Option<int?> s_loops = new("--loops") { Description = "Receive loops (epoll) or rings (io_uring), 0 for one per core. Default 0." };
 
     private static readonly Option<int?> s_realtimePriority = new("--realtime-priority")
@@ -88,7 +93,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -121,6 +126,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
         Set(nameof(MediaRelaySettings.NgReplyCacheBytes), Text(result.GetValue(s_ngReplyCacheBytes)));
         Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));
+        Set(nameof(MediaRelaySettings.KernelForwarding), result.GetValue(s_kernelForwarding));
         Set(nameof(MediaRelaySettings.Loops), Text(result.GetValue(s_loops)));
         Set(nameof(MediaRelaySettings.RealtimePriority), Text(result.GetValue(s_realtimePriority)));
         if (result.GetValue(s_strictSource))

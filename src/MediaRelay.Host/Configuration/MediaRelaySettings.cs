@@ -71,6 +71,12 @@ public sealed class MediaRelaySettings
     /// </summary>
     public string Transport { get; set; } = "auto";
 
+    /// <summary>
+    /// Kernel forwarding of confirmed directions by an eBPF program on TC ingress: "auto" (where the kernel allows
+    /// it, else user space with one log line saying why), "on" (refuse to start without it) or "off". Default "auto".
+    /// </summary>
+    public string KernelForwarding { get; set; } = "auto";
+
     /// <summary>Receive loops (epoll) or rings (io_uring); 0 means one per core. Default 0.</summary>
     public int Loops { get; set; }
 

@@ -105,6 +105,11 @@ public static class SettingsValidator
             errors.Add($"transport io_uring cannot run here ({reason}): give --transport epoll");
         }
 
+        if (settings.KernelForwarding.ToUpperInvariant() is not ("AUTO" or "ON" or "OFF"))
+        {
+            errors.Add($"kernel-forwarding '{settings.KernelForwarding}' is not known: give auto, on or off");
+        }
+
         foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
         {
             if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)

@@ -1,9 +1,11 @@
 using System.Net;
 using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
+using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Model;
 using MediaRelay.Host.Configuration;
 using MediaRelay.Transport.Epoll;
+using MediaRelay.Transport.Kernel;
 using MediaRelay.Transport.Udp;
 using MediaRelay.Transport.IoUring;
 using Microsoft.Extensions.Configuration;
@@ -104,11 +106,13 @@ internal static class RelayHost
             }
         });
 
+        builder.Services.AddSingleton(sp => CreateKernelQueue(settings, relayOptions, sp));
         builder.Services.AddSingleton(sp => new SessionManager(
             relayOptions,
             sp.GetRequiredService<IPacketTransport>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SessionManager>>()));
+            sp.GetRequiredService<ILogger<SessionManager>>(),
+            sp.GetRequiredService<KernelQueue>()));
         builder.Services.AddSingleton(new NgOptions
         {
             ListenEndPoints = ngListen,
@@ -144,5 +148,35 @@ internal static class RelayHost
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The kernel worker with the eBPF backend when kernel forwarding is on or auto and the kernel allows it. "on"
+    /// without it refuses to start; "auto" says in one line why it stays in user space.
+    /// </summary>
+    private static KernelQueue CreateKernelQueue(MediaRelaySettings settings, RelayOptions options, IServiceProvider services)
+    {
+        var mode = settings.KernelForwarding.ToUpperInvariant();
+        var logger = services.GetRequiredService<ILogger<RelayService>>();
+        if (mode == "OFF")
+        {
+            return new KernelQueue(null, TimeProvider.System, TimeSpan.FromSeconds(1));
+        }
+
+        var interfaces = BpfKernelBackend.InterfacesFor(options.RelayAddress, options.RelayAddressV6);
+        var backend = BpfKernelBackend.TryCreate(interfaces, services.GetRequiredService<ILogger<BpfKernelBackend>>(), out var reason);
+        if (backend is null)
+        {
+            if (mode == "ON")
+            {
+                throw new RelayStartException($"kernel forwarding is on but cannot run: {reason}. Give --kernel-forwarding auto to run in user space instead");
+            }
+
+            HostLog.KernelForwardingUnavailable(logger, reason ?? "unknown");
+            return new KernelQueue(null, TimeProvider.System, TimeSpan.FromSeconds(1));
+        }
+
+        HostLog.KernelForwarding(logger, backend.Description);
+        return new KernelQueue(backend, TimeProvider.System, TimeSpan.FromSeconds(1), services.GetRequiredService<ILogger<KernelQueue>>());
     }
 }

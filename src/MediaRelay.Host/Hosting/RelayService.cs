@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
+using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Model;
 using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.IoUring;
@@ -14,7 +15,7 @@ namespace MediaRelay.Host.Hosting;
 /// freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
-    RelayOptions options, IPacketTransport transport, ILogger<RelayService> logger) : IHostedService
+    RelayOptions options, IPacketTransport transport, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,6 +47,13 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         dispatcher.Dispose();
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
+        if (kernel.Enabled)
+        {
+            HostLog.KernelFigures(logger, kernel.Installs, kernel.MeanInstallMicroseconds, kernel.Refused);
+        }
+
+        // Removes what the kernel still holds and detaches the program from every interface.
+        kernel.Dispose();
         if (transport is EpollTransport epoll)
         {
             HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups, epoll.Truncated, epoll.SendErrors, epoll.HandlerErrors);

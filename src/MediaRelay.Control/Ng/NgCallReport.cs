@@ -206,6 +206,8 @@ public static class NgCallReport
             { "endpoint", BuildEndpoint(endpoint) },
             { "advertised endpoint", BuildEndpoint(side.SdpRemote) },
             { "stats", BuildCounters(side.TotalPackets, side.TotalBytes, side.Errors) },
+            // MediaRelay's own addition: what of "stats" the kernel forwarded (the rest went through user space).
+            { "kernel stats", new BencodeDictionary { { "packets", side.KernelPackets }, { "bytes", side.KernelBytes } } },
             { "flags", flags },
         };
     }

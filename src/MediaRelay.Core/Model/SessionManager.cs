@@ -286,7 +286,7 @@ public sealed class SessionManager : IDisposable
         session.Dispose();
         _ended++;
         CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
-            statistics.TotalPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
+            statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
         return statistics;
     }
 

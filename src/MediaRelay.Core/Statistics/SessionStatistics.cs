@@ -68,6 +68,9 @@ public sealed record SessionStatistics(
 
     public long TotalErrors => Sum(static side => side.Errors);
 
+    /// <summary>Packets the kernel forwarded (part of <see cref="TotalPackets"/>).</summary>
+    public long KernelPackets => Sum(static side => side.KernelPackets);
+
     /// <summary>A figure summed over both parties' RTP and RTCP sides of every stream.</summary>
     private long Sum(Func<SubPartyStatistics, long> figure)
     {

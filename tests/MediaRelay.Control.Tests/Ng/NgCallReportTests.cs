@@ -38,6 +38,7 @@ public class NgCallReportTests
         Assert.Equal("2001:db8::7", rtp.GetDictionary("advertised endpoint")!.GetString("address"));
         Assert.Equal(7L, rtp.GetDictionary("stats")!.GetInteger("packets")); // 3 user space + 4 kernel
         Assert.Equal(700L, rtp.GetDictionary("stats")!.GetInteger("bytes"));
+        Assert.Equal(4L, rtp.GetDictionary("kernel stats")!.GetInteger("packets"));
         Assert.Equal(["RTP", "filled", "confirmed", "kernelized"], rtp.GetList("flags")!.Items.Select(i => i.AsText()));
 
         var totals = reply.GetDictionary("totals")!;

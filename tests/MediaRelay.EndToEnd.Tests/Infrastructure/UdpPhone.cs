@@ -4,23 +4,28 @@ using System.Net.Sockets;
 namespace MediaRelay.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// A phone (or an attacker) on a loopback address: one UDP socket on a port-0 address outside every relay range of
-/// the tests, which sends to relay ports on 127.0.0.1 and collects what arrives. Threading: one test thread.
+/// A phone (or an attacker): one UDP socket, by default on a loopback address and an ephemeral port (outside every
+/// relay range of the tests), which sends to relay ports and collects what arrives. Threading: one test thread.
 /// </summary>
 internal sealed class UdpPhone : IDisposable
 {
     private readonly Socket _socket;
+    private readonly IPAddress _relay;
 
-    public UdpPhone(string address = "127.0.0.1", int port = 0)
+    /// <summary>A socket on <paramref name="address"/>:<paramref name="port"/> that sends to <paramref name="relay"/> (default 127.0.0.1).</summary>
+    public UdpPhone(string address = "127.0.0.1", int port = 0, string? relay = null)
     {
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(IPAddress.Parse(address), port));
+        var ip = IPAddress.Parse(address);
+        _relay = relay is null ? IPAddress.Loopback : IPAddress.Parse(relay);
+        _socket = new Socket(ip.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = 1 << 20;
+        _socket.Bind(new IPEndPoint(ip, port));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
     public IPEndPoint EndPoint { get; }
 
-    public void SendTo(byte[] packet, int relayPort) => _socket.SendTo(packet, new IPEndPoint(IPAddress.Loopback, relayPort));
+    public void SendTo(byte[] packet, int relayPort) => _socket.SendTo(packet, new IPEndPoint(_relay, relayPort));
 
     /// <summary>Every datagram that arrives until nothing came for <paramref name="quiet"/>.</summary>
     public List<(byte[] Data, IPEndPoint From)> Drain(TimeSpan quiet)
@@ -29,7 +34,7 @@ internal sealed class UdpPhone : IDisposable
         var buffer = new byte[65536];
         while (_socket.Poll(quiet, SelectMode.SelectRead))
         {
-            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            EndPoint from = new IPEndPoint(EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
             var length = _socket.ReceiveFrom(buffer, ref from);
             received.Add((buffer[..length], (IPEndPoint)from));
         }

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.EndToEnd.Tests.Relays;
+using static MediaRelay.EndToEnd.Tests.Ng.NgCalls;
 using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.EndToEnd.Tests.Security;
@@ -14,7 +13,7 @@ namespace MediaRelay.EndToEnd.Tests.Security;
 /// Phones are on 127.0.0.1, strangers on 127.0.0.2; the relay's media range lies below the ephemeral range.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed partial class MediaPathAttackTests : IDisposable
+public sealed class MediaPathAttackTests : IDisposable
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
     private readonly string _workDirectory = Directory.CreateTempSubdirectory("mediarelay-attack-").FullName;
@@ -184,34 +183,6 @@ public sealed partial class MediaPathAttackTests : IDisposable
         return relay;
     }
 
-    /// <summary>Offer and answer with the phones' addresses; returns the relay ports (facing caller, facing callee).</summary>
-    private static async Task<(int CallerFacing, int CalleeFacing)> CallAsync(NgClient ng, string callId, UdpPhone caller, UdpPhone callee)
-    {
-        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp("127.0.0.1", caller.EndPoint.Port));
-        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp("127.0.0.1", callee.EndPoint.Port));
-        return (callerFacing, calleeFacing);
-    }
-
-    private static async Task<int> OfferAsync(NgClient ng, string callId, string fromTag, string sdp) =>
-        MediaPort(await SendOkAsync(ng, new BencodeDictionary { { "call-id", callId }, { "command", "offer" }, { "from-tag", fromTag }, { "sdp", sdp } }));
-
-    private static async Task<int> AnswerAsync(NgClient ng, string callId, string fromTag, string toTag, string sdp) =>
-        MediaPort(await SendOkAsync(ng, new BencodeDictionary { { "call-id", callId }, { "command", "answer" }, { "from-tag", fromTag }, { "sdp", sdp }, { "to-tag", toTag } }));
-
-    private static async Task<BencodeDictionary> SendOkAsync(NgClient ng, BencodeDictionary command)
-    {
-        var reply = await ng.SendAsync(command, TimeSpan.FromSeconds(5), CancellationToken.None);
-        Assert.True(reply.GetString("result") == "ok", $"{command.GetString("command")}: {reply.GetString("error-reason")}");
-        return reply;
-    }
-
-    private static int MediaPort(BencodeDictionary reply) =>
-        int.Parse(MediaLine().Match(reply.GetString("sdp")!).Groups[1].Value, CultureInfo.InvariantCulture);
-
-    private static string Sdp(string address, int port, string direction = "sendrecv", int? rtcpPort = null) =>
-        $"v=0\r\no=- 1 1 IN IP4 {address}\r\ns=-\r\nc=IN IP4 {address}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0\r\na={direction}\r\n"
-        + (rtcpPort is { } rtcp ? $"a=rtcp:{rtcp}\r\n" : "");
-
     /// <summary>The sum of every integer under <paramref name="key"/> in a query reply's "totals".</summary>
     private static long TotalOf(BencodeDictionary query, string key)
     {
@@ -237,9 +208,6 @@ public sealed partial class MediaPathAttackTests : IDisposable
 
         return count;
     }
-
-    [GeneratedRegex(@"m=audio (\d+) ")]
-    private static partial Regex MediaLine();
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 }

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Net;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.Protocols.Bencode;
+using static MediaRelay.EndToEnd.Tests.Ng.NgCalls;
+
+namespace MediaRelay.EndToEnd.Tests.Kernel;
+
+/// <summary>
+/// Issue 9 acceptance: the relay forwards confirmed directions in the kernel (eBPF on TC ingress) between phones in
+/// network namespaces of the test's own making. Each test checks what the phones receive and what the relay counts.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class KernelForwardingTests : IDisposable
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
+    private readonly KernelTopology _net = KernelTopology.Create();
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task Packets_each_way_go_through_the_kernel_byte_identical_from_the_advertised_ports()
+    {
+        using var ng = await _net.StartRelayAsync();
+        Assert.Contains("kernel forwarding: eBPF on TC ingress of", _net.Log, StringComparison.Ordinal);
+        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
+        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k1", a, b, "198.51.100.10", "192.0.2.10");
+
+        var (toB, toA) = await ExchangeAsync(a, b, callerFacing, calleeFacing, 1000);
+
+        Assert.Equal(1000, toB.Count);
+        Assert.Equal(1000, toA.Count);
+        Assert.All(toB, r => Assert.Equal(new IPEndPoint(IPAddress.Parse(KernelTopology.RelayV4), calleeFacing), r.From));
+        Assert.All(toA, r => Assert.Equal(new IPEndPoint(IPAddress.Parse(KernelTopology.RelayV4), callerFacing), r.From));
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => UdpPhone.Rtp((ushort)i, 0xA)), toB.Select(r => r.Data));
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => UdpPhone.Rtp((ushort)i, 0xB)), toA.Select(r => r.Data));
+
+        // User space saw only each phone's first packet; the kernel counted the 1,000 that followed, exactly.
+        var (callerTotal, callerKernel) = await SettledStatsAsync(ng, "k1", "a", 1001);
+        var (calleeTotal, calleeKernel) = await SettledStatsAsync(ng, "k1", "b", 1001);
+        Assert.Equal((1001, 1000), (callerTotal, callerKernel));
+        Assert.Equal((1001, 1000), (calleeTotal, calleeKernel));
+    }
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task Ipv6_flows_go_through_the_kernel_too()
+    {
+        using var ng = await _net.StartRelayAsync();
+        using var a = _net.A.Enter(() => new UdpPhone("2001:db8:1::10", 30000, KernelTopology.RelayV6));
+        using var b = _net.B.Enter(() => new UdpPhone("2001:db8:2::10", 31000, KernelTopology.RelayV6));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k6", a, b, "2001:db8:1::10", "2001:db8:2::10");
+
+        var (toB, toA) = await ExchangeAsync(a, b, callerFacing, calleeFacing, 200);
+
+        Assert.Equal(200, toB.Count);
+        Assert.Equal(200, toA.Count);
+        Assert.All(toB, r => Assert.Equal(new IPEndPoint(IPAddress.Parse(KernelTopology.RelayV6), calleeFacing), r.From));
+        Assert.Equal((201, 200), await SettledStatsAsync(ng, "k6", "a", 201));
+    }
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task An_intruder_to_a_latched_port_never_reaches_a_phone()
+    {
+        using var ng = await _net.StartRelayAsync();
+        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
+        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
+        using var intruder = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30002, KernelTopology.RelayV4));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k2", a, b, "198.51.100.10", "192.0.2.10");
+        await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
+
+        for (ushort i = 0; i < 20; i++)
+        {
+            intruder.SendTo(UdpPhone.Rtp(i, 0x666), callerFacing);
+        }
+
+        Assert.Empty(b.Drain(Quiet));
+        Assert.Empty(intruder.Drain(TimeSpan.FromMilliseconds(50)));
+    }
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task A_phone_that_moves_continues_without_a_gap_and_its_old_address_is_no_longer_forwarded()
+    {
+        using var ng = await _net.StartRelayAsync();
+        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
+        using var moved = _net.A.Enter(() => new UdpPhone("198.51.100.11", 30000, KernelTopology.RelayV4));
+        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k3", a, b, "198.51.100.10", "192.0.2.10");
+        await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
+
+        // A talks every 10 ms; mid-way its re-INVITE names the new address and it carries on from there.
+        var arrivals = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var listening = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var _ in b.Drain(TimeSpan.FromMilliseconds(20)))
+                {
+                    arrivals.Add(Stopwatch.GetTimestamp());
+                }
+            }
+        });
+        for (ushort i = 100; i < 150; i++)
+        {
+            a.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
+            await Task.Delay(10);
+        }
+
+        await OfferAsync(ng, "k3", "a", Sdp("198.51.100.11", 30000));
+        await AnswerAsync(ng, "k3", "a", "b", Sdp("192.0.2.10", 31000));
+        for (ushort i = 150; i < 200; i++)
+        {
+            moved.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        await listening;
+        var gaps = arrivals.Zip(arrivals.Skip(1), (x, y) => Stopwatch.GetElapsedTime(x, y).TotalMilliseconds).ToList();
+        Assert.Equal(100, arrivals.Count);
+        Assert.True(gaps.Max() <= 100, $"longest gap {gaps.Max():F0} ms");
+
+        // The old address is no longer forwarded, and the way back goes to the new one.
+        for (ushort i = 0; i < 10; i++)
+        {
+            a.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
+            b.SendTo(UdpPhone.Rtp(i, 0xB), calleeFacing);
+        }
+
+        Assert.Empty(b.Drain(Quiet));
+        Assert.Equal(10, moved.Drain(Quiet).Count);
+        Assert.Empty(a.Drain(TimeSpan.FromMilliseconds(50)));
+    }
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task A_one_way_stream_lives_on_kernel_packets_and_ends_as_a_no_traffic_timeout_once_silent()
+    {
+        using var ng = await _net.StartRelayAsync("--stream-timeout", "3");
+        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
+        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k4", a, b, "198.51.100.10", "192.0.2.10");
+
+        // B never sends media again (no camera, recvonly): only A -> B flows, in the kernel, for 6 s (twice the timeout).
+        for (ushort i = 1; i <= 300; i++)
+        {
+            a.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(300, b.Drain(Quiet).Count);
+        Assert.Contains("k4", await ng.ListCallsAsync(CancellationToken.None));
+        var (_, kernel) = await SettledStatsAsync(ng, "k4", "a", 301);
+        Assert.True(kernel >= 250, $"only {kernel} packets went through the kernel");
+
+        // Silence both ways: the stream ends as it would in user space.
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while ((await ng.ListCallsAsync(CancellationToken.None)).Contains("k4"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the silent call did not end:\n" + _net.Log);
+            await Task.Delay(200);
+        }
+
+        Assert.Contains("session k4 ended: no-traffic timeout", _net.Log, StringComparison.Ordinal);
+        Assert.Contains("in the kernel)", _net.Log, StringComparison.Ordinal);
+    }
+
+    [NamespaceFact(Timeout = 120_000)]
+    public async Task After_kill_9_a_restart_leaves_no_stale_program_and_no_stale_flow()
+    {
+        var ng = await _net.StartRelayAsync();
+        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
+        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k5", a, b, "198.51.100.10", "192.0.2.10");
+        await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
+        ng.Dispose();
+
+        await _net.KillRelayAsync();
+        Assert.Equal(2, _net.RelayFilters()); // the crashed run's program is still on ra and rb
+
+        using var again = await _net.StartRelayAsync();
+        Assert.Equal(2, _net.RelayFilters()); // exactly the new run's, one per interface
+        for (ushort i = 0; i < 10; i++)
+        {
+            a.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
+        }
+
+        Assert.Empty(b.Drain(Quiet)); // the old flows went with the old program
+
+        // A clean stop detaches everything.
+        NetworkNamespace.Run("kill", "-TERM", _net.Relay.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Check();
+        Assert.True(await _net.Relay.WaitForExitAsync(TimeSpan.FromSeconds(15), CancellationToken.None), _net.Log);
+        Assert.Equal(0, _net.RelayFilters());
+    }
+
+    /// <summary>Offer from A, answer from B, then one packet each way so both are learned and both directions go to the kernel.</summary>
+    private static async Task<(int CallerFacing, int CalleeFacing)> ConnectAsync(NgClient ng, string callId, UdpPhone a, UdpPhone b, string aAddress, string bAddress)
+    {
+        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp(aAddress, a.EndPoint.Port));
+        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp(bAddress, b.EndPoint.Port));
+        a.SendTo(UdpPhone.Rtp(0, 0xA), callerFacing);
+        b.SendTo(UdpPhone.Rtp(0, 0xB), calleeFacing);
+        Assert.Single(b.Drain(Quiet));
+        Assert.Single(a.Drain(Quiet));
+        await Task.Delay(100); // the kernel worker installs both directions (microseconds; see the install figure)
+        return (callerFacing, calleeFacing);
+    }
+
+    /// <summary>Sends <paramref name="count"/> packets each way (sequence 1..count), paced; returns what each phone got.</summary>
+    private static async Task<(List<(byte[] Data, IPEndPoint From)> ToB, List<(byte[] Data, IPEndPoint From)> ToA)> ExchangeAsync(
+        UdpPhone a, UdpPhone b, int callerFacing, int calleeFacing, int count)
+    {
+        var toB = Task.Run(() => b.Drain(Quiet));
+        var toA = Task.Run(() => a.Drain(Quiet));
+        for (var i = 1; i <= count; i++)
+        {
+            a.SendTo(UdpPhone.Rtp((ushort)i, 0xA), callerFacing);
+            b.SendTo(UdpPhone.Rtp((ushort)i, 0xB), calleeFacing);
+            if (i % 50 == 0)
+            {
+                await Task.Delay(5);
+            }
+        }
+
+        return (await toB, await toA);
+    }
+
+    /// <summary>
+    /// The RTP "stats" and "kernel stats" packets of one party (packets it sent), once the total reached
+    /// <paramref name="expectedTotal"/> (kernel counters are read once a second) or after 5 s.
+    /// </summary>
+    private static async Task<(long Total, long Kernel)> SettledStatsAsync(NgClient ng, string callId, string tag, long expectedTotal)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var query = (await ng.QueryAsync(callId, CancellationToken.None))!;
+            var media = (BencodeDictionary)query.GetDictionary("tags")!.GetDictionary(tag)!.GetList("medias")!.Items[0];
+            var rtp = (BencodeDictionary)media.GetList("streams")!.Items[0];
+            var total = rtp.GetDictionary("stats")!.GetInteger("packets") ?? 0;
+            var kernel = rtp.GetDictionary("kernel stats")!.GetInteger("packets") ?? 0;
+            if (total >= expectedTotal || DateTime.UtcNow > deadline)
+            {
+                return (total, kernel);
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public void Dispose() => _net.Dispose();
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.EndToEnd.Tests.Relays;
+
+namespace MediaRelay.EndToEnd.Tests.Kernel;
+
+/// <summary>A fact that runs only where network namespaces can be created (root, iproute2); skipped with the reason otherwise.</summary>
+public sealed class NamespaceFactAttribute : FactAttribute
+{
+    public NamespaceFactAttribute()
+    {
+        if (!NetworkNamespace.CanCreate(out var reason))
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>
+/// Phone A, the relay R and phone B in three namespaces the test creates, joined by veth pairs with checksum
+/// offload off (so a bad rewrite is dropped, DESIGN 4.1), addresses from documentation ranges:
+/// A 198.51.100.10 (and .11 to move to), 2001:db8:1::10 — R 198.51.100.1, 2001:db8:1::1 towards A and
+/// 192.0.2.1, 2001:db8:2::1 towards B — B 192.0.2.10, 2001:db8:2::10. Both phones reach the relay's address
+/// 198.51.100.1 (2001:db8:1::1); the relay runs inside R with kernel forwarding on.
+/// </summary>
+internal sealed class KernelTopology : IDisposable
+{
+    public const string RelayV4 = "198.51.100.1";
+    public const string RelayV6 = "2001:db8:1::1";
+    private static int s_next;
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("mediarelay-kernel-").FullName;
+    private ManagedProcess? _relay;
+
+    private KernelTopology(string suffix)
+    {
+        A = NetworkNamespace.Create("mr-a-" + suffix);
+        R = NetworkNamespace.Create("mr-r-" + suffix);
+        B = NetworkNamespace.Create("mr-b-" + suffix);
+    }
+
+    public NetworkNamespace A { get; }
+
+    public NetworkNamespace R { get; }
+
+    public NetworkNamespace B { get; }
+
+    public ManagedProcess Relay => _relay ?? throw new InvalidOperationException("the relay is not started");
+
+    public string Log => _relay?.Log ?? "";
+
+    public static KernelTopology Create()
+    {
+        var suffix = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 100000}-{Interlocked.Increment(ref s_next)}");
+        var topology = new KernelTopology(suffix);
+        try
+        {
+            topology.Wire();
+            return topology;
+        }
+        catch
+        {
+            topology.Dispose();
+            throw;
+        }
+    }
+
+    private void Wire()
+    {
+        R.Ip("link", "add", "ra", "type", "veth", "peer", "name", "a0", "netns", A.Name).Check();
+        R.Ip("link", "add", "rb", "type", "veth", "peer", "name", "b0", "netns", B.Name).Check();
+        Link(R, "ra", ["198.51.100.1/24"], ["2001:db8:1::1/64"]);
+        Link(R, "rb", ["192.0.2.1/24"], ["2001:db8:2::1/64"]);
+        Link(A, "a0", ["198.51.100.10/24", "198.51.100.11/24"], ["2001:db8:1::10/64"]);
+        Link(B, "b0", ["192.0.2.10/24"], ["2001:db8:2::10/64"]);
+        A.Ip("route", "add", "default", "via", "198.51.100.1").Check();
+        A.Ip("-6", "route", "add", "default", "via", "2001:db8:1::1").Check();
+        B.Ip("route", "add", "default", "via", "192.0.2.1").Check();
+        B.Ip("-6", "route", "add", "default", "via", "2001:db8:2::1").Check();
+    }
+
+    private static void Link(NetworkNamespace ns, string device, string[] v4, string[] v6)
+    {
+        foreach (var address in v4)
+        {
+            ns.Ip("addr", "add", address, "dev", device).Check();
+        }
+
+        foreach (var address in v6)
+        {
+            ns.Ip("-6", "addr", "add", address, "dev", device, "nodad").Check();
+        }
+
+        ns.Ip("link", "set", device, "up").Check();
+        // veth does not verify UDP checksums while offload is on: turn it off so a bad rewrite is caught.
+        ns.Exec("ethtool", "-K", device, "tx", "off", "rx", "off").Check();
+    }
+
+    /// <summary>Starts `mediarelay run` inside R with kernel forwarding on; returns its ng client (made inside R).</summary>
+    public async Task<NgClient> StartRelayAsync(params string[] extra)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        _relay?.Dispose();
+        _relay = ManagedProcess.Start("mediarelay", "ip",
+            ["netns", "exec", R.Name, dotnet, assembly, "run", "--relay-address", RelayV4, "--relay-address-v6", RelayV6,
+                "--ng-listen", "127.0.0.1:2223", "--port-min", "40000", "--port-max", "40999", "--delete-delay", "0",
+                "--kernel-forwarding", "on", .. extra],
+            _workDirectory);
+        var ng = R.Enter(() => new NgClient(new IPEndPoint(IPAddress.Loopback, 2223)));
+        await RelayProcess.WaitForNgAsync(ng, _relay);
+        return ng;
+    }
+
+    /// <summary>SIGKILL to the relay: nothing of its own clean-up runs.</summary>
+    public async Task KillRelayAsync()
+    {
+        NetworkNamespace.Run("kill", "-9", Relay.Id.ToString(CultureInfo.InvariantCulture)).Check();
+        Assert.True(await Relay.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None));
+    }
+
+    /// <summary>MediaRelay's TC filters (handle 0x4d52) on R's interfaces.</summary>
+    public int RelayFilters() =>
+        new[] { "ra", "rb" }.Sum(device => R.Exec("tc", "filter", "show", "dev", device, "ingress").Output
+            .Split('\n').Count(line => line.Contains("handle 0x4d52", StringComparison.Ordinal)));
+
+    public void Dispose()
+    {
+        _relay?.Dispose();
+        A.Dispose();
+        R.Dispose();
+        B.Dispose();
+        Directory.Delete(_workDirectory, recursive: true);
+    }
+}

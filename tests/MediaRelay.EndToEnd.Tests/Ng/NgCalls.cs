@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.Protocols.Bencode;
+
+namespace MediaRelay.EndToEnd.Tests.Ng;
+
+/// <summary>
+/// Calls set up over ng by hand (no SIP): offer and answer with a one-audio-line SDP, returning the relay port that
+/// the reply's SDP advertises. Every command must succeed.
+/// </summary>
+internal static partial class NgCalls
+{
+    /// <summary>Offer and answer with the phones' addresses; returns the relay ports (facing caller, facing callee).</summary>
+    public static async Task<(int CallerFacing, int CalleeFacing)> CallAsync(NgClient ng, string callId, UdpPhone caller, UdpPhone callee)
+    {
+        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp("127.0.0.1", caller.EndPoint.Port));
+        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp("127.0.0.1", callee.EndPoint.Port));
+        return (callerFacing, calleeFacing);
+    }
+
+    public static async Task<int> OfferAsync(NgClient ng, string callId, string fromTag, string sdp) =>
+        MediaPort(await SendOkAsync(ng, new BencodeDictionary { { "call-id", callId }, { "command", "offer" }, { "from-tag", fromTag }, { "sdp", sdp } }));
+
+    public static async Task<int> AnswerAsync(NgClient ng, string callId, string fromTag, string toTag, string sdp) =>
+        MediaPort(await SendOkAsync(ng, new BencodeDictionary { { "call-id", callId }, { "command", "answer" }, { "from-tag", fromTag }, { "sdp", sdp }, { "to-tag", toTag } }));
+
+    public static async Task<BencodeDictionary> SendOkAsync(NgClient ng, BencodeDictionary command)
+    {
+        var reply = await ng.SendAsync(command, TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.True(reply.GetString("result") == "ok", $"{command.GetString("command")}: {reply.GetString("error-reason")}");
+        return reply;
+    }
+
+    public static int MediaPort(BencodeDictionary reply) =>
+        int.Parse(MediaLine().Match(reply.GetString("sdp")!).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    public static string Sdp(string address, int port, string direction = "sendrecv", int? rtcpPort = null) =>
+        $"v=0\r\no=- 1 1 {Family(address)} {address}\r\ns=-\r\nc={Family(address)} {address}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0\r\na={direction}\r\n"
+        + (rtcpPort is { } rtcp ? $"a=rtcp:{rtcp}\r\n" : "");
+
+    private static string Family(string address) => address.Contains(':', StringComparison.Ordinal) ? "IN IP6" : "IN IP4";
+
+    [GeneratedRegex(@"m=audio (\d+) ")]
+    private static partial Regex MediaLine();
+}

@@ -179,7 +179,12 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
     private bool TryAttach(IReadOnlyList<string> interfaces, out string? reason)
     {
-        RemoveStale();
+        var stale = RemoveStale();
+        if (stale > 0)
+        {
+            KernelLog.StaleRemoved(_logger, stale);
+        }
+
         var programFd = LibbpfNative.ProgramFd(LibbpfNative.FindProgram(_object, "mr_ingress"));
         foreach (var name in interfaces)
         {
@@ -225,6 +230,9 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     public static int RemoveStale()
     {
         var removed = 0;
+        // Most interfaces have no clsact qdisc, hence no filter of ours: libbpf would print the kernel's
+        // "Parent Qdisc doesn't exists" for each. Silence it for the sweep only.
+        var print = LibbpfNative.SetPrint(0);
         foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
         {
             var ifIndex = (int)LibbpfNative.IfNameToIndex(nic.Name);
@@ -241,6 +249,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             }
         }
 
+        LibbpfNative.SetPrint(print);
         return removed;
     }
 

@@ -12,4 +12,7 @@ internal static partial class KernelLog
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "eBPF program could not be detached from interface {IfIndex}: errno {Error}; remove it with: tc filter del dev IFACE ingress handle 0x4d52 prio 0x4d52 bpf")]
     public static partial void DetachFailed(ILogger logger, int ifIndex, int error);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "removed the eBPF program an earlier run left attached to {Count} interface(s) (it stopped without detaching: killed or crashed); its flows are gone with it")]
+    public static partial void StaleRemoved(ILogger logger, int count);
 }

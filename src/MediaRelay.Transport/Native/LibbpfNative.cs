@@ -84,6 +84,10 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_map_delete_elem")]
     public static partial int MapDelete(int fd, void* key);
 
+    /// <summary>Sets libbpf's print callback (NULL silences it) and returns the previous one.</summary>
+    [LibraryImport(Library, EntryPoint = "libbpf_set_print")]
+    public static partial nint SetPrint(nint callback);
+
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 

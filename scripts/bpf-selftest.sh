@@ -106,8 +106,10 @@ def flow_hex(local, remote, src, dst):
     """The map's key and value (mr_flow_key, mr_flow_value) as bpftool's hex bytes."""
     f = 6 if ":" in local[0] else 4
     key = struct.pack("!B3xHH", f, local[1], remote[1]) + addr16(local[0]) + addr16(remote[0])
-    value = struct.pack("!B3xHH", f, src[1], dst[1]) + addr16(src[0]) + addr16(dst[0]) + bytes(24)
-    assert len(key) == 40 and len(value) == 64
+    # counters (24 bytes), then ifindex 0 and flags 0: "ask the FIB", the program's fallback path, which this
+    # script exercises (the relay resolves the egress itself and fills ifindex / MR_FLOW_LOCAL).
+    value = struct.pack("!B3xHH", f, src[1], dst[1]) + addr16(src[0]) + addr16(dst[0]) + bytes(24) + bytes(8)
+    assert len(key) == 40 and len(value) == 72
     return " ".join(f"{b:02x}" for b in key), " ".join(f"{b:02x}" for b in value)
 
 def counters(map_id, key_hex):
@@ -364,10 +366,10 @@ must nx "$NL" tc qdisc add dev lo clsact
 must nx "$NL" tc filter add dev lo ingress bpf da object-pinned "$pin/mr_ingress"
 
 mapinfo=$(bpftool -j map show id "$map")
-python3 - "$mapinfo" <<'PY' && pass "map mr_flows: hash, key 40, value 64, max_entries 131072, BPF_F_NO_PREALLOC" || fail "map mr_flows has the agreed shape: $mapinfo"
+python3 - "$mapinfo" <<'PY' && pass "map mr_flows: hash, key 40, value 72, max_entries 131072, BPF_F_NO_PREALLOC" || fail "map mr_flows has the agreed shape: $mapinfo"
 import json, sys
 m = json.loads(sys.argv[1])
-ok = m["name"] == "mr_flows" and m["type"] == "hash" and m["bytes_key"] == 40 and m["bytes_value"] == 64 \
+ok = m["name"] == "mr_flows" and m["type"] == "hash" and m["bytes_key"] == 40 and m["bytes_value"] == 72 \
      and m["max_entries"] == 131072 and m["flags"] == 1
 sys.exit(0 if ok else 1)
 PY

@@ -23,6 +23,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
     private readonly ILogger _logger;
     private readonly List<(string Name, int IfIndex)> _attached = [];
+    private readonly EgressResolver _egress = new();
     private nint _object;
     private int _mapFd;
 
@@ -85,7 +86,8 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     {
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        if (!FlowEntries.TryWrite(flow, key, value))
+        var (egress, local) = _egress.Resolve(flow.OutRemote);
+        if (!FlowEntries.TryWrite(flow, key, value, egress, local))
         {
             return false;
         }

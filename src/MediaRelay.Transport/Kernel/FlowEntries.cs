@@ -7,12 +7,16 @@ namespace MediaRelay.Transport.Kernel;
 
 /// <summary>
 /// The byte layout of the <c>mr_flows</c> map shared with Bpf/mr_forward.bpf.c (struct mr_flow_key, 40 bytes;
-/// struct mr_flow_value, 64 bytes). Ports are in network order; IPv4 addresses fill the first 4 of 16 bytes.
+/// struct mr_flow_value, 72 bytes). Ports are in network order; IPv4 addresses fill the first 4 of 16 bytes;
+/// counters, the egress interface and the flags are in host order.
 /// </summary>
 internal static class FlowEntries
 {
     public const int KeySize = 40;
-    public const int ValueSize = 64;
+    public const int ValueSize = 72;
+
+    /// <summary>MR_FLOW_LOCAL: the receiver is on this host; the program rewrites and lets the stack deliver.</summary>
+    public const uint LocalFlag = 1;
     private const int PacketsOffset = 40;
     private const int BytesOffset = 48;
 
@@ -21,7 +25,7 @@ internal static class FlowEntries
     /// sides are of different address families: bridging IPv4 and IPv6 would need the program to rebuild the IP
     /// header (bpf_skb_change_proto), which it does not; such a direction stays in user space.
     /// </summary>
-    public static bool TryWrite(KernelFlow flow, Span<byte> key, Span<byte> value)
+    public static bool TryWrite(KernelFlow flow, Span<byte> key, Span<byte> value, int egressIfIndex = 0, bool local = false)
     {
         var family = flow.InLocal.AddressFamily;
         if (flow.InRemote.AddressFamily != family || flow.OutLocal.AddressFamily != family || flow.OutRemote.AddressFamily != family)
@@ -42,6 +46,8 @@ internal static class FlowEntries
         BinaryPrimitives.WriteUInt16BigEndian(value[6..], (ushort)flow.OutRemote.Port);
         WriteAddress(flow.OutLocal.Address, value.Slice(8, 16));
         WriteAddress(flow.OutRemote.Address, value.Slice(24, 16));
+        BinaryPrimitives.WriteUInt32LittleEndian(value[64..], (uint)egressIfIndex);
+        BinaryPrimitives.WriteUInt32LittleEndian(value[68..], local ? LocalFlag : 0);
         return true;
     }
 

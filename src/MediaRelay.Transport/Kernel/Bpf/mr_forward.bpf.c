@@ -47,14 +47,20 @@ struct mr_flow_value {
 	__u64 packets;     /* written by the program with atomic adds */
 	__u64 bytes;       /* UDP payload bytes (not IP, not Ethernet), as user space counts */
 	__u64 last_ns;     /* bpf_ktime_get_ns() of the last forwarded packet */
+	__u32 ifindex;     /* egress interface towards the receiver, resolved by the relay at install; 0 = ask the FIB */
+	__u32 flags;       /* MR_FLOW_LOCAL: the receiver is on this host (delivered by the stack, not redirected) */
 };
+
+#define MR_FLOW_LOCAL 1
 
 _Static_assert(sizeof(struct mr_flow_key) == 40, "mr_flow_key is 40 bytes");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, local_port) == 4, "mr_flow_key.local_port at 4");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, remote_port) == 6, "mr_flow_key.remote_port at 6");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, local) == 8, "mr_flow_key.local at 8");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, remote) == 24, "mr_flow_key.remote at 24");
-_Static_assert(sizeof(struct mr_flow_value) == 64, "mr_flow_value is 64 bytes");
+_Static_assert(sizeof(struct mr_flow_value) == 72, "mr_flow_value is 72 bytes");
+_Static_assert(__builtin_offsetof(struct mr_flow_value, ifindex) == 64, "mr_flow_value.ifindex at 64");
+_Static_assert(__builtin_offsetof(struct mr_flow_value, flags) == 68, "mr_flow_value.flags at 68");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, src_port) == 4, "mr_flow_value.src_port at 4");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, dst_port) == 6, "mr_flow_value.dst_port at 6");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, src) == 8, "mr_flow_value.src at 8");
@@ -252,6 +258,55 @@ static __always_inline int rewrite(struct __sk_buff *skb, __u8 family, const str
 	return 0;
 }
 
+/* Rewrites and counts; -1 passes the packet up untouched, another negative value drops it half-rewritten. */
+static __always_inline int rewrite_and_count(struct __sk_buff *skb, __u8 family, const struct mr_packet *p,
+					     struct mr_flow_value *v)
+{
+	/* Writable headers before the first change, so a failure can still pass the packet up intact. */
+	if (bpf_skb_pull_data(skb, p->udp_off + UDP_HDR_LEN))
+		return -1;
+	int err = rewrite(skb, family, p, v);
+	if (err < 0)
+		return err;
+	__sync_fetch_and_add(&v->packets, 1);
+	__sync_fetch_and_add(&v->bytes, p->payload);
+	v->last_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* To a receiver elsewhere, out of the interface the relay resolved: the neighbour is resolved by the kernel. */
+static __always_inline int forward_to(struct __sk_buff *skb, __u8 family, const struct mr_packet *p,
+				      struct mr_flow_value *v, __u32 egress)
+{
+	int err = rewrite_and_count(skb, family, p, v);
+	if (err == -1)
+		return TC_ACT_OK;
+	if (err < 0)
+		return TC_ACT_SHOT;
+	return bpf_redirect_neigh(egress, NULL, 0, 0);
+}
+
+/* To a receiver on this host: rewritten at ingress, before the stack routes the packet, so the stack delivers
+ * it to the receiver's socket. Refuse a loop: the rewritten packet must not be one of our own flows again. */
+static __always_inline int forward_local(struct __sk_buff *skb, __u8 family, const struct mr_packet *p,
+					 struct mr_flow_value *v)
+{
+	struct mr_flow_key again = {};
+	again.family = family;
+	again.local_port = v->dst_port;
+	again.remote_port = v->src_port;
+	__builtin_memcpy(again.local, v->dst, 16);
+	__builtin_memcpy(again.remote, v->src, 16);
+	if (bpf_map_lookup_elem(&mr_flows, &again))
+		return TC_ACT_OK;
+	int err = rewrite_and_count(skb, family, p, v);
+	if (err == -1)
+		return TC_ACT_OK;
+	if (err < 0)
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
 SEC("tc")
 int mr_ingress(struct __sk_buff *skb)
 {
@@ -282,6 +337,13 @@ int mr_ingress(struct __sk_buff *skb)
 	struct mr_flow_value *v = bpf_map_lookup_elem(&mr_flows, &key);
 	if (!v || v->family != family)
 		return TC_ACT_OK;
+
+	/* The relay resolved the egress when it installed the entry: no FIB lookup per packet, and none of the
+	 * FIB's demands (bpf_fib_lookup refuses while forwarding is off on the ingress interface). */
+	if (v->flags & MR_FLOW_LOCAL)
+		return forward_local(skb, family, &p, v);
+	if (v->ifindex != 0)
+		return forward_to(skb, family, &p, v, v->ifindex);
 
 	/* The egress for the packet as it will be, asked before it changes. */
 	struct bpf_fib_lookup fib = {};

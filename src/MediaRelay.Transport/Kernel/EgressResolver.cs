@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using MediaRelay.Transport.Native;
+
+namespace MediaRelay.Transport.Kernel;
+
+/// <summary>
+/// Where a kernel-forwarded packet leaves, resolved once when its direction is installed rather than by the
+/// program per packet: the kernel's own route choice (a UDP socket connected to the receiver, which sends
+/// nothing, tells the source address the kernel would use; that address names the interface). A receiver on this
+/// host is delivered by the stack instead. This spares the program bpf_fib_lookup, which refuses while IP
+/// forwarding is off on the ingress interface, so the relay never has to turn host routing on.
+/// Threading: the kernel worker only.
+/// </summary>
+internal sealed class EgressResolver
+{
+    private Dictionary<IPAddress, int> _interfaceOf = [];
+    private DateTime _readAt;
+
+    /// <summary>The egress interface index (0 when unknown: the program then asks the FIB) and whether the receiver is local.</summary>
+    public (int IfIndex, bool Local) Resolve(IPEndPoint receiver)
+    {
+        Refresh();
+        var address = receiver.Address;
+        if (IPAddress.IsLoopback(address) || _interfaceOf.ContainsKey(address))
+        {
+            return (0, true);
+        }
+
+        try
+        {
+            using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(receiver);
+            var source = ((IPEndPoint)probe.LocalEndPoint!).Address;
+            return (_interfaceOf.GetValueOrDefault(source), false);
+        }
+        catch (SocketException)
+        {
+            return (0, false); // no route now: let the program's FIB lookup decide (it passes the packet up on failure)
+        }
+    }
+
+    /// <summary>Re-reads the host's addresses at most every 10 s: interfaces come and go.</summary>
+    private void Refresh()
+    {
+        if (DateTime.UtcNow - _readAt < TimeSpan.FromSeconds(10))
+        {
+            return;
+        }
+
+        var map = new Dictionary<IPAddress, int>();
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            var ifIndex = (int)LibbpfNative.IfNameToIndex(nic.Name);
+            foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+            {
+                map.TryAdd(unicast.Address, ifIndex);
+            }
+        }
+
+        _interfaceOf = map;
+        _readAt = DateTime.UtcNow;
+    }
+}

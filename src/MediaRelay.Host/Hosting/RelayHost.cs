@@ -164,7 +164,9 @@ internal static class RelayHost
         }
 
         var interfaces = BpfKernelBackend.InterfacesFor(options.RelayAddress, options.RelayAddressV6);
-        var backend = BpfKernelBackend.TryCreate(interfaces, services.GetRequiredService<ILogger<BpfKernelBackend>>(), out var reason);
+        // The instance number that keeps several relays on one host apart: the first ng port.
+        var instance = services.GetRequiredService<NgOptions>().ListenEndPoints[0].Port;
+        var backend = BpfKernelBackend.TryCreate(interfaces, instance, services.GetRequiredService<ILogger<BpfKernelBackend>>(), out var reason);
         if (backend is null)
         {
             if (mode == "ON")

@@ -16,18 +16,29 @@ namespace MediaRelay.Transport.Kernel;
 /// </summary>
 public sealed unsafe class BpfKernelBackend : IKernelBackend
 {
-    /// <summary>The TC filter handle and priority that mark MediaRelay's program ("MR"); a restart finds and removes it by them.</summary>
-    public const uint FilterHandle = 0x4d52;
+    /// <summary>
+    /// The TC filter priority of MediaRelay's programs ("MR"). Each instance's filter handle is 0x4d52 in the high
+    /// half and the instance number (its first ng port) in the low half: a restart finds and removes its own
+    /// crashed predecessor's filter, and never another instance's on the same host.
+    /// </summary>
     public const uint FilterPriority = 0x4d52;
     private const string ObjectResource = "MediaRelay.Transport.Kernel.mr_forward.bpf.o";
 
     private readonly ILogger _logger;
+    private readonly uint _handle;
     private readonly List<(string Name, int IfIndex)> _attached = [];
     private readonly EgressResolver _egress = new();
     private nint _object;
     private int _mapFd;
 
-    private BpfKernelBackend(ILogger logger) => _logger = logger;
+    private BpfKernelBackend(ILogger logger, uint handle)
+    {
+        _logger = logger;
+        _handle = handle;
+    }
+
+    /// <summary>The filter handle of instance <paramref name="instance"/> (0x4d52 in the high 16 bits).</summary>
+    public static uint HandleOf(int instance) => 0x4d520000u | ((uint)instance & 0xffffu);
 
     public string Description => "eBPF on TC ingress of " + string.Join(", ", _attached.Select(a => a.Name));
 
@@ -38,7 +49,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// Loads and attaches the program on <paramref name="interfaces"/>; null with the reason (what the kernel or the
     /// machine refused, and what to do) when it cannot.
     /// </summary>
-    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, ILogger? logger, out string? reason)
+    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, int instance, ILogger? logger, out string? reason)
     {
         logger ??= NullLogger.Instance;
         if (!LibbpfNative.TryLoadLibrary(out reason))
@@ -55,7 +66,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
         var image = new byte[resource.Length];
         resource.ReadExactly(image);
-        var backend = new BpfKernelBackend(logger);
+        var backend = new BpfKernelBackend(logger, HandleOf(instance));
         if (!backend.TryLoad(image, out reason) || !backend.TryAttach(interfaces, out reason))
         {
             backend.Dispose();
@@ -181,7 +192,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
     private bool TryAttach(IReadOnlyList<string> interfaces, out string? reason)
     {
-        var stale = RemoveStale();
+        var stale = RemoveStale(_handle);
         if (stale > 0)
         {
             KernelLog.StaleRemoved(_logger, stale);
@@ -204,7 +215,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
                 return false;
             }
 
-            var options = Options(programFd);
+            var options = Options(programFd, _handle);
             var attached = LibbpfNative.TcAttach(&hook, &options);
             if (attached < 0)
             {
@@ -229,7 +240,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// Detaches MediaRelay's filter (by its handle and priority) from every interface: after a crash (kill -9) the
     /// program stayed attached and kept forwarding its old flows; nothing else is touched.
     /// </summary>
-    public static int RemoveStale()
+    public static int RemoveStale(uint handle)
     {
         var removed = 0;
         // Most interfaces have no clsact qdisc, hence no filter of ours: libbpf would print the kernel's
@@ -244,7 +255,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             }
 
             var hook = Hook(ifIndex);
-            var options = Options(0);
+            var options = Options(0, handle);
             if (LibbpfNative.TcDetach(&hook, &options) == 0)
             {
                 removed++;
@@ -258,8 +269,8 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     private static LibbpfNative.TcHook Hook(int ifIndex) =>
         new() { Size = (nuint)sizeof(LibbpfNative.TcHook), IfIndex = ifIndex, AttachPoint = LibbpfNative.TcIngress };
 
-    private static LibbpfNative.TcOpts Options(int programFd) =>
-        new() { Size = (nuint)sizeof(LibbpfNative.TcOpts), ProgramFd = programFd, Handle = FilterHandle, Priority = FilterPriority };
+    private static LibbpfNative.TcOpts Options(int programFd, uint handle) =>
+        new() { Size = (nuint)sizeof(LibbpfNative.TcOpts), ProgramFd = programFd, Handle = handle, Priority = FilterPriority };
 
     /// <summary>Detaches the program from every interface and closes it (its map goes with it).</summary>
     public void Dispose()
@@ -267,7 +278,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         foreach (var (_, ifIndex) in _attached)
         {
             var hook = Hook(ifIndex);
-            var options = Options(0);
+            var options = Options(0, _handle);
             var detached = LibbpfNative.TcDetach(&hook, &options);
             if (detached < 0 && detached != -LibbpfNative.ENoEnt)
             {

@@ -10,7 +10,7 @@ internal static partial class KernelLog
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "kernel flow {Flow} could not be deleted: errno {Error}")]
     public static partial void RemoveFailed(ILogger logger, string flow, int error);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "eBPF program could not be detached from interface {IfIndex}: errno {Error}; remove it with: tc filter del dev IFACE ingress handle 0x4d52 prio 0x4d52 bpf")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "eBPF program could not be detached from interface {IfIndex}: errno {Error}; remove it with: tc filter del dev IFACE ingress prio 19794 handle 0x4d52NNNN bpf (NNNN: the ng port in hex)")]
     public static partial void DetachFailed(ILogger logger, int ifIndex, int error);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "removed the eBPF program an earlier run left attached to {Count} interface(s) (it stopped without detaching: killed or crashed); its flows are gone with it")]

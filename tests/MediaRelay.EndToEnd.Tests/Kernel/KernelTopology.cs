@@ -120,10 +120,10 @@ internal sealed class KernelTopology : IDisposable
         Assert.True(await Relay.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None));
     }
 
-    /// <summary>MediaRelay's TC filters (handle 0x4d52) on R's interfaces.</summary>
+    /// <summary>MediaRelay's TC filters (handle 0x4d52NNNN, NNNN the ng port 2223) on R's interfaces.</summary>
     public int RelayFilters() =>
         new[] { "ra", "rb" }.Sum(device => R.Exec("tc", "filter", "show", "dev", device, "ingress").Output
-            .Split('\n').Count(line => line.Contains("handle 0x4d52", StringComparison.Ordinal)));
+            .Split('\n').Count(line => line.Contains("handle 0x4d5208af", StringComparison.Ordinal)));
 
     public void Dispose()
     {

@@ -6,7 +6,7 @@
  * (relay address, relay port, sender address, sender port) is in mr_flows and whose payload looks like
  * RTP or RTCP (RFC 7983: first byte 128..191, at least 8 bytes) is rewritten to leave the relay port
  * facing the receiver towards the receiver's learned address, counted, and redirected. Everything else
- * is returned with TC_ACT_OK, untouched, and goes up to the relay's socket as before: STUN, DTLS,
+ * is returned with TC_ACT_UNSPEC (the next filter, if any, decides; else the packet passes), untouched, and goes up to the relay's socket as before: STUN, DTLS,
  * unknown senders, fragments, IP options, extension headers, anything the program cannot parse.
  *
  * User space (MediaRelay.Transport/Kernel) owns the map: it writes mr_flow_key / mr_flow_value byte for
@@ -52,6 +52,10 @@ struct mr_flow_value {
 };
 
 #define MR_FLOW_LOCAL 1
+
+/* A packet the program does not take: TC_ACT_UNSPEC lets the next filter on the hook (another MediaRelay
+ * instance's, or anyone's) classify it, and at the end of the chain the packet goes up unchanged. */
+#define MR_PASS TC_ACT_UNSPEC
 
 _Static_assert(sizeof(struct mr_flow_key) == 40, "mr_flow_key is 40 bytes");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, local_port) == 4, "mr_flow_key.local_port at 4");
@@ -280,7 +284,7 @@ static __always_inline int forward_to(struct __sk_buff *skb, __u8 family, const 
 {
 	int err = rewrite_and_count(skb, family, p, v);
 	if (err == -1)
-		return TC_ACT_OK;
+		return MR_PASS;
 	if (err < 0)
 		return TC_ACT_SHOT;
 	return bpf_redirect_neigh(egress, NULL, 0, 0);
@@ -298,20 +302,20 @@ static __always_inline int forward_local(struct __sk_buff *skb, __u8 family, con
 	__builtin_memcpy(again.local, v->dst, 16);
 	__builtin_memcpy(again.remote, v->src, 16);
 	if (bpf_map_lookup_elem(&mr_flows, &again))
-		return TC_ACT_OK;
+		return MR_PASS;
 	int err = rewrite_and_count(skb, family, p, v);
 	if (err == -1)
-		return TC_ACT_OK;
+		return MR_PASS;
 	if (err < 0)
 		return TC_ACT_SHOT;
-	return TC_ACT_OK;
+	return TC_ACT_OK; /* handled: rewritten, the stack delivers it */
 }
 
 SEC("tc")
 int mr_ingress(struct __sk_buff *skb)
 {
 	if (skb->pkt_type != PACKET_HOST || skb->vlan_present || skb->gso_segs > 1)
-		return TC_ACT_OK;
+		return MR_PASS;
 	__u32 ingress = skb->ingress_ifindex;
 
 	struct mr_packet p = {};
@@ -319,14 +323,14 @@ int mr_ingress(struct __sk_buff *skb)
 	__u8 family;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		if (!parse_ipv4(skb, &p))
-			return TC_ACT_OK;
+			return MR_PASS;
 		family = MR_FAMILY_IPV4;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		if (!parse_ipv6(skb, &p))
-			return TC_ACT_OK;
+			return MR_PASS;
 		family = MR_FAMILY_IPV6;
 	} else {
-		return TC_ACT_OK;
+		return MR_PASS;
 	}
 
 	key.family = family;
@@ -336,7 +340,7 @@ int mr_ingress(struct __sk_buff *skb)
 	__builtin_memcpy(key.remote, p.saddr, 16);
 	struct mr_flow_value *v = bpf_map_lookup_elem(&mr_flows, &key);
 	if (!v || v->family != family)
-		return TC_ACT_OK;
+		return MR_PASS;
 
 	/* The relay resolved the egress when it installed the entry: no FIB lookup per packet, and none of the
 	 * FIB's demands (bpf_fib_lookup refuses while forwarding is off on the ingress interface). */
@@ -377,19 +381,19 @@ int mr_ingress(struct __sk_buff *skb)
 		__builtin_memcpy(again.local, v->dst, 16);
 		__builtin_memcpy(again.remote, v->src, 16);
 		if (bpf_map_lookup_elem(&mr_flows, &again))
-			return TC_ACT_OK;
+			return MR_PASS;
 		local = 1;
 	} else {
-		return TC_ACT_OK;
+		return MR_PASS;
 	}
 	__u32 egress = local ? ingress : fib.ifindex;
 
 	/* Writable headers before the first change, so a failure can still pass the packet up intact. */
 	if (bpf_skb_pull_data(skb, p.udp_off + UDP_HDR_LEN))
-		return TC_ACT_OK;
+		return MR_PASS;
 	int err = rewrite(skb, family, &p, v);
 	if (err == -1)
-		return TC_ACT_OK;
+		return MR_PASS;
 	if (err < 0)
 		return TC_ACT_SHOT;
 

@@ -4,6 +4,7 @@ using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.EndToEnd.Tests.Relays;
 using MediaRelay.Protocols.Bencode;
+using static MediaRelay.EndToEnd.Tests.Infrastructure.RelayProcess;
 
 namespace MediaRelay.EndToEnd.Tests;
 
@@ -93,29 +94,7 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
     }
 
-    /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>
-    private static string[] RunOn(RelayEndpoints endpoints, params string[] extra) =>
-    [
-        "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
-        "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
-        "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), .. extra,
-    ];
-
-    private static async Task WaitForNgAsync(NgClient ng, ManagedProcess process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
-        {
-            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
-        }
-    }
-
-    private ManagedProcess Start(IEnumerable<string> arguments)
-    {
-        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        return ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], _workDirectory);
-    }
+    private ManagedProcess Start(IEnumerable<string> arguments) => RelayProcess.Start(_workDirectory, arguments);
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 }

@@ -1,0 +1,34 @@
+using System.Globalization;
+using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.EndToEnd.Tests.Relays;
+
+namespace MediaRelay.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The built `mediarelay` executable run as a child process, as the process tests drive it.</summary>
+internal static class RelayProcess
+{
+    /// <summary>Starts `dotnet mediarelay.dll ARGUMENTS` in <paramref name="workDirectory"/>.</summary>
+    public static ManagedProcess Start(string workDirectory, IEnumerable<string> arguments)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory);
+    }
+
+    /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>
+    public static string[] RunOn(RelayEndpoints endpoints, params string[] extra) =>
+    [
+        "run", "--relay-address", "127.0.0.1", "--ng-listen", endpoints.Ng.ToString(),
+        "--port-min", endpoints.PortMin.ToString(CultureInfo.InvariantCulture),
+        "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), .. extra,
+    ];
+
+    public static async Task WaitForNgAsync(NgClient ng, ManagedProcess process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await ng.PingAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, process.Log);
+        }
+    }
+}

@@ -7,12 +7,19 @@ namespace MediaRelay.EndToEnd.Tests.Infrastructure;
 /// <summary>The built `mediarelay` executable run as a child process, as the process tests drive it.</summary>
 internal static class RelayProcess
 {
-    /// <summary>Starts `dotnet mediarelay.dll ARGUMENTS` in <paramref name="workDirectory"/>.</summary>
-    public static ManagedProcess Start(string workDirectory, IEnumerable<string> arguments)
+    /// <summary>
+    /// Starts `dotnet mediarelay.dll ARGUMENTS` in <paramref name="workDirectory"/>; with a <paramref name="launcher"/>
+    /// (e.g. prlimit and its options, ending in "--") the launcher runs it, in the same process (it execs). A
+    /// <paramref name="lineDelay"/> reads its output that much slower per line.
+    /// </summary>
+    public static ManagedProcess Start(string workDirectory, IEnumerable<string> arguments, IReadOnlyList<string>? launcher = null,
+        TimeSpan lineDelay = default)
     {
         var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        return ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory);
+        return launcher is { Count: > 0 }
+            ? ManagedProcess.Start("mediarelay", launcher[0], [.. launcher.Skip(1), dotnet, assembly, .. arguments], workDirectory, lineDelay: lineDelay)
+            : ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory, lineDelay: lineDelay);
     }
 
     /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>

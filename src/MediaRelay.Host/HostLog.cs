@@ -25,15 +25,27 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "io_uring is not available here ({Reason}); using the epoll packet path")]
     public static partial void IoUringPassedOver(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "descriptor limit {Limit} (hard limit {Hard}): {Reserve} kept for the runtime, ng and shutdown ({Open} open at start, {Spare} spare), room for {Sockets} media sockets, {Calls} calls of one audio stream")]
+    public static partial void DescriptorBudget(ILogger logger, long limit, long hard, long reserve, int open, int spare, int sockets, int calls);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "descriptor limit (RLIMIT_NOFILE) raised from {Before} to the hard limit {Limit}")]
+    public static partial void DescriptorLimitRaised(ILogger logger, long before, long limit);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "descriptor limit (RLIMIT_NOFILE) not raised from {Before} to the hard limit {Hard}: errno {Errno}; the relay runs with {Before}")]
+    public static partial void DescriptorLimitNotRaised(ILogger logger, long before, long hard, int errno);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "ports {PortMin}-{PortMax} need {Ports} media sockets but the descriptor limit {Limit} leaves room for {Sockets}: {Calls} calls of one audio stream (4 sockets each) fit, not {RangeCalls}; raise the limit to at least {Needed} (LimitNOFILE= in the systemd unit, `ulimit -n` in the shell that starts the relay) or narrow the port range to {FittingPorts} ports")]
+    public static partial void DescriptorsShort(ILogger logger, int portMin, int portMax, int ports, long limit, int sockets, int calls, int rangeCalls, long needed, int fittingPorts);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "configuration file {Path}")]
     public static partial void ConfigFile(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "kernel forwarding: {Description}")]
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "kernel forwarding: {Description}")]
     public static partial void KernelForwarding(ILogger logger, string description);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "kernel forwarding is not available ({Reason}); every packet goes through user space")]
+    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "kernel forwarding is not available ({Reason}); every packet goes through user space")]
     public static partial void KernelForwardingUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "kernel forwarding: {Installs} direction(s) installed (mean {InstallMicroseconds:F0} us from learning to the kernel), {Refused} refused")]
+    [LoggerMessage(EventId = 222, Level = LogLevel.Information, Message = "kernel forwarding: {Installs} direction(s) installed (mean {InstallMicroseconds:F0} us from learning to the kernel), {Refused} refused")]
     public static partial void KernelFigures(ILogger logger, long installs, double installMicroseconds, long refused);
 }

@@ -8,4 +8,7 @@ var root = new RootCommand(
     RunCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+// SIGTERM and Ctrl+C belong to the generic host (its console lifetime), which stops the relay gracefully however
+// long that takes. System.CommandLine's own handling would return exit code 143 (130 for Ctrl+C) two seconds after
+// the signal, in the middle of the stop, before the sessions logged their end.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -4,7 +4,7 @@ using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.EndToEnd.Tests.Relays;
 using MediaRelay.Protocols.Bencode;
-using static MediaRelay.EndToEnd.Tests.Relays.RelayProcess;
+using static MediaRelay.EndToEnd.Tests.Infrastructure.RelayProcess;
 
 namespace MediaRelay.EndToEnd.Tests;
 
@@ -94,7 +94,7 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
     }
 
-    private ManagedProcess Start(IEnumerable<string> arguments) => RelayProcess.Start(arguments, _workDirectory);
+    private ManagedProcess Start(IEnumerable<string> arguments) => RelayProcess.Start(_workDirectory, arguments);
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 }

@@ -111,7 +111,10 @@ public sealed class NgServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops receiving, waits for running commands and closes the sockets.</summary>
+    /// <summary>
+    /// Stops receiving, drops the commands not started yet (a flood's backlog must not hold up the stop; they get
+    /// no reply, as if lost on the way), waits for the running ones and closes the sockets.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_stopped)
@@ -129,7 +132,8 @@ public sealed class NgServer : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(_running.Keys);
+        // Commands not started yet were canceled by _stopping (see OnDatagram); only the running ones are awaited.
+        await Task.WhenAll(_running.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var listener in _listeners)
         {
             listener.Socket.Dispose();
@@ -197,7 +201,7 @@ public sealed class NgServer : IAsyncDisposable
         }
 
         var copy = datagram.ToArray();
-        var task = Task.Run(() => Run(peer, cookie, copy, space));
+        var task = Task.Run(() => Run(peer, cookie, copy, space), _stopping.Token);
         _running.TryAdd(task, 0);
         task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }

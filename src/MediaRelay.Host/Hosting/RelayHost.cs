@@ -73,6 +73,12 @@ internal static class RelayHost
             o.UseUtcTimestamp = true;
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
+        // The console logger writes from a queue and, when the host is disposed, gives that queue 1.5 s to drain and
+        // drops the rest: with the default 2,500 entries a slow reader of stdout (a busy journald) lost the sessions'
+        // end lines. 256 drain in time at 200 lines/s; a longer burst waits for the reader instead of being lost.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.MaxQueueLength = 256);
+        // The stop ends every session and frees every port; a deadline would cut it short and lose the sessions' end.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(relayOptions);
         builder.Services.AddSingleton(TimeProvider.System);

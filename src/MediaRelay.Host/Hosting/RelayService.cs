@@ -3,6 +3,7 @@ using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Model;
+using MediaRelay.Transport;
 using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.IoUring;
 using Microsoft.Extensions.Hosting;
@@ -11,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace MediaRelay.Host.Hosting;
 
 /// <summary>
-/// Starts the ng control listeners and, on SIGTERM, stops them first (no new calls), then ends every session,
-/// freeing every port.
+/// Raises the descriptor limit and gives the media sockets their share of it, starts the ng control listeners and,
+/// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
     RelayOptions options, IPacketTransport transport, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
@@ -27,6 +28,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
             IoUringTransport uring => $"io_uring, {uring.LoopCount} ring(s)",
             _ => "sockets",
         });
+        BudgetDescriptors();
         try
         {
             ng.Start();
@@ -39,6 +41,45 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Raises RLIMIT_NOFILE to its hard limit and sets <see cref="RelayOptions.MaxMediaSockets"/> to what is left of it
+    /// after the <see cref="DescriptorBudget.Reserve"/>; warns when the port range needs more sockets than that.
+    /// Before ng listens, so no offer ever runs without the budget.
+    /// </summary>
+    private void BudgetDescriptors()
+    {
+        var limit = DescriptorLimit.RaiseToHard();
+        if (limit is null)
+        {
+            return; // Not Linux: no limit to read, no budget.
+        }
+
+        if (limit.RaiseError != 0)
+        {
+            HostLog.DescriptorLimitNotRaised(logger, limit.Before, limit.Hard, limit.RaiseError);
+        }
+        else if (limit.Limit > limit.Before)
+        {
+            HostLog.DescriptorLimitRaised(logger, limit.Before, limit.Limit);
+        }
+
+        var open = DescriptorLimit.CountOpen();
+        var reserve = DescriptorBudget.Reserve(open, ngOptions.ListenEndPoints.Count);
+        var sockets = DescriptorBudget.MediaSockets(limit.Limit, reserve);
+        options.MaxMediaSockets = sockets;
+        var calls = sockets / DescriptorBudget.SocketsPerCall;
+        HostLog.DescriptorBudget(logger, limit.Limit, limit.Hard, reserve, open, DescriptorBudget.Spare, sockets, calls);
+
+        var ports = sessions.Totals.PortsTotal;
+        if (ports > sockets)
+        {
+            // The IPv6 pool, when there is one, takes the same range again.
+            var pools = options.RelayAddressV6 is null ? 1 : 2;
+            HostLog.DescriptorsShort(logger, options.PortMin, options.PortMax, ports, limit.Limit, sockets, calls,
+                ports / DescriptorBudget.SocketsPerCall, ports + reserve, (sockets / pools) & ~1);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

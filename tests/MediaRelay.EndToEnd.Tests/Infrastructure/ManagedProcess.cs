@@ -35,7 +35,8 @@ internal sealed class ManagedProcess : IDisposable
         string fileName,
         IEnumerable<string> arguments,
         string workingDirectory,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan lineDelay = default)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -57,7 +58,15 @@ internal sealed class ManagedProcess : IDisposable
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var managed = new ManagedProcess(name, process);
-        process.OutputDataReceived += (_, e) => managed.Append(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            managed.Append(e.Data);
+            if (lineDelay > TimeSpan.Zero)
+            {
+                // A slow reader of stdout (a busy journald): the pipe fills and the child's writes wait.
+                Thread.Sleep(lineDelay);
+            }
+        };
         process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
         managed.Append($"$ {fileName} {string.Join(' ', startInfo.ArgumentList)}");
         if (!process.Start())

@@ -11,7 +11,7 @@ using MediaRelay.EndToEnd.Tests.Relays;
 using MediaRelay.Protocols.Bencode;
 using MediaRelay.Protocols.Sdp;
 using Xunit.Abstractions;
-using static MediaRelay.EndToEnd.Tests.Relays.RelayProcess;
+using static MediaRelay.EndToEnd.Tests.Infrastructure.RelayProcess;
 
 namespace MediaRelay.EndToEnd.Tests.Security;
 
@@ -33,7 +33,7 @@ public sealed partial class ReplySizeAndCacheTests(ITestOutputHelper output) : I
         const int Streams = 200;
         // Four ports a stream (RTP and RTCP on each side), and some room.
         var endpoints = RelayEndpoints.Allocate(mediaPorts: (Streams * 4) + 40);
-        using var process = Start(RunOn(endpoints, "--max-streams", "256", "--delete-delay", "0"), _workDirectory);
+        using var process = Start(_workDirectory, RunOn(endpoints, "--max-streams", "256", "--delete-delay", "0"));
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
         var toCallee = await OfferAndAnswerAsync(ng, Streams);
@@ -82,7 +82,7 @@ public sealed partial class ReplySizeAndCacheTests(ITestOutputHelper output) : I
     public async Task An_offer_of_33_m_lines_is_refused_under_the_default_limit_and_takes_no_port()
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts: 140);
-        using var process = Start(RunOn(endpoints), _workDirectory);
+        using var process = Start(_workDirectory, RunOn(endpoints));
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
 
@@ -101,14 +101,14 @@ public sealed partial class ReplySizeAndCacheTests(ITestOutputHelper output) : I
     [Fact(Timeout = 60_000)]
     public async Task Max_streams_and_the_reply_cache_size_are_explained_and_checked()
     {
-        using (var help = Start(["run", "--help"], _workDirectory))
+        using (var help = Start(_workDirectory, ["run", "--help"]))
         {
             Assert.True(await help.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), help.Log);
             Assert.Contains("--max-streams", help.Log, StringComparison.Ordinal);
             Assert.Contains("--ng-reply-cache-bytes", help.Log, StringComparison.Ordinal);
         }
 
-        using var bad = Start(["run", "--max-streams", "1001", "--ng-reply-cache-bytes", "4096"], _workDirectory);
+        using var bad = Start(_workDirectory, ["run", "--max-streams", "1001", "--ng-reply-cache-bytes", "4096"]);
         Assert.True(await bad.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), bad.Log);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("max-streams 1001 is out of range: give 1-1000", bad.Log, StringComparison.Ordinal);
@@ -129,7 +129,7 @@ public sealed partial class ReplySizeAndCacheTests(ITestOutputHelper output) : I
         const int Queries = 12_500;
         const long BoundBytes = 200L * 1024 * 1024;
         var endpoints = RelayEndpoints.Allocate(mediaPorts: (Streams * 4) + 20);
-        using var process = Start(RunOn(endpoints, "--ng-reply-cache-bytes", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture)), _workDirectory);
+        using var process = Start(_workDirectory, RunOn(endpoints, "--ng-reply-cache-bytes", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture)));
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
         await OfferAndAnswerAsync(ng, Streams);

@@ -1,22 +1,25 @@
 using System.Globalization;
-using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
+using MediaRelay.EndToEnd.Tests.Relays;
 
-namespace MediaRelay.EndToEnd.Tests.Relays;
+namespace MediaRelay.EndToEnd.Tests.Infrastructure;
 
-/// <summary>
-/// The `mediarelay` executable started directly with the arguments a test chooses (the drivers start it with fixed
-/// ones): the executable built from src/MediaRelay.Host, which the project reference copies next to the test assembly.
-/// </summary>
+/// <summary>The built `mediarelay` executable run as a child process, as the process tests drive it.</summary>
 internal static class RelayProcess
 {
-    /// <summary>Starts `dotnet mediarelay.dll ARGUMENTS` in <paramref name="workDirectory"/>; dispose it to kill it.</summary>
-    public static ManagedProcess Start(IEnumerable<string> arguments, string workDirectory)
+    /// <summary>
+    /// Starts `dotnet mediarelay.dll ARGUMENTS` in <paramref name="workDirectory"/>; with a <paramref name="launcher"/>
+    /// (e.g. prlimit and its options, ending in "--") the launcher runs it, in the same process (it execs). A
+    /// <paramref name="lineDelay"/> reads its output that much slower per line.
+    /// </summary>
+    public static ManagedProcess Start(string workDirectory, IEnumerable<string> arguments, IReadOnlyList<string>? launcher = null,
+        TimeSpan lineDelay = default)
     {
         var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
-        // `dotnet test` tells children which host it runs on; fall back to the one on PATH.
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        return ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory);
+        return launcher is { Count: > 0 }
+            ? ManagedProcess.Start("mediarelay", launcher[0], [.. launcher.Skip(1), dotnet, assembly, .. arguments], workDirectory, lineDelay: lineDelay)
+            : ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory, lineDelay: lineDelay);
     }
 
     /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>
@@ -27,7 +30,6 @@ internal static class RelayProcess
         "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), .. extra,
     ];
 
-    /// <summary>Returns once the relay answers an ng ping; fails the test after 20 s or when the process exits.</summary>
     public static async Task WaitForNgAsync(NgClient ng, ManagedProcess process)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

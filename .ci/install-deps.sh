@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests (tests/MediaRelay.EndToEnd.Tests) run besides .NET: Kamailio with its
-# rtpengine module, sipp (Debian package sip-tester) and rtpengine (rtpengine-daemon, the harness self-check).
+# rtpengine module, sipp (Debian package sip-tester) and rtpengine (rtpengine-daemon, the harness self-check), and
+# what the kernel forwarding path needs to build and to be tested (clang, libbpf, iproute2, ethtool).
 #
 # Idempotent: when all three are installed it installs nothing. Either way it then makes sure no service of these
 # packages is running or enabled, and that nothing listens on the ports their services use (SIP 5060, rtpengine ng
@@ -8,7 +9,9 @@
 # Debian/Ubuntu only; runs as root or through sudo.
 set -euo pipefail
 
-packages=(kamailio sip-tester rtpengine-daemon)
+# clang, llvm and libbpf-dev build the kernel forwarding program (src/MediaRelay.Transport/Kernel/Bpf); libbpf1 loads
+# it; iproute2 and ethtool build the kernel tests' network namespaces; bpftool is used by scripts/bpf-selftest.sh.
+packages=(kamailio sip-tester rtpengine-daemon clang llvm libbpf-dev libbpf1 bpftool iproute2 ethtool)
 # Services the packages (and the ones they recommend) install; the Debian scripts start some at install time.
 services=(kamailio rtpengine-daemon rtpengine rtpengine-recording-daemon rtpengine-recording)
 ports=(5060 2223 22222)

@@ -16,7 +16,7 @@ public sealed record CallLoad(int Calls = 10, int Concurrent = 2, int MediaMilli
 }
 
 /// <summary>Packets the relay reported receiving from each side of one call, the highest value seen while polling.</summary>
-public sealed record RelayCallCounters(string CallId, long FromCaller, long FromCallee);
+public sealed record RelayCallCounters(string CallId, long FromCaller, long FromCallee, long KernelFromCaller = 0, long KernelFromCallee = 0);
 
 /// <summary>What one run of calls through Kamailio and the relay produced.</summary>
 public sealed record CallRunResult
@@ -229,7 +229,7 @@ internal sealed class CallHarness : IDisposable
     private static string Describe(CallRunResult r) =>
         $"calls: caller {r.CallerSuccessfulCalls} ok / {r.CallerFailedCalls} failed (exit {r.CallerExitCode}), callee {r.CalleeSuccessfulCalls} ok / {r.CalleeFailedCalls} failed; "
         + $"capture: caller->relay {r.CallerSentToRelay}, relay->callee {r.CalleeReceivedFromRelay}, callee->relay {r.CalleeSentToRelay}, relay->caller {r.CallerReceivedFromRelay}, bypass {r.BypassedRelay}; "
-        + $"relay per call (from caller/from callee): {string.Join(", ", r.RelayCalls.Select(c => $"{c.FromCaller}/{c.FromCallee}"))}; "
+        + $"relay per call (from caller/from callee, of which in the kernel): {string.Join(", ", r.RelayCalls.Select(c => $"{c.FromCaller}/{c.FromCallee} ({c.KernelFromCaller}/{c.KernelFromCallee})"))}; "
         + $"left: sessions {r.SessionsLeft.Count}, sessionsown {r.SessionsOwnLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, ports {r.PortsLeftBound.Count}; peak ports bound {r.PeakPortsBound}";
 
     private static void Append(StringBuilder text, string title, string? log)
@@ -250,9 +250,12 @@ internal sealed class CallHarness : IDisposable
 
             var fromCaller = NgReply.RtpPacketsFromTag(reply, "caller-");
             var fromCallee = NgReply.RtpPacketsFromTag(reply, "callee-");
+            var kernelFromCaller = NgReply.RtpPacketsFromTag(reply, "caller-", "kernel stats");
+            var kernelFromCallee = NgReply.RtpPacketsFromTag(reply, "callee-", "kernel stats");
             counters[callId] = counters.TryGetValue(callId, out var seen)
-                ? new RelayCallCounters(callId, Math.Max(seen.FromCaller, fromCaller), Math.Max(seen.FromCallee, fromCallee))
-                : new RelayCallCounters(callId, fromCaller, fromCallee);
+                ? new RelayCallCounters(callId, Math.Max(seen.FromCaller, fromCaller), Math.Max(seen.FromCallee, fromCallee),
+                    Math.Max(seen.KernelFromCaller, kernelFromCaller), Math.Max(seen.KernelFromCallee, kernelFromCallee))
+                : new RelayCallCounters(callId, fromCaller, fromCallee, kernelFromCaller, kernelFromCallee);
         }
     }
 

@@ -26,7 +26,8 @@ internal static class CallScenarios
     /// media went through the relay both ways and that nothing is left behind. Logs go to the test output on failure.
     /// </summary>
     public static async Task RunAndVerifyAsync(
-        ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory, ProxyConfiguration configuration)
+        ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory, ProxyConfiguration configuration,
+        bool kernelForwarding = false)
     {
         var load = new CallLoad(Calls: 10, Concurrent: 2, MediaMilliseconds: 2000);
         using var harness = new CallHarness(output, relayFactory);
@@ -34,7 +35,7 @@ internal static class CallScenarios
         try
         {
             var result = await harness.RunAsync(configuration, load, timeout.Token).WaitAsync(HardTimeout - TimeSpan.FromSeconds(3));
-            Verify(result, load);
+            Verify(result, load, kernelForwarding);
         }
         catch
         {
@@ -43,8 +44,20 @@ internal static class CallScenarios
         }
     }
 
-    private static void Verify(CallRunResult result, CallLoad load)
+    /// <summary>
+    /// With <paramref name="kernelForwarding"/>, the relay forwards in the kernel (eBPF at TC ingress of lo): a packet
+    /// is rewritten in place, so the capture (a raw IP socket, which sees packets as the stack delivers them) sees
+    /// only the phones' first packets towards the relay and every relayed packet towards the phones. The relay's
+    /// kernel counters then have to show the media instead.
+    /// </summary>
+    private static void Verify(CallRunResult result, CallLoad load, bool kernelForwarding)
     {
+        if (kernelForwarding)
+        {
+            VerifyKernel(result, load);
+            return;
+        }
+
         // Calls: every call set up through the proxy and relay, and torn down by a BYE that got its 200 OK.
         Assert.True(result.CallerFailedCalls == 0, $"caller saw {result.CallerFailedCalls} failed calls");
         Assert.Equal(load.Calls, result.CallerSuccessfulCalls);
@@ -81,6 +94,30 @@ internal static class CallScenarios
         Assert.True(result.PeakPortsBound > 0, "no port of the relay's media range was ever bound: the relay did not use its range");
         Assert.Empty(result.SessionsLeft);
         Assert.Equal(0L, result.SessionsOwnLeft);
+        Assert.Empty(result.PortsLeftBound);
+    }
+
+    private static void VerifyKernel(CallRunResult result, CallLoad load)
+    {
+        Assert.True(result.CallerFailedCalls == 0 && result.CalleeFailedCalls == 0, $"failed calls: caller {result.CallerFailedCalls}, callee {result.CalleeFailedCalls}");
+        Assert.Equal(load.Calls, result.CallerSuccessfulCalls);
+        Assert.Equal(load.Calls, result.CalleeSuccessfulCalls);
+
+        // The phones received the media from the relay's ports, and nothing went around the relay.
+        var minimumTotal = (long)load.Calls * load.ExpectedPacketsPerCallDirection / 2;
+        Assert.True(result.CalleeReceivedFromRelay >= minimumTotal, $"callee received {result.CalleeReceivedFromRelay} RTP packets from the relay, expected >= {minimumTotal}");
+        Assert.True(result.CallerReceivedFromRelay >= minimumTotal, $"caller received {result.CallerReceivedFromRelay} RTP packets from the relay, expected >= {minimumTotal}");
+        Assert.True(result.BypassedRelay == 0, $"{result.BypassedRelay} RTP packets went between caller and callee without the relay");
+
+        // The relay counted every call's media both ways, and the kernel forwarded most of it.
+        Assert.Equal(load.Calls, result.RelayCalls.Count);
+        var minimumPerCall = load.ExpectedPacketsPerCallDirection / 4;
+        Assert.All(result.RelayCalls, call =>
+        {
+            Assert.True(call.FromCaller >= minimumPerCall && call.FromCallee >= minimumPerCall, $"relay counted {call.FromCaller}/{call.FromCallee} RTP packets for {call.CallId}, expected >= {minimumPerCall} each way");
+            Assert.True(call.KernelFromCaller >= minimumPerCall / 2 && call.KernelFromCallee >= minimumPerCall / 2, $"the kernel forwarded {call.KernelFromCaller}/{call.KernelFromCallee} of {call.CallId}'s packets");
+        });
+        Assert.Empty(result.SessionsLeft);
         Assert.Empty(result.PortsLeftBound);
     }
 }

@@ -26,9 +26,10 @@ internal static class NgReply
     /// <summary>
     /// RTP packets the relay received from the party whose tag starts with <paramref name="tagPrefix"/>, from a
     /// "query" reply: tags / TAG / medias[] / streams[] / stats / packets, counting the streams flagged "RTP" (or,
-    /// when a stream has no flags, the first stream of each media, which is RTP in rtpengine's layout).
+    /// when a stream has no flags, the first stream of each media, which is RTP in rtpengine's layout). With
+    /// <paramref name="statsKey"/> "kernel stats", the part MediaRelay's kernel path forwarded.
     /// </summary>
-    public static long RtpPacketsFromTag(BencodeDictionary queryReply, string tagPrefix)
+    public static long RtpPacketsFromTag(BencodeDictionary queryReply, string tagPrefix, string statsKey = "stats")
     {
         if (Path(queryReply, "tags") is not BencodeDictionary tags)
         {
@@ -55,7 +56,7 @@ internal static class NgReply
                     var isRtp = Path(streams.Items[i], "flags") is BencodeList flags
                         ? flags.Items.Any(flag => flag.AsText() == "RTP")
                         : i == 0;
-                    if (isRtp && Integer(streams.Items[i], "stats", "packets") is { } count)
+                    if (isRtp && Integer(streams.Items[i], statsKey, "packets") is { } count)
                     {
                         packets += count;
                     }

@@ -2,8 +2,6 @@ using System.Net;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
 using MediaRelay.Core.Statistics;
-using MediaRelay.Transport.Epoll;
-using MediaRelay.Transport.IoUring;
 using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Transport.Tests;
@@ -18,13 +16,18 @@ public enum TransportKind
 /// <summary>A session manager over the real UDP transport on 127.0.0.1, each test on its own port range.</summary>
 internal sealed class LoopbackRelay : IDisposable
 {
-    /// <summary>A transport of the given kind; the loop-based ones get <paramref name="loops"/> loops.</summary>
-    public static IPacketTransport Create(TransportKind kind, UdpTransportOptions options, int loops) => kind switch
+    /// <summary>A transport of the given kind, from the relay's one factory; the loop-based ones get <paramref name="loops"/> loops.</summary>
+    public static IPacketTransport Create(TransportKind kind, UdpTransportOptions options, int loops) => PacketPaths.Create(new PacketPathOptions
     {
-        TransportKind.Epoll => new EpollTransport(options, loops),
-        TransportKind.IoUring => new IoUringTransport(options, loops),
-        _ => new UdpTransport(options),
-    };
+        Kind = kind switch
+        {
+            TransportKind.Epoll => PacketPathKind.Epoll,
+            TransportKind.IoUring => PacketPathKind.IoUring,
+            _ => PacketPathKind.Sockets,
+        },
+        Loops = loops,
+        Sockets = options,
+    }).Transport;
 
     // Relay ranges lie above Linux's ephemeral range (32768-60999), where the phones' port-0 sockets land: media is
     // never sent to the relay's own port range (issue 15), so a phone inside it would be refused. 100 ports each, in

@@ -3,7 +3,8 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using MediaRelay.Core.Api;
-using MediaRelay.Transport.IoUring;
+using MediaRelay.Transport;
+using MediaRelay.Transport.Udp;
 
 namespace MediaRelay.Host.Configuration;
 
@@ -91,18 +92,13 @@ public static class SettingsValidator
             errors.Add($"realtime-priority {settings.RealtimePriority} is out of range: give 1-99 for SCHED_FIFO, or 0 for the normal scheduler");
         }
 
-        var transport = settings.Transport.ToUpperInvariant();
-        if (transport is not ("AUTO" or "EPOLL" or "IO_URING" or "IOURING" or "SOCKETS"))
+        if (ParseTransport(settings.Transport) is not { } transport)
         {
             errors.Add($"transport '{settings.Transport}' is not known: give epoll, io_uring or sockets");
         }
-        else if (transport == "EPOLL" && !MediaRelay.Transport.Epoll.EpollTransport.IsSupported)
+        else if (PacketPaths.Unavailable(transport) is { } reason)
         {
-            errors.Add("transport epoll needs Linux on x86-64 or arm64: give --transport sockets");
-        }
-        else if (transport is "IO_URING" or "IOURING" && IoUringTransport.Unavailable() is { } reason)
-        {
-            errors.Add($"transport io_uring cannot run here ({reason}): give --transport epoll");
+            errors.Add($"transport {reason}");
         }
 
         if (settings.KernelForwarding.ToUpperInvariant() is not ("AUTO" or "ON" or "OFF"))
@@ -151,21 +147,31 @@ public static class SettingsValidator
         return networks;
     }
 
-    /// <summary>
-    /// The packet path to run: the one asked for, or for "auto" the fastest this platform has (io_uring on Linux,
-    /// else sockets). Whether the kernel allows io_uring is known only by starting it: under "auto" the host falls
-    /// back to epoll when it cannot (<see cref="IsAuto"/>).
-    /// </summary>
-    public static TransportKind ChooseTransport(MediaRelaySettings settings) => settings.Transport.ToUpperInvariant() switch
+    /// <summary>The packet path options for the factory in Transport (<see cref="PacketPaths.Create"/>).</summary>
+    public static PacketPathOptions PacketPath(MediaRelaySettings settings, RelayOptions options, int instance) => new()
     {
-        "SOCKETS" => TransportKind.Sockets,
-        "EPOLL" => TransportKind.Epoll,
-        "IO_URING" or "IOURING" => TransportKind.IoUring,
-        _ => MediaRelay.Transport.Epoll.EpollTransport.IsSupported ? TransportKind.IoUring : TransportKind.Sockets,
+        Kind = ParseTransport(settings.Transport) ?? PacketPathKind.Auto,
+        Loops = settings.Loops,
+        Sockets = new UdpTransportOptions { ReceiveBufferSize = settings.SocketReceiveBuffer, RealtimePriority = settings.RealtimePriority },
+        KernelForwarding = settings.KernelForwarding.ToUpperInvariant() switch
+        {
+            "ON" => KernelForwardingMode.On,
+            "OFF" => KernelForwardingMode.Off,
+            _ => KernelForwardingMode.Auto,
+        },
+        RelayAddress = options.RelayAddress,
+        RelayAddressV6 = options.RelayAddressV6,
+        Instance = instance,
     };
 
-    /// <summary>True when the packet path is left to MediaRelay ("auto").</summary>
-    public static bool IsAuto(MediaRelaySettings settings) => string.Equals(settings.Transport, "auto", StringComparison.OrdinalIgnoreCase);
+    private static PacketPathKind? ParseTransport(string text) => text.ToUpperInvariant() switch
+    {
+        "AUTO" => PacketPathKind.Auto,
+        "SOCKETS" => PacketPathKind.Sockets,
+        "EPOLL" => PacketPathKind.Epoll,
+        "IO_URING" or "IOURING" => PacketPathKind.IoUring,
+        _ => null,
+    };
 
     private static IPAddress? ResolveRelayAddress(string text, List<string> errors)
     {

@@ -4,10 +4,7 @@ using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Model;
 using MediaRelay.Host.Configuration;
-using MediaRelay.Transport.Epoll;
-using MediaRelay.Transport.Kernel;
-using MediaRelay.Transport.Udp;
-using MediaRelay.Transport.IoUring;
+using MediaRelay.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -82,37 +79,22 @@ internal static class RelayHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(relayOptions);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new UdpTransportOptions
+        builder.Services.AddSingleton(sp =>
         {
-            ReceiveBufferSize = settings.SocketReceiveBuffer,
-            RealtimePriority = settings.RealtimePriority,
-        });
-        builder.Services.AddSingleton<IPacketTransport>(sp =>
-        {
-            var socketOptions = sp.GetRequiredService<UdpTransportOptions>();
-            EpollTransport Epoll() => new(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<EpollTransport>>());
-            switch (SettingsValidator.ChooseTransport(settings))
+            // The instance number that keeps several relays on one host apart in the kernel: the first ng port.
+            var pathOptions = SettingsValidator.PacketPath(settings, relayOptions, ngListen[0].Port);
+            try
             {
-                case TransportKind.Epoll:
-                    return Epoll();
-                case TransportKind.IoUring:
-                    try
-                    {
-                        return new IoUringTransport(socketOptions, settings.Loops, sp.GetRequiredService<ILogger<IoUringTransport>>());
-                    }
-                    catch (PlatformNotSupportedException e) when (SettingsValidator.IsAuto(settings))
-                    {
-                        // The kernel refused io_uring (seccomp, kernel.io_uring_disabled, too old): the next fastest.
-                        HostLog.IoUringPassedOver(sp.GetRequiredService<ILogger<RelayService>>(), e.Message);
-                        return Epoll();
-                    }
-
-                default:
-                    return new UdpTransport(socketOptions, sp.GetRequiredService<ILogger<UdpTransport>>());
+                return PacketPaths.Create(pathOptions, sp.GetRequiredService<ILoggerFactory>());
+            }
+            catch (PacketPathException e)
+            {
+                throw new RelayStartException(e.Message, e);
             }
         });
-
-        builder.Services.AddSingleton(sp => CreateKernelQueue(settings, relayOptions, sp));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<PacketPath>().Transport);
+        builder.Services.AddSingleton(sp => new KernelQueue(sp.GetRequiredService<PacketPath>().Kernel, TimeProvider.System,
+            TimeSpan.FromSeconds(1), sp.GetRequiredService<ILogger<KernelQueue>>()));
         builder.Services.AddSingleton(sp => new SessionManager(
             relayOptions,
             sp.GetRequiredService<IPacketTransport>(),
@@ -154,37 +136,5 @@ internal static class RelayHost
         }
 
         return 0;
-    }
-
-    /// <summary>
-    /// The kernel worker with the eBPF backend when kernel forwarding is on or auto and the kernel allows it. "on"
-    /// without it refuses to start; "auto" says in one line why it stays in user space.
-    /// </summary>
-    private static KernelQueue CreateKernelQueue(MediaRelaySettings settings, RelayOptions options, IServiceProvider services)
-    {
-        var mode = settings.KernelForwarding.ToUpperInvariant();
-        var logger = services.GetRequiredService<ILogger<RelayService>>();
-        if (mode == "OFF")
-        {
-            return new KernelQueue(null, TimeProvider.System, TimeSpan.FromSeconds(1));
-        }
-
-        var interfaces = BpfKernelBackend.InterfacesFor(options.RelayAddress, options.RelayAddressV6);
-        // The instance number that keeps several relays on one host apart: the first ng port.
-        var instance = services.GetRequiredService<NgOptions>().ListenEndPoints[0].Port;
-        var backend = BpfKernelBackend.TryCreate(interfaces, instance, services.GetRequiredService<ILogger<BpfKernelBackend>>(), out var reason);
-        if (backend is null)
-        {
-            if (mode == "ON")
-            {
-                throw new RelayStartException($"kernel forwarding is on but cannot run: {reason}. Give --kernel-forwarding auto to run in user space instead");
-            }
-
-            HostLog.KernelForwardingUnavailable(logger, reason ?? "unknown");
-            return new KernelQueue(null, TimeProvider.System, TimeSpan.FromSeconds(1));
-        }
-
-        HostLog.KernelForwarding(logger, backend.Description);
-        return new KernelQueue(backend, TimeProvider.System, TimeSpan.FromSeconds(1), services.GetRequiredService<ILogger<KernelQueue>>());
     }
 }

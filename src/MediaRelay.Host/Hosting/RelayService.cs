@@ -16,18 +16,27 @@ namespace MediaRelay.Host.Hosting;
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
-    RelayOptions options, IPacketTransport transport, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
+    RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
-        HostLog.TransportChosen(logger, transport switch
+        if (path.IoUringPassedOver is { } passedOver)
         {
-            EpollTransport epoll => $"epoll, {epoll.LoopCount} loop(s)",
-            IoUringTransport uring => $"io_uring, {uring.LoopCount} ring(s)",
-            _ => "sockets",
-        });
+            HostLog.IoUringPassedOver(logger, passedOver);
+        }
+
+        HostLog.TransportChosen(logger, path.Description);
+        if (path.Kernel is { } backend)
+        {
+            HostLog.KernelForwarding(logger, backend.Description);
+        }
+        else if (path.KernelUnavailable is { } reason)
+        {
+            HostLog.KernelForwardingUnavailable(logger, reason);
+        }
+
         BudgetDescriptors();
         try
         {
@@ -95,16 +104,16 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
 
         // Removes what the kernel still holds and detaches the program from every interface.
         kernel.Dispose();
-        if (transport is EpollTransport epoll)
+        if (path.Transport is EpollTransport epoll)
         {
             HostLog.TransportFigures(logger, epoll.Packets, epoll.Batches, epoll.Wakeups, epoll.Truncated, epoll.SendErrors, epoll.HandlerErrors);
         }
-        else if (transport is IoUringTransport uring)
+        else if (path.Transport is IoUringTransport uring)
         {
             HostLog.IoUringFigures(logger, uring.Packets, uring.Rounds, uring.Truncated, uring.SendErrors, uring.ReceiveErrors, uring.HandlerErrors);
         }
 
-        (transport as IDisposable)?.Dispose();
+        (path.Transport as IDisposable)?.Dispose();
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
     }
 }

@@ -26,7 +26,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
     private readonly ILogger _logger;
     private readonly uint _handle;
-    private readonly List<(string Name, int IfIndex)> _attached = [];
+    private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
     private nint _object;
     private int _mapFd;
@@ -40,7 +40,8 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// <summary>The filter handle of instance <paramref name="instance"/> (0x4d52 in the high 16 bits).</summary>
     public static uint HandleOf(int instance) => 0x4d520000u | ((uint)instance & 0xffffu);
 
-    public string Description => "eBPF on TC ingress of " + string.Join(", ", _attached.Select(a => a.Name));
+    public string Description => "eBPF on TC ingress of " + string.Join(", ", _attached.Select(a => a.Name))
+        + (_attached.Count > 0 && _attached.TrueForAll(a => a.LinkFd >= 0) ? " (tcx links: detached by the kernel if the relay dies)" : " (cls_bpf filters)");
 
     /// <summary>The interfaces carrying the program.</summary>
     public IReadOnlyList<string> Interfaces => _attached.ConvertAll(a => a.Name);
@@ -207,6 +208,21 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
                 continue; // gone since it was listed
             }
 
+            // tcx (Linux 6.6+): the attachment is a bpf_link that lives exactly as long as this process holds its
+            // descriptor, so a crash or kill -9 leaves nothing behind. Older kernels: a cls_bpf filter with our handle.
+            var link = LibbpfNative.LinkCreate(programFd, ifIndex, LibbpfNative.TcxIngress, 0);
+            if (link >= 0)
+            {
+                _attached.Add((name, ifIndex, link));
+                continue;
+            }
+
+            if (link != -LibbpfNative.EInval && link != -LibbpfNative.EOpNotSupp)
+            {
+                reason = $"cannot attach the eBPF program to TC ingress of {name}: {Marshal.GetPInvokeErrorMessage(-link)} (errno {-link}); grant CAP_NET_ADMIN and CAP_BPF";
+                return false;
+            }
+
             var hook = Hook(ifIndex);
             var created = LibbpfNative.TcHookCreate(&hook);
             if (created < 0 && created != -LibbpfNative.EExist)
@@ -223,7 +239,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
                 return false;
             }
 
-            _attached.Add((name, ifIndex));
+            _attached.Add((name, ifIndex, -1));
         }
 
         if (_attached.Count == 0)
@@ -237,8 +253,9 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     }
 
     /// <summary>
-    /// Detaches MediaRelay's filter (by its handle and priority) from every interface: after a crash (kill -9) the
-    /// program stayed attached and kept forwarding its old flows; nothing else is touched.
+    /// Detaches MediaRelay's cls_bpf filter (by its handle and priority) from every interface: on kernels without
+    /// tcx, after a crash (kill -9) the program stayed attached and kept forwarding its old flows; nothing else is
+    /// touched. (With tcx links nothing survives the process.)
     /// </summary>
     public static int RemoveStale(uint handle)
     {
@@ -275,8 +292,14 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// <summary>Detaches the program from every interface and closes it (its map goes with it).</summary>
     public void Dispose()
     {
-        foreach (var (_, ifIndex) in _attached)
+        foreach (var (_, ifIndex, linkFd) in _attached)
         {
+            if (linkFd >= 0)
+            {
+                _ = LibbpfNative.Close(linkFd); // closing the link detaches the program
+                continue;
+            }
+
             var hook = Hook(ifIndex);
             var options = Options(0, _handle);
             var detached = LibbpfNative.TcDetach(&hook, &options);

@@ -16,6 +16,12 @@ internal static unsafe partial class LibbpfNative
     /// <summary>BPF_TC_INGRESS of enum bpf_tc_attach_point.</summary>
     public const int TcIngress = 1;
 
+    /// <summary>BPF_TCX_INGRESS of enum bpf_attach_type (Linux 6.6+): a TC ingress attachment owned by a bpf_link.</summary>
+    public const int TcxIngress = 46;
+
+    public const int EInval = 22;
+    public const int EOpNotSupp = 95;
+
     /// <summary>BPF_ANY: create or update a map element.</summary>
     public const ulong Any = 0;
 
@@ -74,6 +80,16 @@ internal static unsafe partial class LibbpfNative
 
     [LibraryImport(Library, EntryPoint = "bpf_tc_detach")]
     public static partial int TcDetach(TcHook* hook, TcOpts* options);
+
+    /// <summary>
+    /// bpf(BPF_LINK_CREATE): for <see cref="TcxIngress"/>, <paramref name="target"/> is the interface index. Returns the
+    /// link's descriptor; the program stays attached exactly as long as that descriptor is open (a crash detaches it).
+    /// </summary>
+    [LibraryImport(Library, EntryPoint = "bpf_link_create")]
+    public static partial int LinkCreate(int programFd, int target, int attachType, nint options);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
 
     [LibraryImport(Library, EntryPoint = "bpf_map_update_elem")]
     public static partial int MapUpdate(int fd, void* key, void* value, ulong flags);

@@ -120,7 +120,7 @@ internal sealed class KernelTopology : IDisposable
         Assert.True(await Relay.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None));
     }
 
-    /// <summary>MediaRelay's TC filters (handle 0x4d52NNNN, NNNN the ng port 2223) on R's interfaces.</summary>
+    /// <summary>MediaRelay's cls_bpf TC filters (handle 0x4d52NNNN, NNNN the ng port 2223) on R's interfaces (kernels without tcx).</summary>
     public int RelayFilters() =>
         new[] { "ra", "rb" }.Sum(device => R.Exec("tc", "filter", "show", "dev", device, "ingress").Output
             .Split('\n').Count(line => line.Contains("handle 0x4d5208af", StringComparison.Ordinal)));

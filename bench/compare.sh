@@ -7,7 +7,10 @@
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
 #   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
 #   SKIP_MEDIARELAY (0), SKIP_MEDIARELAY_EPOLL (0), SKIP_MEDIARELAY_RT (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
-#   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140).
+#   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140), SKIP_KERNEL (0), ONLY_KERNEL (0).
+# The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
+# and a bare eBPF path, in network namespaces; needs root) runs last, in what is left of BUDGET_SECONDS;
+#   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 7 minutes, after waiting for other test runs)
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
 # BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 20 minutes.
 set -uo pipefail
@@ -27,6 +30,11 @@ SKIP_REFRELAY=${SKIP_REFRELAY:-0}
 SKIP_RTPENGINE=${SKIP_RTPENGINE:-0}
 SKIP_MEDIARELAY_EPOLL=${SKIP_MEDIARELAY_EPOLL:-0}
 SKIP_MEDIARELAY_RT=${SKIP_MEDIARELAY_RT:-0}
+SKIP_KERNEL=${SKIP_KERNEL:-0}
+ONLY_KERNEL=${ONLY_KERNEL:-0}
+if [ "$ONLY_KERNEL" = 1 ]; then
+  SKIP_REFRELAY=1
+fi
 # Extra arguments for MediaRelay, e.g. MEDIARELAY_ARGS="--transport sockets" for the portable packet path.
 read -r -a MEDIARELAY_EXTRA <<<"${MEDIARELAY_ARGS:-}"
 
@@ -164,6 +172,31 @@ fi
   echo "loadavg at start: $(cat /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
+# run_kernel BUDGET QUIET_WAIT : the kernel path scenario (bench/kernel/run.sh), its output in $OUT/kernel.
+run_kernel() {
+  if [ "$(id -u)" != 0 ]; then
+    log "kernel scenario skipped: it needs root (network namespaces, tc, bpf)"
+    return 0
+  fi
+  if [ "$MEDIARELAY_BUILT" != 1 ]; then
+    log "kernel scenario skipped: MediaRelay was not built"
+    return 0
+  fi
+  if [ "$1" -lt 120 ]; then
+    log "kernel scenario skipped: $1 s left of BUDGET_SECONDS"
+    return 0
+  fi
+  log "kernel scenario (bench/kernel/run.sh, results in $OUT/kernel)"
+  OUT="$OUT/kernel" SKIP_BUILD=1 KERNEL_BUDGET_SECONDS="$1" QUIET_WAIT="$2" KERNEL_DURATION="${KERNEL_DURATION:-$DURATION}" \
+    FLOOD_STEP_SECONDS="$FLOOD_STEP_SECONDS" bash "$ROOT/bench/kernel/run.sh"
+}
+
+if [ "$ONLY_KERNEL" = 1 ]; then
+  run_kernel "${KERNEL_BUDGET_SECONDS:-900}" "${QUIET_WAIT:-600}"
+  log "done in $(($(date +%s) - SCRIPT_START)) s; results in $OUT/kernel"
+  exit 0
+fi
+
 # 2. The generator's own ceiling: same code path, no relay.
 if [ "$SKIP_LOOPBACK" != 1 ]; then
   loadgen "loopback calls-1000" "$OUT/loopback.jsonl" $((DURATION + 60)) --mode loopback --calls 1000 \
@@ -266,7 +299,12 @@ if [ "$MEM_SCENARIO" = 1 ] && [ "$MEDIARELAY_BUILT" = 1 ]; then
   stop_relay
 fi
 
-# 7. Tables. A scenario missing from a file (relay not built, not answering, or a run that failed) reads failed.
+# 7. The kernel path (namespaces; its own table, kernel/kernel-table.md), in what is left of the budget.
+if [ "$SKIP_KERNEL" != 1 ]; then
+  run_kernel $((BUDGET_SECONDS - ($(date +%s) - SCRIPT_START))) "${QUIET_WAIT:-0}"
+fi
+
+# 8. Tables. A scenario missing from a file (relay not built, not answering, or a run that failed) reads failed.
 echo
 echo "== Generator ceiling (loopback, no relay)"
 [ -f "$OUT/loopback.jsonl" ] && dotnet "$LOADGEN_DLL" --mode table "$OUT/loopback.jsonl" | tee "$OUT/loopback-table.txt"

@@ -24,6 +24,18 @@ internal sealed class LoadGenOptions
     /// <summary>The relay's process id for CPU and RSS figures; 0 = do not probe. Default 0.</summary>
     public int RelayPid { get; set; }
 
+    /// <summary>
+    /// The core the relay and its receive processing are pinned to; when set (0 or more), media and flood runs add
+    /// the busy time (wall − idle, /proc/stat) of every core and of this one. Default -1 (not measured).
+    /// </summary>
+    public int RelayCore { get; set; } = -1;
+
+    /// <summary>
+    /// Media mode: the relay CPU and core busy figures cover the media phase from this many seconds in to its end,
+    /// leaving out call start (learning, kernel installs). Default 0 (the whole media phase).
+    /// </summary>
+    public double CpuWarmupSeconds { get; set; }
+
     /// <summary>Address the generator's RTP sockets bind to and put in SDP. Default 127.0.0.1.</summary>
     public IPAddress MediaAddress { get; set; } = IPAddress.Loopback;
 
@@ -107,6 +119,8 @@ internal sealed class LoadGenOptions
                 case "--relay-name": options.RelayName = Next(); break;
                 case "--scenario": options.Scenario = Next(); break;
                 case "--relay-pid": options.RelayPid = (int)Number(); break;
+                case "--relay-core": options.RelayCore = (int)Number(); break;
+                case "--cpu-warmup": options.CpuWarmupSeconds = Number(); break;
                 case "--media-address": options.MediaAddress = IPAddress.Parse(Next()); break;
                 case "--calls": options.Calls = (int)Number(); break;
                 case "--duration": options.DurationSeconds = Number(); break;
@@ -152,6 +166,9 @@ internal sealed class LoadGenOptions
           --loopback               no relay: legs send to each other (generator ceiling)
           --relay-name NAME        label in reports          --scenario NAME   scenario label
           --relay-pid PID          probe this process's CPU (/proc/PID/stat) and peak RSS (VmHWM)
+          --relay-core N           also measure busy time (wall - idle, /proc/stat) of every core and of core N
+          --cpu-warmup S (0)       media: CPU figures from S seconds into the media phase to its end
+          --media-address IP       address of the generator's RTP sockets and SDP (default 127.0.0.1)
           --calls N (100)          --duration S (20)         --ptime MS (20)
           --send-threads N (1)     --recv-threads N (1)      --concurrency N (32)
           --flood-calls N (4)      --flood-start-pps R (20000) --flood-step-factor F (1.25)

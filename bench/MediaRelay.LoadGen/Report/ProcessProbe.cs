@@ -8,6 +8,9 @@ internal static partial class ProcessProbe
 {
     private const int ScClockTicks = 2; // _SC_CLK_TCK on Linux
 
+    /// <summary>USER_HZ: the unit of /proc/PID/stat and /proc/stat times (100 unless sysconf says otherwise).</summary>
+    public static double ClockTicksPerSecond => SysConf(ScClockTicks) is > 0 and var hertz ? hertz : 100;
+
     public static double? CpuSeconds(int pid)
     {
         try
@@ -18,8 +21,7 @@ internal static partial class ProcessProbe
             // are fields 14 and 15 (proc(5)), i.e. the 12th and 13th after the name.
             var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture);
-            var hertz = SysConf(ScClockTicks);
-            return ticks / (double)(hertz > 0 ? hertz : 100);
+            return ticks / ClockTicksPerSecond;
         }
         catch (IOException)
         {

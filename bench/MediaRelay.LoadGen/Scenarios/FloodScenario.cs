@@ -29,6 +29,8 @@ internal static class FloodScenario
         engine.StartReceivers(options.ReceiveThreads);
         engine.SetRecordLatency(false);
         double bestForwarded = 0, bestOffered = 0, bestCpuPercent = double.NaN;
+        (double[] Busy, double WallSeconds)? bestBusy = null;
+        double bestReceived = 0;
         var limit = "reached --flood-max-pps";
         var steps = 0;
         var retried = false;
@@ -47,6 +49,7 @@ internal static class FloodScenario
             var receivedBefore = active.Sum(leg => leg.Received - leg.Duplicates);
             var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
             var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+            var busy = options.RelayCore >= 0 ? CoreBusy.Start() : null;
             var started = Stopwatch.GetTimestamp();
 
             // Every leg sends once per period, so the total rate is legs / period.
@@ -54,6 +57,7 @@ internal static class FloodScenario
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             Thread.Sleep(200);
             var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+            var busyWindow = busy?.Stop();
             var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
             var sent = active.Sum(leg => leg.Sent) - sentBefore;
             var sendErrors = active.Sum(leg => leg.SendErrors) - errorsBefore;
@@ -64,12 +68,13 @@ internal static class FloodScenario
             var forwarded = received / seconds;
             var cpuPercent = cpuBefore is { } b && cpuAfter is { } a ? (a - b) * 100.0 / seconds : double.NaN;
             steps++;
-            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%, socket drops relay {dropsAfter.Relay - dropsBefore.Relay} loadgen {dropsAfter.Generator - dropsBefore.Generator}, send errors {sendErrors}{(sendErrors > 0 ? " (" + lastError + ")" : string.Empty)}"));
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"step {steps}: asked {rate:#,0} pps, sent {offered:#,0} pps, received {forwarded:#,0} pps, loss {loss:0.###}%, relay cpu {RunReport.Format(cpuPercent)}%{CoreNote(busyWindow, options.RelayCore)}, socket drops relay {dropsAfter.Relay - dropsBefore.Relay} loadgen {dropsAfter.Generator - dropsBefore.Generator}, send errors {sendErrors}{(sendErrors > 0 ? " (" + lastError + ")" : string.Empty)}"));
             var shortfall = offered < rate * 0.9;
             var lossy = loss >= options.LossThresholdPercent;
             if (!lossy && forwarded > bestForwarded)
             {
                 (bestForwarded, bestOffered, bestCpuPercent) = (forwarded, offered, cpuPercent);
+                (bestBusy, bestReceived) = (busyWindow, received);
             }
 
             if (shortfall || lossy)
@@ -102,6 +107,7 @@ internal static class FloodScenario
         report.Add("flood_best_offered_pps", bestOffered);
         report.Add("flood_relay_cpu_pct", bestCpuPercent);
         report.Add("flood_relay_cpu_us_per_pkt", bestForwarded > 0 ? bestCpuPercent / 100.0 * 1e6 / bestForwarded : double.NaN);
+        CoreBusy.AddFigures(report, "flood_", bestBusy, options.RelayCore, bestReceived);
         if (options.RelayPid > 0)
         {
             report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
@@ -115,4 +121,9 @@ internal static class FloodScenario
 
         return report;
     }
+
+    private static string CoreNote((double[] Busy, double WallSeconds)? window, int relayCore) =>
+        window is { } w && relayCore >= 0 && relayCore < w.Busy.Length
+            ? string.Create(CultureInfo.InvariantCulture, $", relay core busy {w.Busy[relayCore] * 100 / w.WallSeconds:0.#}%, machine busy {w.Busy.Sum() * 100 / w.WallSeconds:0.#}%")
+            : string.Empty;
 }

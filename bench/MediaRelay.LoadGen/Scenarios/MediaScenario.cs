@@ -26,16 +26,28 @@ internal static class MediaScenario
 
         engine.StartReceivers(options.ReceiveThreads);
         var dropsBefore = MediaEngine.SocketDrops(active, options.Loopback);
-        var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var cpuAtStart = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var window = new CpuWindow(options, active);
+        var warmup = options.CpuWarmupSeconds > 0 && options.CpuWarmupSeconds < options.DurationSeconds ? options.CpuWarmupSeconds : 0;
+        if (warmup == 0)
+        {
+            window.Open();
+        }
+
         var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
-        engine.RunSenders(active, options.PtimeMs / 1000.0, spin: false, options.SendThreads, TimeSpan.FromSeconds(options.DurationSeconds), cancel);
+        using (var opener = new Timer(_ => window.Open(), null, warmup > 0 ? TimeSpan.FromSeconds(warmup) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+        {
+            engine.RunSenders(active, options.PtimeMs / 1000.0, spin: false, options.SendThreads, TimeSpan.FromSeconds(options.DurationSeconds), cancel);
+        }
+
         var mediaSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         // Let packets in flight arrive before counting; anything later than this is counted as lost.
         Thread.Sleep(300);
         engine.StopReceivers();
         var cpuAfter = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var (cpuBefore, busyWindow, windowSeconds, windowReceived) = window.Close();
         var dropsAfter = MediaEngine.SocketDrops(active, options.Loopback);
         var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
 
@@ -66,16 +78,26 @@ internal static class MediaScenario
         report.Add("latency_kernel_missing", all.KernelMissing);
         report.Add("jitter_mean_us", all.JitterMean);
         report.Add("jitter_max_us", all.JitterMax);
+        // Relayed packets are the ones the generator received back. With --cpu-warmup the CPU figures cover only the
+        // window from that many seconds into the media phase to its end (learning, and installs, are over by then).
+        var relayed = warmup > 0 ? windowReceived : forward.Received + backward.Received;
+        if (warmup > 0)
+        {
+            report.Add("cpu_window_s", windowSeconds);
+            report.Add("relay_cpu_s_warmup", cpuBefore is { } open && cpuAtStart is { } first ? open - first : double.NaN);
+        }
+
         if (cpuBefore is { } before && cpuAfter is { } after)
         {
             report.Add("relay_cpu_s", after - before);
-            report.Add("relay_cpu_pct", (after - before) * 100.0 / mediaSeconds);
+            report.Add("relay_cpu_pct", (after - before) * 100.0 / (warmup > 0 ? windowSeconds : mediaSeconds));
 
-            // Relayed packets are the ones the generator received back: the relay's CPU per forwarded packet.
-            var relayed = forward.Received + backward.Received;
+            // The relay's CPU per forwarded packet.
             report.Add("relay_cpu_us_per_pkt", relayed > 0 ? (after - before) * 1e6 / relayed : double.NaN);
         }
 
+        // Busy time of the cores over the same window (wall − idle): what the kernel's softirq work costs as well.
+        CoreBusy.AddFigures(report, string.Empty, busyWindow, options.RelayCore, relayed);
         if (options.RelayPid > 0)
         {
             // Memory per call: (peak RSS - RSS before setup) / calls set up. Read it on a relay started for the run,
@@ -104,5 +126,38 @@ internal static class MediaScenario
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// The window the CPU figures cover: opened at the start of the media phase, or by a timer --cpu-warmup seconds
+    /// into it (a timer thread); closed after the last packets arrived. The lock orders the two.
+    /// </summary>
+    private sealed class CpuWindow(LoadGenOptions options, IReadOnlyList<MediaLeg> legs)
+    {
+        private readonly object _gate = new();
+        private double? _cpu;
+        private CoreBusy? _busy;
+        private long _received;
+        private long _opened;
+
+        public void Open()
+        {
+            lock (_gate)
+            {
+                _received = legs.Sum(leg => leg.Received);
+                _cpu = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+                _busy = options.RelayCore >= 0 ? CoreBusy.Start() : null;
+                _opened = Stopwatch.GetTimestamp();
+            }
+        }
+
+        public (double? CpuBefore, (double[] Busy, double WallSeconds)? Busy, double Seconds, long Received) Close()
+        {
+            lock (_gate)
+            {
+                return (_cpu, _busy?.Stop(), _opened == 0 ? double.NaN : Stopwatch.GetElapsedTime(_opened).TotalSeconds,
+                    legs.Sum(leg => leg.Received) - _received);
+            }
+        }
     }
 }

@@ -132,6 +132,98 @@ public sealed class KernelSeamTests : IDisposable
         Assert.Equal(2, _kernel.Refused);
     }
 
+    [Fact]
+    public void A_party_that_moves_while_the_other_is_obsolete_is_followed_in_the_kernel()
+    {
+        // From the review: A re-INVITEd (obsolete, same NAT mapping, talking through the kernel); then B moved.
+        var (callerFacing, calleeFacing) = Call();
+        var a = Ep("203.0.113.7", 31000);
+        _transport.Deliver(callerFacing, Rtp(1), a);
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+        _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], null, out _);
+
+        var movedB = Ep("198.51.100.50", 7000);
+        _manager.Answer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.88", 6000))], movedB.Address, out _);
+        _transport.Deliver(calleeFacing, Rtp(2), movedB);
+        Assert.True(_kernel.Flush(Wait));
+
+        // No kernel flow may still send A's media to B's old address, nor take B's old address's packets to A.
+        Assert.DoesNotContain(_backend.Installed, f => f.OutRemote.Equals(Ep("198.51.100.9", 42000)) || f.InRemote.Equals(Ep("198.51.100.9", 42000)));
+        Assert.Contains(_backend.Installed, f => f.InRemote.Equals(movedB));
+    }
+
+    [Fact]
+    public void Kernel_traffic_after_the_relearn_window_makes_the_old_address_firm_again()
+    {
+        // From the review: the obsolete mark never cleared while the source talked through the kernel, so any
+        // stranger could take over after a pause of 1 s, for the rest of the call.
+        var (callerFacing, calleeFacing) = Call();
+        var a = Ep("203.0.113.7", 31000);
+        _transport.Deliver(callerFacing, Rtp(1), a);
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+        _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], null, out _);
+        var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(a));
+
+        for (var second = 1; second <= 15; second++)
+        {
+            _backend.Counters[aToB] = (second * 50, second * 50 * 160);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(_kernel.Flush(Wait, readCounters: true));
+            _manager.Sweep();
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(3)); // a pause (silence suppression)
+        _transport.TakeSent();
+        _transport.Deliver(callerFacing, Rtp(9), Ep("192.0.2.66", 4444));
+        Assert.Empty(_transport.TakeSent());
+        Assert.Equal(a, _manager.Query("c")!.Streams[0].Caller.Rtp.LearnedRemote);
+    }
+
+    [Fact]
+    public void A_backend_failure_costs_one_direction_not_every_later_flush()
+    {
+        _backend.ThrowOnce = true;
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Single(_backend.Installed);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.NotNull(_manager.Remove("c"));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public void Rtcp_forwarded_by_the_kernel_is_not_forgotten_as_silent()
+    {
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        _transport.Deliver(callerFacing + 1, Rtcp(), Ep("203.0.113.7", 31001));
+        _transport.Deliver(calleeFacing + 1, Rtcp(), Ep("198.51.100.9", 42001));
+        Assert.True(_kernel.Flush(Wait));
+        Assert.Equal(4, _backend.Installed.Count);
+
+        for (var second = 1; second <= 45; second++)
+        {
+            foreach (var flow in _backend.Installed.ToList())
+            {
+                _backend.Counters[flow] = (second * 10, second * 10 * 100);
+            }
+
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(_kernel.Flush(Wait, readCounters: true));
+            _manager.Sweep();
+        }
+
+        var stream = _manager.Query("c")!.Streams[0];
+        Assert.Equal(Ep("203.0.113.7", 31001), stream.Caller.Rtcp.LearnedRemote);
+        Assert.Equal(4, _backend.Installed.Count);
+    }
+
     public void Dispose()
     {
         _manager.Dispose();
@@ -148,6 +240,8 @@ public sealed class KernelSeamTests : IDisposable
 
         public bool Refuse { get; set; }
 
+        public bool ThrowOnce { get; set; }
+
         public string Description => "recording";
 
         public bool TryInstall(KernelFlow flow)
@@ -155,6 +249,12 @@ public sealed class KernelSeamTests : IDisposable
             lock (Log)
             {
                 Log.Add("install " + flow);
+                if (ThrowOnce)
+                {
+                    ThrowOnce = false;
+                    throw new InvalidOperationException("the kernel said no, loudly");
+                }
+
                 return !Refuse && Installed.Add(flow);
             }
         }

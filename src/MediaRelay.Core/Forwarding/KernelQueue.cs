@@ -156,25 +156,33 @@ public sealed class KernelQueue : IDisposable
         var nextRead = _time.GetTimestamp() + _time.Ticks(_readInterval);
         while (!_stopping)
         {
-            var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextRead);
-            _wake.Wait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _readInterval ? _readInterval : wait);
+            long consumed = 0;
             try
             {
-                var applied = Apply();
+                var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextRead);
+                _wake.Wait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _readInterval ? _readInterval : wait);
+                consumed = Apply();
                 var now = _time.GetTimestamp();
                 if (_readRequested || now >= nextRead)
                 {
                     _readRequested = false;
-                    ReadAll(now);
                     nextRead = now + _time.Ticks(_readInterval);
+                    ReadAll(now);
                 }
-
-                Complete(applied);
+            }
+            catch (ObjectDisposedException) when (_stopping)
+            {
+                return;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A backend failure must not stop the worker: the flows concerned stay where they are.
+                // A failed read must not stop the worker: the counters stay as last read.
                 CoreLog.KernelWorkerFailed(_logger, e);
+            }
+            finally
+            {
+                // Every entry taken off the queue counts, whatever happened to it: Flush never waits for a lost one.
+                Complete(consumed);
             }
         }
     }
@@ -186,52 +194,66 @@ public sealed class KernelQueue : IDisposable
         while (_changes.TryDequeue(out var change))
         {
             consumed++;
-            var flow = change.Flow;
-            if (flow is null)
+            if (change.Flow is null)
             {
                 continue; // a Flush marker
             }
 
-            if (change.Install)
+            try
             {
-                if (flow.State != KernelFlowState.Pending)
-                {
-                    continue;
-                }
-
-                if (_backend!.TryInstall(flow))
-                {
-                    flow.SetState(KernelFlowState.Installed);
-                    Interlocked.Increment(ref _installs);
-                    Interlocked.Add(ref _installTicks, Stopwatch.GetTimestamp() - change.PostedAt);
-                    lock (_flushGate)
-                    {
-                        _installed.Add(flow);
-                    }
-                }
-                else
-                {
-                    flow.SetState(KernelFlowState.Refused);
-                    Interlocked.Increment(ref _refused);
-                }
+                ApplyOne(change.Flow, change.Install, change.PostedAt);
             }
-            else if (flow.State == KernelFlowState.Installed)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                var (packets, bytes) = _backend!.Remove(flow);
-                flow.Update(packets, bytes, _time.GetTimestamp());
-                flow.SetState(KernelFlowState.Removed);
-                lock (_flushGate)
-                {
-                    _installed.Remove(flow);
-                }
-            }
-            else
-            {
-                flow.SetState(KernelFlowState.Removed);
+                // This direction stays in (or falls back to) user space; the others go on.
+                change.Flow.SetState(change.Install ? KernelFlowState.Refused : KernelFlowState.Removed);
+                CoreLog.KernelWorkerFailed(_logger, e);
             }
         }
 
         return consumed;
+    }
+
+    private void ApplyOne(KernelFlow flow, bool install, long postedAt)
+    {
+        if (install)
+        {
+            if (flow.State != KernelFlowState.Pending)
+            {
+                return;
+            }
+
+            if (_backend!.TryInstall(flow))
+            {
+                flow.SetState(KernelFlowState.Installed);
+                Interlocked.Increment(ref _installs);
+                Interlocked.Add(ref _installTicks, Stopwatch.GetTimestamp() - postedAt);
+                lock (_flushGate)
+                {
+                    _installed.Add(flow);
+                }
+            }
+            else
+            {
+                flow.SetState(KernelFlowState.Refused);
+                Interlocked.Increment(ref _refused);
+            }
+        }
+        else if (flow.State == KernelFlowState.Installed)
+        {
+            lock (_flushGate)
+            {
+                _installed.Remove(flow);
+            }
+
+            flow.SetState(KernelFlowState.Removed);
+            var (packets, bytes) = _backend!.Remove(flow);
+            flow.Update(packets, bytes, _time.GetTimestamp());
+        }
+        else
+        {
+            flow.SetState(KernelFlowState.Removed);
+        }
     }
 
     private void ReadAll(long now)
@@ -276,7 +298,12 @@ public sealed class KernelQueue : IDisposable
         Flush(TimeSpan.FromSeconds(5));
         _stopping = true;
         _wake.Release();
-        _worker.Join(TimeSpan.FromSeconds(5));
+        if (!_worker.Join(TimeSpan.FromSeconds(5)))
+        {
+            // The worker is stuck in a kernel call: leave it and the backend alone rather than race it.
+            return;
+        }
+
         KernelFlow[] left;
         lock (_flushGate)
         {

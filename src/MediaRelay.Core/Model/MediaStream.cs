@@ -113,7 +113,14 @@ internal sealed class MediaStream : IDisposable
         var reference = Math.Max(lastMedia, _lastSignal);
         var silence = _time.GetElapsedTime(reference, now);
 
+        // RTCP forwarded by the kernel is alive too (its flows' counters grew at the worker's last read).
         var lastRtcp = Math.Max(Math.Max(Rtcp.Caller.LastPacket, Rtcp.Callee.LastPacket), _rtcpForgottenAt);
+        lastRtcp = Math.Max(lastRtcp, Math.Max(Rtcp.KernelLastActive(PartyRole.Caller), Rtcp.KernelLastActive(PartyRole.Callee)));
+        foreach (var side in (ReadOnlySpan<MediaSubParty>)[Rtp.Caller, Rtp.Callee, Rtcp.Caller, Rtcp.Callee])
+        {
+            side.RefreshObsolete(now);
+        }
+
         if (lastRtcp > 0 && _time.GetElapsedTime(lastRtcp, now) >= _options.StreamTimeout
             && (Rtcp.Caller.Remote is not null || Rtcp.Callee.Remote is not null))
         {

@@ -150,7 +150,9 @@ internal sealed class MediaSubParty : IPacketReceiver
         ArmLatchWindow();
         if (otherPhone)
         {
-            // Another branch of a forked call answered: the phone learned so far is not this party any more.
+            // Another branch of a forked call answered: the phone learned so far is not this party any more; the
+            // new one goes to the kernel only once it has sent media itself.
+            _hasSentMedia = false;
             Forget();
         }
         else if (addressChanged && Volatile.Read(ref _remote) is not null)
@@ -167,6 +169,21 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// starts sending only when the answer reaches it, long after its own offer.
     /// </summary>
     public void ArmLatchWindow() => Volatile.Write(ref _latchUntil, _time.GetTimestamp() + _time.Ticks(_options.LatchWindow));
+
+    /// <summary>
+    /// The obsolete mark ends when the old source kept sending past the re-learn window. In user space its own
+    /// packets show it (see Admit); a kernel-forwarded source is seen only in its flow's counters, read by the
+    /// kernel worker: growth after the window clears the mark too (sweep and Admit call this).
+    /// </summary>
+    public void RefreshObsolete(long now)
+    {
+        var until = Volatile.Read(ref _relearnUntil);
+        if (_obsolete && now > until && _subStream.KernelSentAfter(Role, until))
+        {
+            _obsolete = false;
+            _subStream.Recheck(this);
+        }
+    }
 
     /// <summary>Forgets the learned remote (RTCP silence, DESIGN 3.1); the next packet teaches it again.</summary>
     public void Forget()
@@ -226,6 +243,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             if (_obsolete && now > Volatile.Read(ref _relearnUntil))
             {
                 _obsolete = false;
+                _subStream.Recheck(this);
             }
 
             // An RTCP latch whose IP is not the one RTP learned since is no longer the party (finding 6).
@@ -242,6 +260,8 @@ internal sealed class MediaSubParty : IPacketReceiver
             Learn(source);
             return true;
         }
+
+        RefreshObsolete(now);
 
         // A kernel-forwarded source is never seen here: its kernel counters tell whether it still talks.
         if (_obsolete && (MatchesSignalled(source)

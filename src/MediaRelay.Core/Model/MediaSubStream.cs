@@ -23,6 +23,7 @@ internal sealed class MediaSubStream
     private readonly List<KernelFlow>?[] _retiredFlows = new List<KernelFlow>?[2];
     private readonly Lock _kernelGate = new();
     private volatile bool _ended;
+    private volatile bool _usedKernel;
 
     public MediaSubStream(bool isRtcp, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, KernelQueue kernel,
         MediaDestinationPolicy destinations)
@@ -45,6 +46,9 @@ internal sealed class MediaSubStream
     public MediaSubParty Callee { get; }
 
     public bool Ended => _ended;
+
+    /// <summary>True once any direction was posted to the kernel (its statistics then need the worker's last read).</summary>
+    public bool UsedKernel => _usedKernel;
 
     /// <summary>Attaches both sides to their listeners (seed rule 2): from now on their packets reach got_data.</summary>
     public void Attach()
@@ -171,20 +175,34 @@ internal sealed class MediaSubStream
         }
 
         var to = Other(from);
-        var fromRemote = from.Remote;
-        var toRemote = to.Remote;
-        if (_ended || !from.HasSentMedia || fromRemote is null || toRemote is null || from.IsObsolete || to.IsObsolete
-            || from.RtcpMux != to.RtcpMux || to.Listener.Socket is null)
-        {
-            return;
-        }
-
         var index = (int)from.Role;
-        var flow = new KernelFlow(from.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(fromRemote), to.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(toRemote));
         lock (_kernelGate)
         {
+            // Read under the gate: a Forget or a learn on another thread must not slip between reading and posting.
+            var fromRemote = from.Remote;
+            var toRemote = to.Remote;
             var previous = _kernelFlows[index];
-            if (_ended || flow.SameRoute(previous))
+
+            // A flow whose addresses are no longer the learned ones goes, whatever else holds: one party moved
+            // while the other is still obsolete, or a remote was forgotten. (An obsolete party whose address did
+            // not change keeps its flow: grace re-learn.)
+            if (previous is not null && (fromRemote is null || toRemote is null
+                || !SameEndPoint(previous.InRemote, fromRemote) || !SameEndPoint(previous.OutRemote, toRemote)))
+            {
+                Retire(index);
+                previous = null;
+            }
+
+            // An obsolete party (grace re-learn) still sends from, and receives at, its learned address, as in user
+            // space: its directions may stay in or enter the kernel; a new source seen in user space re-routes them.
+            if (_ended || !from.HasSentMedia || fromRemote is null || toRemote is null
+                || from.RtcpMux != to.RtcpMux || to.Listener.Socket is null)
+            {
+                return;
+            }
+
+            var flow = new KernelFlow(from.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(fromRemote), to.Listener.LocalEndPoint, SocketAddresses.ToEndPoint(toRemote));
+            if (flow.SameRoute(previous))
             {
                 return;
             }
@@ -194,9 +212,23 @@ internal sealed class MediaSubStream
                 Retire(index);
             }
 
-            _kernelFlows[index] = _kernel.Offload(flow) ? flow : null;
+            if (_kernel.Offload(flow))
+            {
+                _kernelFlows[index] = flow;
+                _usedKernel = true;
+            }
         }
     }
+
+    /// <summary>Both directions through <paramref name="side"/> are checked again (its obsolete mark cleared).</summary>
+    public void Recheck(MediaSubParty side)
+    {
+        CheckKernelEligible(side);
+        CheckKernelEligible(Other(side));
+    }
+
+    private static bool SameEndPoint(IPEndPoint endPoint, SocketAddress address) =>
+        SocketAddresses.ToEndPoint(address).Equals(endPoint);
 
     /// <summary>Posts the removal of a direction's kernel flow, keeping it to count what it forwarded (DESIGN 3.2).</summary>
     private void Retire(int index)
@@ -241,6 +273,13 @@ internal sealed class MediaSubStream
 
     /// <summary>Until when the direction's source may have been sending through the kernel (timestamp, 0 if never).</summary>
     public long KernelLastActive(PartyRole from) => Volatile.Read(ref _kernelFlows[(int)from])?.LastActive ?? 0;
+
+    /// <summary>
+    /// True when the kernel certainly forwarded packets of this direction after <paramref name="timestamp"/>: its
+    /// counters grew at a read that came more than one read interval after it.
+    /// </summary>
+    public bool KernelSentAfter(PartyRole from, long timestamp) =>
+        KernelLastActive(from) - (2 * _time.Ticks(_kernel.ReadInterval)) > timestamp;
 
     /// <summary>Stops relaying: later packets are counted and dropped; kernel flows are removed, their counts kept.</summary>
     public void End()

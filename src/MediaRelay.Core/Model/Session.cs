@@ -110,6 +110,23 @@ internal sealed class Session : IDisposable
         return result;
     }
 
+    /// <summary>True when any direction of the session was ever posted to the kernel.</summary>
+    public bool UsedKernel
+    {
+        get
+        {
+            foreach (var stream in _streams)
+            {
+                if (stream is not null && (stream.Rtp.UsedKernel || stream.Rtcp.UsedKernel))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     public void EndAll(EndReason reason)
     {
         foreach (var stream in _streams)

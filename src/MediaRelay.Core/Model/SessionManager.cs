@@ -156,15 +156,18 @@ public sealed class SessionManager : IDisposable
     /// <summary>Removes a session now, frees its ports and returns its final statistics; null when unknown.</summary>
     public SessionStatistics? Remove(string callId, EndReason reason = EndReason.Closed)
     {
+        Session? session;
         lock (_gate)
         {
-            if (!_sessions.Remove(callId, out var session))
+            if (!_sessions.Remove(callId, out session))
             {
                 return null;
             }
 
-            return End(session, reason, TimeSpan.Zero);
+            Stop(session, reason);
         }
+
+        return Report(session, reason, TimeSpan.Zero);
     }
 
     /// <summary>The statistics of a running session; null when unknown.</summary>
@@ -206,7 +209,7 @@ public sealed class SessionManager : IDisposable
     /// <summary>Runs the timeout sweep now (the timer calls it every <see cref="RelayOptions.SweepInterval"/>).</summary>
     public void Sweep()
     {
-        List<SessionStatistics>? expired = null;
+        List<(Session Session, EndReason Reason, TimeSpan Wait)>? expired = null;
         lock (_gate)
         {
             if (_disposed)
@@ -231,7 +234,7 @@ public sealed class SessionManager : IDisposable
 
             if (ended is not null)
             {
-                expired = new List<SessionStatistics>(ended.Count);
+                expired = new List<(Session, EndReason, TimeSpan)>(ended.Count);
                 foreach (var session in ended)
                 {
                     _sessions.Remove(session.CallId);
@@ -241,15 +244,17 @@ public sealed class SessionManager : IDisposable
                         _timedOut++;
                     }
 
-                    expired.Add(End(session, reason, wait));
+                    Stop(session, reason);
+                    expired.Add((session, reason, wait));
                 }
             }
         }
 
         if (expired is not null)
         {
-            foreach (var statistics in expired)
+            foreach (var (session, reason, wait) in expired)
             {
+                var statistics = Report(session, reason, wait); // always: it logs the end and disposes the session
                 SessionEnded?.Invoke(statistics);
             }
         }
@@ -258,6 +263,7 @@ public sealed class SessionManager : IDisposable
     /// <summary>Ends every session (reason "shutdown") and frees every port.</summary>
     public void Dispose()
     {
+        List<Session> ended;
         lock (_gate)
         {
             if (_disposed)
@@ -266,25 +272,45 @@ public sealed class SessionManager : IDisposable
             }
 
             _sweepTimer.Dispose();
-            foreach (var session in _sessions.Values)
+            ended = [.. _sessions.Values];
+            foreach (var session in ended)
             {
-                End(session, EndReason.Shutdown, TimeSpan.Zero);
+                Stop(session, EndReason.Shutdown);
             }
 
             _sessions.Clear();
             _disposed = true;
         }
+
+        // One wait for the kernel worker covers every session's flows.
+        _kernel.Flush(TimeSpan.FromSeconds(5));
+        foreach (var session in ended)
+        {
+            Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true);
+        }
     }
 
-    private SessionStatistics End(Session session, EndReason reason, TimeSpan timeoutWait)
+    /// <summary>Under the control lock: stops relaying and frees the session's ports (its kernel flows are posted for removal).</summary>
+    private void Stop(Session session, EndReason reason)
     {
         session.EndAll(reason);
-        // The kernel's last packets of the session count too: wait for the worker to remove its flows.
-        _kernel.Flush(TimeSpan.FromSeconds(1));
+        _ended++;
+    }
+
+    /// <summary>
+    /// Outside the control lock: waits for the kernel worker to remove the session's flows (so the statistics hold
+    /// every kernel packet), then takes the final statistics and logs the end.
+    /// </summary>
+    private SessionStatistics Report(Session session, EndReason reason, TimeSpan timeoutWait, bool flushed = false)
+    {
+        if (!flushed && session.UsedKernel)
+        {
+            _kernel.Flush(TimeSpan.FromSeconds(1));
+        }
+
         var now = _time.GetUtcNow();
         var statistics = session.Snapshot(now, reason, timeoutWait);
         session.Dispose();
-        _ended++;
         CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
             statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
         return statistics;

@@ -28,6 +28,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     private readonly uint _handle;
     private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
+    private bool _onLoopback;
     private nint _object;
     private int _mapFd;
 
@@ -77,15 +78,20 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         return backend;
     }
 
-    /// <summary>The interfaces to attach to: loopback when the relay's address is loopback, else every interface that is up.</summary>
+    /// <summary>The interfaces to attach to: loopback when the relay's address is loopback, else every Ethernet interface that is up.</summary>
     public static IReadOnlyList<string> InterfacesFor(IPAddress relayAddress, IPAddress? relayAddressV6)
     {
         var loopback = IPAddress.IsLoopback(relayAddress) || relayAddressV6 is { } v6 && IPAddress.IsLoopback(v6);
         var names = new List<string>();
         foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
         {
+            // The program parses a 14-byte Ethernet header (lo has one too): L3 devices (WireGuard, tun, ipip) have
+            // none and are left alone; their media stays in user space.
             var isLoopback = nic.NetworkInterfaceType == System.Net.NetworkInformation.NetworkInterfaceType.Loopback;
-            if (isLoopback ? loopback : nic.OperationalStatus != System.Net.NetworkInformation.OperationalStatus.Down && !loopback)
+            var isEthernet = nic.NetworkInterfaceType is System.Net.NetworkInformation.NetworkInterfaceType.Ethernet
+                or System.Net.NetworkInformation.NetworkInterfaceType.GigabitEthernet or System.Net.NetworkInformation.NetworkInterfaceType.FastEthernetT
+                or System.Net.NetworkInformation.NetworkInterfaceType.Wireless80211;
+            if (isLoopback ? loopback : isEthernet && nic.OperationalStatus != System.Net.NetworkInformation.OperationalStatus.Down && !loopback)
             {
                 names.Add(nic.Name);
             }
@@ -98,7 +104,14 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     {
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        var (egress, local) = _egress.Resolve(flow.OutRemote);
+        var (egress, local) = _egress.Resolve(flow.OutLocal, flow.OutRemote);
+        if (local && !_onLoopback)
+        {
+            // A receiver on this host reached through another interface than lo: rewritten at that ingress, its
+            // local source address would be dropped as a martian (accept_local=0). Such a direction stays in user space.
+            return false;
+        }
+
         if (!FlowEntries.TryWrite(flow, key, value, egress, local))
         {
             return false;
@@ -130,7 +143,19 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
-            var counters = LibbpfNative.MapLookup(_mapFd, k, v) == 0 ? FlowEntries.ReadCounters(value) : (0, 0);
+            // One call where the kernel has it, so no packet is forwarded between the last read and the delete.
+            var taken = LibbpfNative.MapLookupAndDelete(_mapFd, k, v);
+            if (taken == 0)
+            {
+                return FlowEntries.ReadCounters(value);
+            }
+
+            if (taken == -LibbpfNative.ENoEnt)
+            {
+                return (flow.Packets, flow.Bytes);
+            }
+
+            var counters = LibbpfNative.MapLookup(_mapFd, k, v) == 0 ? FlowEntries.ReadCounters(value) : (flow.Packets, flow.Bytes);
             var deleted = LibbpfNative.MapDelete(_mapFd, k);
             if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
             {
@@ -214,6 +239,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             if (link >= 0)
             {
                 _attached.Add((name, ifIndex, link));
+                _onLoopback |= name == "lo";
                 continue;
             }
 
@@ -240,6 +266,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             }
 
             _attached.Add((name, ifIndex, -1));
+            _onLoopback |= name == "lo";
         }
 
         if (_attached.Count == 0)

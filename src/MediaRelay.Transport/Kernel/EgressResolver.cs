@@ -18,8 +18,12 @@ internal sealed class EgressResolver
     private Dictionary<IPAddress, int> _interfaceOf = [];
     private DateTime _readAt;
 
-    /// <summary>The egress interface index (0 when unknown: the program then asks the FIB) and whether the receiver is local.</summary>
-    public (int IfIndex, bool Local) Resolve(IPEndPoint receiver)
+    /// <summary>
+    /// The egress interface index for packets from <paramref name="relay"/> to <paramref name="receiver"/> (0 when
+    /// unknown: the program then asks the FIB) and whether the receiver is on this host. The choice is fixed at
+    /// install: a route change during a call is not followed by the kernel path (a re-learn reinstalls).
+    /// </summary>
+    public (int IfIndex, bool Local) Resolve(IPEndPoint relay, IPEndPoint receiver)
     {
         Refresh();
         var address = receiver.Address;
@@ -30,6 +34,9 @@ internal sealed class EgressResolver
 
         try
         {
+            // Unbound on purpose: the source the kernel picks belongs to the route's egress interface (its preferred
+            // source), while the relay's own address may sit on another one. Source-based policy routing
+            // (`ip rule from RELAY`) is therefore not followed; such hosts should run with --kernel-forwarding off.
             using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             probe.Connect(receiver);
             var source = ((IPEndPoint)probe.LocalEndPoint!).Address;

@@ -97,6 +97,10 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem")]
     public static partial int MapLookup(int fd, void* key, void* value);
 
+    /// <summary>Reads and deletes in one call (hash maps, Linux 5.14+): no packet is counted between the two.</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_and_delete_elem")]
+    public static partial int MapLookupAndDelete(int fd, void* key, void* value);
+
     [LibraryImport(Library, EntryPoint = "bpf_map_delete_elem")]
     public static partial int MapDelete(int fd, void* key);
 

@@ -42,6 +42,20 @@ internal sealed class UdpPhone : IDisposable
         return received;
     }
 
+    /// <summary>The next datagram, or null when none came within <paramref name="timeout"/>.</summary>
+    public (byte[] Data, IPEndPoint From)? ReceiveOne(TimeSpan timeout)
+    {
+        if (!_socket.Poll(timeout, SelectMode.SelectRead))
+        {
+            return null;
+        }
+
+        var buffer = new byte[65536];
+        EndPoint from = new IPEndPoint(EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var length = _socket.ReceiveFrom(buffer, ref from);
+        return (buffer[..length], (IPEndPoint)from);
+    }
+
     /// <summary>An RTP packet (RFC 3550: V=2, PT 0) with <paramref name="sequence"/> and 160 payload bytes.</summary>
     public static byte[] Rtp(ushort sequence, uint ssrc)
     {

@@ -34,7 +34,7 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     public int LoopCount => _loops.Count;
 
     /// <summary>Datagrams received, over every loop.</summary>
-    public long Packets => Sum(static loop => loop.Packets);
+    public long Packets => _loops.Packets;
 
     /// <summary>recvmmsg calls that returned datagrams, over every loop: Packets / Batches is the mean batch.</summary>
     public long Batches => Sum(static loop => loop.Batches);
@@ -43,33 +43,17 @@ public sealed class EpollTransport : IPacketTransport, IDisposable
     public long Wakeups => Sum(static loop => loop.Wakeups);
 
     /// <summary>Datagrams dropped because they did not fit the receive buffer (MSG_TRUNC).</summary>
-    public long Truncated => Sum(static loop => loop.Truncated);
+    public long Truncated => _loops.Truncated;
 
     /// <summary>Queued packets the kernel refused in sendmmsg.</summary>
-    public long SendErrors => Sum(static loop => loop.SendErrors);
+    public long SendErrors => _loops.SendErrors;
 
     /// <summary>Packets whose handler threw: a bug, counted so it shows.</summary>
-    public long HandlerErrors => Sum(static loop => loop.HandlerErrors);
+    public long HandlerErrors => _loops.HandlerErrors;
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
-    {
-        var socket = MediaSockets.TryBind(local, _options, blocking: false, _logger, out error);
-        if (socket is null)
-        {
-            return null;
-        }
-
-        var loop = _loops.For(socket);
-        var relaySocket = new EpollSocket(socket, receiver, loop);
-        if (!loop.TryRegister(relaySocket))
-        {
-            socket.Dispose();
-            error = BindError.PortUnavailable;
-            return null;
-        }
-
-        return relaySocket;
-    }
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error) =>
+        _loops.TryBind(local, receiver, _options, blocking: false, _logger,
+            static (socket, target, loop) => new EpollSocket(socket, target, loop), static (loop, socket) => loop.TryRegister(socket), out error);
 
     private long Sum(Func<EpollLoop, long> figure) => _loops.Sum(figure);
 

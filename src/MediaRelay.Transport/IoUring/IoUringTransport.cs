@@ -53,39 +53,23 @@ public sealed class IoUringTransport : IPacketTransport, IDisposable
     public int LoopCount => _loops.Count;
 
     /// <summary>Datagrams received, over every loop.</summary>
-    public long Packets => Sum(static loop => loop.Packets);
+    public long Packets => _loops.Packets;
 
     /// <summary>io_uring_enter rounds over every loop: Packets / Rounds is the packets per system call.</summary>
     public long Rounds => Sum(static loop => loop.Rounds);
 
-    public long Truncated => Sum(static loop => loop.Truncated);
+    public long Truncated => _loops.Truncated;
 
-    public long SendErrors => Sum(static loop => loop.SendErrors);
+    public long SendErrors => _loops.SendErrors;
 
-    public long HandlerErrors => Sum(static loop => loop.HandlerErrors);
+    public long HandlerErrors => _loops.HandlerErrors;
 
     public long ReceiveErrors => Sum(static loop => loop.ReceiveErrors);
 
-    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error)
-    {
-        // A blocking descriptor: io_uring waits for data itself, and every direct send passes MSG_DONTWAIT.
-        var socket = MediaSockets.TryBind(local, _options, blocking: true, _logger, out error);
-        if (socket is null)
-        {
-            return null;
-        }
-
-        var loop = _loops.For(socket);
-        var relaySocket = new IoUringSocket(socket, receiver, loop);
-        if (!loop.TryRegister(relaySocket))
-        {
-            socket.Dispose();
-            error = BindError.PortUnavailable;
-            return null;
-        }
-
-        return relaySocket;
-    }
+    /// <summary>A blocking descriptor: io_uring waits for data itself, and every direct send passes MSG_DONTWAIT.</summary>
+    public IRelaySocket? TryBind(IPEndPoint local, IPacketReceiver receiver, out BindError error) =>
+        _loops.TryBind(local, receiver, _options, blocking: true, _logger,
+            static (socket, target, loop) => new IoUringSocket(socket, target, loop), static (loop, socket) => loop.TryRegister(socket), out error);
 
     private long Sum(Func<IoUringLoop, long> figure) => _loops.Sum(figure);
 

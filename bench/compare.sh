@@ -10,7 +10,7 @@
 #   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140), SKIP_KERNEL (0), ONLY_KERNEL (0).
 # The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
 # and a bare eBPF path, in network namespaces; needs root) runs last, in what is left of BUDGET_SECONDS;
-#   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 7 minutes, after waiting for other test runs)
+#   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 8 minutes, after waiting for other test runs)
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
 # BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 20 minutes.
 set -uo pipefail

@@ -8,8 +8,8 @@
 #                   touches a packet): the physical limit of this forwarding path
 # and prints one table (kernel-table.md) with the issue's targets. Run as root (namespaces, tc, bpf):
 #
-#   bench/kernel/run.sh                              # about 7 minutes; or: ONLY_KERNEL=1 bench/compare.sh
-#   KERNEL_CALLS=200 KERNEL_DURATION=5 KERNEL_FLOOD_BUDGET=20 bench/kernel/run.sh   # quick
+#   bench/kernel/run.sh                              # about 8 minutes; or: ONLY_KERNEL=1 bench/compare.sh
+#   KERNEL_CALLS_LIST=200 KERNEL_DURATION=5 KERNEL_FLOOD_BUDGET=20 bench/kernel/run.sh   # quick
 #
 # Topology (documentation range; both namespaces are created here and deleted on exit):
 #
@@ -22,8 +22,9 @@
 # on r0); the generator and P's receive processing run on core GEN_CORE. So the relay core's busy time (wall − idle
 # from /proc/stat) is everything the relay path costs, softirq included, and both cores' is the whole machine.
 #
-# Environment: KERNEL_CALLS (1000), KERNEL_DURATION (DURATION or 15), KERNEL_FLOOD_CALLS (50),
-#   KERNEL_FLOOD_START_PPS (40000), KERNEL_FLOOD_BUDGET (60), KERNEL_INSTALL_CALLS (50),
+# Environment: KERNEL_CALLS_LIST ("300 1000": 300 calls is a load every relay carries on one core here, 1000 is not),
+#   KERNEL_DURATION (DURATION or 15), KERNEL_FLOOD_CALLS (50), KERNEL_FLOOD_START_PPS (40000),
+#   KERNEL_FLOOD_STEP_FACTOR (1.15), KERNEL_FLOOD_BUDGET (60), KERNEL_INSTALL_CALLS (50),
 #   KERNEL_INSTALL_CALLS_FEW (5), KERNEL_CPU_WARMUP (3: the
 #   media run's CPU figures start this many seconds in, after learning and installs), FLOOD_STEP_SECONDS (3),
 #   RELAY_CORE (1), GEN_CORE (0), QUIET_BUSY_PCT (20),
@@ -36,10 +37,11 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/kernel
-KERNEL_CALLS=${KERNEL_CALLS:-1000}
+KERNEL_CALLS_LIST=${KERNEL_CALLS_LIST:-"300 1000"}
 KERNEL_DURATION=${KERNEL_DURATION:-${DURATION:-15}}
 KERNEL_FLOOD_CALLS=${KERNEL_FLOOD_CALLS:-50}
 KERNEL_FLOOD_START_PPS=${KERNEL_FLOOD_START_PPS:-40000}
+KERNEL_FLOOD_STEP_FACTOR=${KERNEL_FLOOD_STEP_FACTOR:-1.15}
 KERNEL_FLOOD_BUDGET=${KERNEL_FLOOD_BUDGET:-60}
 KERNEL_INSTALL_CALLS=${KERNEL_INSTALL_CALLS:-50}
 KERNEL_INSTALL_CALLS_FEW=${KERNEL_INSTALL_CALLS_FEW:-5}
@@ -186,7 +188,7 @@ START_MEASURE=$(date +%s)
   echo "topology: P $P_ADDR (p0) <-veth-> R $R_ADDR (r0), one-armed; relay core $RELAY_CORE (RPS r0), generator core $GEN_CORE (RPS p0)"
   echo "quiet check: $(pgrep -fc "$HEAVY") test/build process(es), cores ${BUSY} % busy (of one core) after waiting ${WAITED} s"
   echo "loadavg before measuring: $(cat /proc/loadavg)"
-  echo "load: $KERNEL_CALLS calls x $KERNEL_DURATION s at 20 ms; flood $KERNEL_FLOOD_CALLS calls from $KERNEL_FLOOD_START_PPS pps x1.25 per $FLOOD_STEP_SECONDS s, budget $KERNEL_FLOOD_BUDGET s"
+  echo "load: $KERNEL_CALLS_LIST calls x $KERNEL_DURATION s at 20 ms; flood $KERNEL_FLOOD_CALLS calls from $KERNEL_FLOOD_START_PPS pps x$KERNEL_FLOOD_STEP_FACTOR per $FLOOD_STEP_SECONDS s, budget $KERNEL_FLOOD_BUDGET s"
 } | tee "$OUT/machine.txt"
 
 # loadgen LABEL JSONFILE LIMIT ARGS... : one bounded generator run inside P, pinned to GEN_CORE.
@@ -214,11 +216,14 @@ wait_ng() {
 # suite NAME : the media run and the flood search against whatever listens on NG (its process is RELAY_PID).
 suite() {
   local name=$1 json=$OUT/kernel-$1.jsonl
-  local common=(--relay-name "$name" --relay-pid "$RELAY_PID")
-  loadgen "$name media, $KERNEL_CALLS calls" "$json" $((KERNEL_DURATION + 60)) --mode media --calls "$KERNEL_CALLS" \
-    --duration "$KERNEL_DURATION" --cpu-warmup "$KERNEL_CPU_WARMUP" --scenario "calls-$KERNEL_CALLS" "${common[@]}"
+  local common=(--relay-name "$name" --relay-pid "$RELAY_PID") calls
+  for calls in $KERNEL_CALLS_LIST; do
+    loadgen "$name media, $calls calls" "$json" $((KERNEL_DURATION + 60)) --mode media --calls "$calls" \
+      --duration "$KERNEL_DURATION" --cpu-warmup "$KERNEL_CPU_WARMUP" --scenario "calls-$calls" "${common[@]}"
+  done
   loadgen "$name flood, $KERNEL_FLOOD_CALLS calls" "$json" $((KERNEL_FLOOD_BUDGET + 45)) --mode flood \
-    --flood-calls "$KERNEL_FLOOD_CALLS" --flood-start-pps "$KERNEL_FLOOD_START_PPS" --flood-step-seconds "$FLOOD_STEP_SECONDS" \
+    --flood-calls "$KERNEL_FLOOD_CALLS" --flood-start-pps "$KERNEL_FLOOD_START_PPS" \
+    --flood-step-factor "$KERNEL_FLOOD_STEP_FACTOR" --flood-step-seconds "$FLOOD_STEP_SECONDS" \
     --flood-budget "$KERNEL_FLOOD_BUDGET" --flood-max-pps 2000000 --scenario "flood-$KERNEL_FLOOD_CALLS" "${common[@]}"
 }
 
@@ -325,5 +330,5 @@ done
 
 # ---- the table -----------------------------------------------------------------------------------------------
 echo
-"$PYTHON" "$HERE/table.py" "$OUT" "$KERNEL_CALLS" "$KERNEL_FLOOD_CALLS" "$KERNEL_INSTALL_CALLS_FEW" "$KERNEL_INSTALL_CALLS" | tee "$OUT/kernel-table.md"
+"$PYTHON" "$HERE/table.py" "$OUT" "$KERNEL_CALLS_LIST" "$KERNEL_FLOOD_CALLS" "$KERNEL_INSTALL_CALLS_FEW" "$KERNEL_INSTALL_CALLS" | tee "$OUT/kernel-table.md"
 log "done in $(($(date +%s) - START)) s (measuring $(($(date +%s) - START_MEASURE)) s); results in $OUT"

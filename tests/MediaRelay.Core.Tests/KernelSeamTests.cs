@@ -118,6 +118,19 @@ public sealed class KernelSeamTests : IDisposable
     }
 
     [Fact]
+    public void A_query_reads_the_kernel_counters_of_its_call_now()
+    {
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
+        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
+        Assert.True(_kernel.Flush(Wait));
+        var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(Ep("203.0.113.7", 31000)));
+
+        _backend.Counters[aToB] = (42, 42 * 160); // no periodic read has happened (the fake clock stands still)
+        Assert.Equal(42, _manager.Query("c")!.Streams[0].Caller.Rtp.KernelPackets);
+    }
+
+    [Fact]
     public void A_refused_direction_stays_in_user_space()
     {
         _backend.Refuse = true;

@@ -20,7 +20,7 @@ public sealed class KernelQueue : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _readInterval;
     private readonly ILogger _logger;
-    private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt)> _changes = new();
+    private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt, KernelFlow[]? ReadSet)> _changes = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly HashSet<KernelFlow> _installed = [];
     private readonly object _flushGate = new();
@@ -123,8 +123,21 @@ public sealed class KernelQueue : IDisposable
             _readRequested = true;
         }
 
+        return Mark(null, timeout);
+    }
+
+    /// <summary>
+    /// Reads the counters of <paramref name="flows"/> now (an ng query wants them fresh, not up to a read interval
+    /// old) and waits for the worker to have done so. False on timeout; nothing to do without a backend.
+    /// </summary>
+    public bool ReadNow(KernelFlow[] flows, TimeSpan timeout) =>
+        _backend is null || flows.Length == 0 || Mark(flows, timeout);
+
+    /// <summary>Posts a marker (with flows to read, or none) and waits until the worker has passed it.</summary>
+    private bool Mark(KernelFlow[]? readSet, TimeSpan timeout)
+    {
         var target = Interlocked.Increment(ref _posted);
-        _changes.Enqueue((null!, false, 0));
+        _changes.Enqueue((null!, false, 0, readSet));
         _wake.Release();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (_flushGate)
@@ -147,7 +160,7 @@ public sealed class KernelQueue : IDisposable
     private void Post(KernelFlow flow, bool install)
     {
         Interlocked.Increment(ref _posted);
-        _changes.Enqueue((flow, install, Stopwatch.GetTimestamp()));
+        _changes.Enqueue((flow, install, Stopwatch.GetTimestamp(), null));
         _wake.Release();
     }
 
@@ -196,6 +209,11 @@ public sealed class KernelQueue : IDisposable
             consumed++;
             if (change.Flow is null)
             {
+                if (change.ReadSet is { } flows)
+                {
+                    ReadSome(flows); // a ReadNow marker
+                }
+
                 continue; // a Flush marker
             }
 
@@ -253,6 +271,23 @@ public sealed class KernelQueue : IDisposable
         else
         {
             flow.SetState(KernelFlowState.Removed);
+        }
+    }
+
+    private void ReadSome(KernelFlow[] flows)
+    {
+        var installed = Array.FindAll(flows, static f => f.State == KernelFlowState.Installed);
+        if (installed.Length == 0)
+        {
+            return;
+        }
+
+        var counters = new (long Packets, long Bytes)[installed.Length];
+        _backend!.Read(installed, counters);
+        var activeUntil = _time.GetTimestamp() + _time.Ticks(_readInterval);
+        for (var i = 0; i < installed.Length; i++)
+        {
+            installed[i].Update(counters[i].Packets, counters[i].Bytes, activeUntil);
         }
     }
 

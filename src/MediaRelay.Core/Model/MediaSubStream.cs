@@ -271,6 +271,21 @@ internal sealed class MediaSubStream
         }
     }
 
+    /// <summary>Adds this flow's current kernel directions to <paramref name="flows"/>.</summary>
+    public void CollectKernelFlows(List<KernelFlow> flows)
+    {
+        lock (_kernelGate)
+        {
+            foreach (var flow in _kernelFlows)
+            {
+                if (flow is not null)
+                {
+                    flows.Add(flow);
+                }
+            }
+        }
+    }
+
     /// <summary>Until when the direction's source may have been sending through the kernel (timestamp, 0 if never).</summary>
     public long KernelLastActive(PartyRole from) => Volatile.Read(ref _kernelFlows[(int)from])?.LastActive ?? 0;
 

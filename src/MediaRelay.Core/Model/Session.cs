@@ -1,4 +1,5 @@
 using MediaRelay.Core.Api;
+using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Statistics;
 
 namespace MediaRelay.Core.Model;
@@ -125,6 +126,19 @@ internal sealed class Session : IDisposable
 
             return false;
         }
+    }
+
+    /// <summary>The kernel directions the session holds now.</summary>
+    public KernelFlow[] KernelFlows()
+    {
+        var flows = new List<KernelFlow>();
+        foreach (var stream in _streams)
+        {
+            stream?.Rtp.CollectKernelFlows(flows);
+            stream?.Rtcp.CollectKernelFlows(flows);
+        }
+
+        return [.. flows];
     }
 
     public void EndAll(EndReason reason)

@@ -173,6 +173,19 @@ public sealed class SessionManager : IDisposable
     /// <summary>The statistics of a running session; null when unknown.</summary>
     public SessionStatistics? Query(string callId)
     {
+        KernelFlow[] flows;
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(callId, out var session))
+            {
+                return null;
+            }
+
+            flows = session.UsedKernel ? session.KernelFlows() : [];
+        }
+
+        // The kernel's counters of this call, read now and outside the control lock (not up to a second old).
+        _kernel.ReadNow(flows, TimeSpan.FromSeconds(1));
         lock (_gate)
         {
             return _sessions.TryGetValue(callId, out var session)

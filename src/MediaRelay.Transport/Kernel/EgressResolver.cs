@@ -16,6 +16,7 @@ namespace MediaRelay.Transport.Kernel;
 internal sealed class EgressResolver
 {
     private Dictionary<IPAddress, int> _interfaceOf = [];
+    private readonly Dictionary<IPAddress, (int IfIndex, bool Local)> _routes = [];
     private DateTime _readAt;
 
     /// <summary>
@@ -32,6 +33,12 @@ internal sealed class EgressResolver
             return (0, true);
         }
 
+        // Many calls reach the same address (a PBX, an SBC, a carrier): ask the kernel once per refresh period.
+        if (_routes.TryGetValue(address, out var known))
+        {
+            return known;
+        }
+
         try
         {
             // Unbound on purpose: the source the kernel picks belongs to the route's egress interface (its preferred
@@ -40,7 +47,9 @@ internal sealed class EgressResolver
             using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             probe.Connect(receiver);
             var source = ((IPEndPoint)probe.LocalEndPoint!).Address;
-            return (_interfaceOf.GetValueOrDefault(source), false);
+            var route = (_interfaceOf.GetValueOrDefault(source), false);
+            _routes[address] = route;
+            return route;
         }
         catch (SocketException)
         {
@@ -48,7 +57,7 @@ internal sealed class EgressResolver
         }
     }
 
-    /// <summary>Re-reads the host's addresses at most every 10 s: interfaces come and go.</summary>
+    /// <summary>Re-reads the host's addresses, and forgets the routes asked, at most every 10 s: interfaces and routes change.</summary>
     private void Refresh()
     {
         if (DateTime.UtcNow - _readAt < TimeSpan.FromSeconds(10))
@@ -67,6 +76,7 @@ internal sealed class EgressResolver
         }
 
         _interfaceOf = map;
+        _routes.Clear();
         _readAt = DateTime.UtcNow;
     }
 }

@@ -101,6 +101,10 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_map_lookup_and_delete_elem")]
     public static partial int MapLookupAndDelete(int fd, void* key, void* value);
 
+    /// <summary>Reads up to *count entries from where <paramref name="inBatch"/> left off (NULL: the start); -ENOENT after the last.</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_batch")]
+    public static partial int MapLookupBatch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, nint options);
+
     [LibraryImport(Library, EntryPoint = "bpf_map_delete_elem")]
     public static partial int MapDelete(int fd, void* key);
 

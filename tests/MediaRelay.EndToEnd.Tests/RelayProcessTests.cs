@@ -20,7 +20,7 @@ public sealed class RelayProcessTests : IDisposable
         using var process = Start(["run", "--help"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(0, process.ExitCode);
-        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport", "--loops", "--realtime-priority", "--strict-source", "--log-level" })
+        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport", "--loops", "--realtime-priority", "--strict-source", "--log-level", "--kernel-forwarding", "--deny-media-to", "--max-streams", "--ng-reply-cache-bytes" })
         {
             Assert.Contains(option, process.Log, StringComparison.Ordinal);
         }
@@ -29,13 +29,15 @@ public sealed class RelayProcessTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task A_bad_setting_is_refused_with_what_to_do_and_nothing_starts()
     {
-        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon", "--realtime-priority", "120"]);
+        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon", "--realtime-priority", "120", "--kernel-forwarding", "sometimes", "--deny-media-to", "10.0.0.0/33"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("relay-address 'nowhere' is not an IP address: give one such as", process.Log, StringComparison.Ordinal);
         Assert.Contains("port range 70000-59999 is not usable", process.Log, StringComparison.Ordinal);
         Assert.Contains("transport 'pigeon' is not known: give epoll, io_uring or sockets", process.Log, StringComparison.Ordinal);
         Assert.Contains("realtime-priority 120 is out of range: give 1-99", process.Log, StringComparison.Ordinal);
+        Assert.Contains("kernel-forwarding 'sometimes' is not known: give auto, on or off", process.Log, StringComparison.Ordinal);
+        Assert.Contains("deny-media-to '10.0.0.0/33' is not a CIDR range", process.Log, StringComparison.Ordinal);
     }
 
     [Theory(Timeout = 60_000)]

@@ -134,7 +134,9 @@ public sealed class MediaPathAttackTests : IDisposable
         for (ushort i = 200; i < 210; i++)
         {
             moved.SendTo(UdpPhone.Rtp(i, 0xA), callerFacing);
-            await Task.Delay(2); // the two directions run on different loops: let the move land before B's packet
+            // The two directions run on different loops, and with kernel forwarding (auto, on lo) the way back is
+            // re-routed by the kernel worker: let the move land before B's first packet.
+            await Task.Delay(i == 200 ? 100 : 2);
             b.SendTo(UdpPhone.Rtp(i, 0xB), calleeFacing);
         }
 

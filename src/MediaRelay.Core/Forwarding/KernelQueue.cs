@@ -52,22 +52,8 @@ public sealed class KernelQueue : IDisposable
     /// <summary>True when a kernel backend is there to take flows.</summary>
     public bool Enabled => _backend is not null;
 
-    public string Description => _backend?.Description ?? "user space only";
-
     /// <summary>How often the counters of installed flows are read.</summary>
     public TimeSpan ReadInterval => _readInterval;
-
-    /// <summary>Directions the kernel holds now.</summary>
-    public int InstalledFlows
-    {
-        get
-        {
-            lock (_flushGate)
-            {
-                return _installed.Count;
-            }
-        }
-    }
 
     /// <summary>Directions the kernel took since start.</summary>
     public long Installs => Interlocked.Read(ref _installs);
@@ -274,34 +260,27 @@ public sealed class KernelQueue : IDisposable
         }
     }
 
-    private void ReadSome(KernelFlow[] flows)
-    {
-        var installed = Array.FindAll(flows, static f => f.State == KernelFlowState.Installed);
-        if (installed.Length == 0)
-        {
-            return;
-        }
+    /// <summary>A ReadNow marker: the flows asked for that the kernel still holds.</summary>
+    private void ReadSome(KernelFlow[] flows) =>
+        Read(Array.FindAll(flows, static f => f.State == KernelFlowState.Installed), _time.GetTimestamp());
 
-        var counters = new (long Packets, long Bytes)[installed.Length];
-        _backend!.Read(installed, counters);
-        var activeUntil = _time.GetTimestamp() + _time.Ticks(_readInterval);
-        for (var i = 0; i < installed.Length; i++)
-        {
-            installed[i].Update(counters[i].Packets, counters[i].Bytes, activeUntil);
-        }
-    }
-
+    /// <summary>The periodic read: every flow the kernel holds.</summary>
     private void ReadAll(long now)
     {
         KernelFlow[] flows;
         lock (_flushGate)
         {
-            if (_installed.Count == 0)
-            {
-                return;
-            }
-
             flows = [.. _installed];
+        }
+
+        Read(flows, now);
+    }
+
+    private void Read(KernelFlow[] flows, long now)
+    {
+        if (flows.Length == 0)
+        {
+            return;
         }
 
         var counters = new (long Packets, long Bytes)[flows.Length];
@@ -343,14 +322,11 @@ public sealed class KernelQueue : IDisposable
         lock (_flushGate)
         {
             left = [.. _installed];
-            _installed.Clear();
         }
 
         foreach (var flow in left)
         {
-            var (packets, bytes) = _backend!.Remove(flow);
-            flow.Update(packets, bytes, _time.GetTimestamp());
-            flow.SetState(KernelFlowState.Removed);
+            ApplyOne(flow, install: false, postedAt: 0);
         }
 
         _backend!.Dispose();

@@ -180,9 +180,15 @@ internal sealed class MediaSubParty : IPacketReceiver
         var until = Volatile.Read(ref _relearnUntil);
         if (_obsolete && now > until && _subStream.KernelSentAfter(Role, until))
         {
-            _obsolete = false;
-            _subStream.Recheck(this);
+            EndObsolete();
         }
+    }
+
+    /// <summary>The old address is firm again: its directions may go (back) to the kernel.</summary>
+    private void EndObsolete()
+    {
+        _obsolete = false;
+        _subStream.Recheck(this);
     }
 
     /// <summary>Forgets the learned remote (RTCP silence, DESIGN 3.1); the next packet teaches it again.</summary>
@@ -242,8 +248,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             // The obsolete address kept sending past the re-learn window: its NAT mapping did not change.
             if (_obsolete && now > Volatile.Read(ref _relearnUntil))
             {
-                _obsolete = false;
-                _subStream.Recheck(this);
+                EndObsolete();
             }
 
             // An RTCP latch whose IP is not the one RTP learned since is no longer the party (finding 6).

@@ -143,8 +143,7 @@ internal sealed class MediaSubStream
         }
 
         FlushStunTo(side);
-        CheckKernelEligible(side);
-        CheckKernelEligible(Other(side));
+        Recheck(side);
     }
 
     public void OnFirstMedia(MediaSubParty side) => CheckKernelEligible(side);
@@ -220,7 +219,7 @@ internal sealed class MediaSubStream
         }
     }
 
-    /// <summary>Both directions through <paramref name="side"/> are checked again (its obsolete mark cleared).</summary>
+    /// <summary>Both directions through <paramref name="side"/> are checked again (it learned, or its obsolete mark ended).</summary>
     public void Recheck(MediaSubParty side)
     {
         CheckKernelEligible(side);

@@ -10,6 +10,8 @@ namespace MediaRelay.Core.Tests;
 public sealed class KernelSeamTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly System.Net.IPEndPoint CallerNat = Ep("203.0.113.7", 31000);
+    private static readonly System.Net.IPEndPoint CalleeNat = Ep("198.51.100.9", 42000);
     private readonly FakeTimeProvider _clock = new();
     private readonly FakeTransport _transport = new();
     private readonly RecordingBackend _backend = new();
@@ -30,6 +32,16 @@ public sealed class KernelSeamTests : IDisposable
         _manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var toCallee);
         _manager.Answer("c", "a", "b", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out var toCaller);
         return (toCaller[0].RtpPort, toCallee[0].RtpPort);
+    }
+
+    /// <summary>A call whose phones each sent one packet: both learned, both directions posted and applied.</summary>
+    private (int CallerFacing, int CalleeFacing) CallWithBothLearned()
+    {
+        var (callerFacing, calleeFacing) = Call();
+        _transport.Deliver(callerFacing, Rtp(1), CallerNat);
+        _transport.Deliver(calleeFacing, Rtp(1), CalleeNat);
+        Assert.True(_kernel.Flush(Wait));
+        return (callerFacing, calleeFacing);
     }
 
     [Fact]
@@ -61,10 +73,7 @@ public sealed class KernelSeamTests : IDisposable
     [Fact]
     public void A_reinvite_keeps_the_entry_and_a_new_source_replaces_it_old_removed_first()
     {
-        var (callerFacing, calleeFacing) = Call();
-        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
-        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.True(_kernel.Flush(Wait));
+        var (callerFacing, calleeFacing) = CallWithBothLearned();
 
         var moved = Ep("203.0.113.99", 31000);
         _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], moved.Address, out _);
@@ -120,11 +129,8 @@ public sealed class KernelSeamTests : IDisposable
     [Fact]
     public void A_query_reads_the_kernel_counters_of_its_call_now()
     {
-        var (callerFacing, calleeFacing) = Call();
-        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
-        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.True(_kernel.Flush(Wait));
-        var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(Ep("203.0.113.7", 31000)));
+        CallWithBothLearned();
+        var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(CallerNat));
 
         _backend.Counters[aToB] = (42, 42 * 160); // no periodic read has happened (the fake clock stands still)
         Assert.Equal(42, _manager.Query("c")!.Streams[0].Caller.Rtp.KernelPackets);
@@ -134,13 +140,10 @@ public sealed class KernelSeamTests : IDisposable
     public void A_refused_direction_stays_in_user_space()
     {
         _backend.Refuse = true;
-        var (callerFacing, calleeFacing) = Call();
-        _transport.Deliver(callerFacing, Rtp(1), Ep("203.0.113.7", 31000));
-        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.True(_kernel.Flush(Wait));
+        var (callerFacing, _) = CallWithBothLearned();
         _transport.TakeSent();
 
-        _transport.Deliver(callerFacing, Rtp(2), Ep("203.0.113.7", 31000));
+        _transport.Deliver(callerFacing, Rtp(2), CallerNat);
         Assert.Single(_transport.TakeSent());
         Assert.Equal(2, _kernel.Refused);
     }
@@ -149,11 +152,7 @@ public sealed class KernelSeamTests : IDisposable
     public void A_party_that_moves_while_the_other_is_obsolete_is_followed_in_the_kernel()
     {
         // From the review: A re-INVITEd (obsolete, same NAT mapping, talking through the kernel); then B moved.
-        var (callerFacing, calleeFacing) = Call();
-        var a = Ep("203.0.113.7", 31000);
-        _transport.Deliver(callerFacing, Rtp(1), a);
-        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.True(_kernel.Flush(Wait));
+        var (_, calleeFacing) = CallWithBothLearned();
         _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], null, out _);
 
         var movedB = Ep("198.51.100.50", 7000);
@@ -162,7 +161,7 @@ public sealed class KernelSeamTests : IDisposable
         Assert.True(_kernel.Flush(Wait));
 
         // No kernel flow may still send A's media to B's old address, nor take B's old address's packets to A.
-        Assert.DoesNotContain(_backend.Installed, f => f.OutRemote.Equals(Ep("198.51.100.9", 42000)) || f.InRemote.Equals(Ep("198.51.100.9", 42000)));
+        Assert.DoesNotContain(_backend.Installed, f => f.OutRemote.Equals(CalleeNat) || f.InRemote.Equals(CalleeNat));
         Assert.Contains(_backend.Installed, f => f.InRemote.Equals(movedB));
     }
 
@@ -171,11 +170,8 @@ public sealed class KernelSeamTests : IDisposable
     {
         // From the review: the obsolete mark never cleared while the source talked through the kernel, so any
         // stranger could take over after a pause of 1 s, for the rest of the call.
-        var (callerFacing, calleeFacing) = Call();
-        var a = Ep("203.0.113.7", 31000);
-        _transport.Deliver(callerFacing, Rtp(1), a);
-        _transport.Deliver(calleeFacing, Rtp(1), Ep("198.51.100.9", 42000));
-        Assert.True(_kernel.Flush(Wait));
+        var (callerFacing, _) = CallWithBothLearned();
+        var a = CallerNat;
         _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], null, out _);
         var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(a));
 

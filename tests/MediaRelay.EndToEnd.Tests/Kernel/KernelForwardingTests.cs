@@ -22,9 +22,9 @@ public sealed class KernelForwardingTests : IDisposable
     {
         using var ng = await _net.StartRelayAsync();
         Assert.Contains("kernel forwarding: eBPF on TC ingress of", _net.Log, StringComparison.Ordinal);
-        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
-        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k1", a, b, "198.51.100.10", "192.0.2.10");
+        using var a = _net.PhoneA();
+        using var b = _net.PhoneB();
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k1", a, b);
 
         var (toB, toA) = await ExchangeAsync(a, b, callerFacing, calleeFacing, 1000);
 
@@ -46,9 +46,9 @@ public sealed class KernelForwardingTests : IDisposable
     public async Task Ipv6_flows_go_through_the_kernel_too()
     {
         using var ng = await _net.StartRelayAsync();
-        using var a = _net.A.Enter(() => new UdpPhone("2001:db8:1::10", 30000, KernelTopology.RelayV6));
-        using var b = _net.B.Enter(() => new UdpPhone("2001:db8:2::10", 31000, KernelTopology.RelayV6));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k6", a, b, "2001:db8:1::10", "2001:db8:2::10");
+        using var a = _net.PhoneA("2001:db8:1::10");
+        using var b = _net.PhoneB("2001:db8:2::10");
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k6", a, b);
 
         var (toB, toA) = await ExchangeAsync(a, b, callerFacing, calleeFacing, 200);
 
@@ -62,10 +62,10 @@ public sealed class KernelForwardingTests : IDisposable
     public async Task An_intruder_to_a_latched_port_never_reaches_a_phone()
     {
         using var ng = await _net.StartRelayAsync();
-        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
-        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
-        using var intruder = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30002, KernelTopology.RelayV4));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k2", a, b, "198.51.100.10", "192.0.2.10");
+        using var a = _net.PhoneA();
+        using var b = _net.PhoneB();
+        using var intruder = _net.PhoneA(port: 30002);
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k2", a, b);
         await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
 
         for (ushort i = 0; i < 20; i++)
@@ -81,10 +81,10 @@ public sealed class KernelForwardingTests : IDisposable
     public async Task A_phone_that_moves_continues_without_a_gap_and_its_old_address_is_no_longer_forwarded()
     {
         using var ng = await _net.StartRelayAsync();
-        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
-        using var moved = _net.A.Enter(() => new UdpPhone("198.51.100.11", 30000, KernelTopology.RelayV4));
-        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k3", a, b, "198.51.100.10", "192.0.2.10");
+        using var a = _net.PhoneA();
+        using var moved = _net.PhoneA("198.51.100.11");
+        using var b = _net.PhoneB();
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k3", a, b);
         await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
 
         // A talks every 10 ms; mid-way its re-INVITE names the new address and it carries on from there. The gap
@@ -149,9 +149,9 @@ public sealed class KernelForwardingTests : IDisposable
     public async Task A_one_way_stream_lives_on_kernel_packets_and_ends_as_a_no_traffic_timeout_once_silent()
     {
         using var ng = await _net.StartRelayAsync("--stream-timeout", "3");
-        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
-        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k4", a, b, "198.51.100.10", "192.0.2.10");
+        using var a = _net.PhoneA();
+        using var b = _net.PhoneB();
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k4", a, b);
 
         // B never sends media again (no camera, recvonly): only A -> B flows, in the kernel, for 6 s (twice the timeout).
         for (ushort i = 1; i <= 300; i++)
@@ -182,9 +182,9 @@ public sealed class KernelForwardingTests : IDisposable
     {
         var ng = await _net.StartRelayAsync();
         Assert.Contains("tcx links", _net.Log, StringComparison.Ordinal); // this kernel (6.6+) attaches with links
-        using var a = _net.A.Enter(() => new UdpPhone("198.51.100.10", 30000, KernelTopology.RelayV4));
-        using var b = _net.B.Enter(() => new UdpPhone("192.0.2.10", 31000, KernelTopology.RelayV4));
-        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k5", a, b, "198.51.100.10", "192.0.2.10");
+        using var a = _net.PhoneA();
+        using var b = _net.PhoneB();
+        var (callerFacing, calleeFacing) = await ConnectAsync(ng, "k5", a, b);
         await ExchangeAsync(a, b, callerFacing, calleeFacing, 10);
         ng.Dispose();
 
@@ -201,7 +201,7 @@ public sealed class KernelForwardingTests : IDisposable
         // The next run starts clean and forwards in the kernel again.
         using var again = await _net.StartRelayAsync();
         Assert.DoesNotContain("removed the eBPF program an earlier run left", _net.Log, StringComparison.Ordinal);
-        var (callerFacing2, calleeFacing2) = await ConnectAsync(again, "k5b", a, b, "198.51.100.10", "192.0.2.10");
+        var (callerFacing2, calleeFacing2) = await ConnectAsync(again, "k5b", a, b);
         var (toB, toA) = await ExchangeAsync(a, b, callerFacing2, calleeFacing2, 100);
         Assert.Equal(100, toB.Count);
         Assert.Equal(100, toA.Count);
@@ -219,10 +219,9 @@ public sealed class KernelForwardingTests : IDisposable
     }
 
     /// <summary>Offer from A, answer from B, then one packet each way so both are learned and both directions go to the kernel.</summary>
-    private static async Task<(int CallerFacing, int CalleeFacing)> ConnectAsync(NgClient ng, string callId, UdpPhone a, UdpPhone b, string aAddress, string bAddress)
+    private static async Task<(int CallerFacing, int CalleeFacing)> ConnectAsync(NgClient ng, string callId, UdpPhone a, UdpPhone b)
     {
-        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp(aAddress, a.EndPoint.Port));
-        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp(bAddress, b.EndPoint.Port));
+        var (callerFacing, calleeFacing) = await CallAsync(ng, callId, a, b);
         a.SendTo(UdpPhone.Rtp(0, 0xA), callerFacing);
         b.SendTo(UdpPhone.Rtp(0, 0xB), calleeFacing);
         Assert.Single(b.Drain(Quiet));

@@ -97,6 +97,14 @@ internal sealed class KernelTopology : IDisposable
         ns.Exec("ethtool", "-K", device, "tx", "off", "rx", "off").Check();
     }
 
+    /// <summary>A phone inside A (198.51.100.10:30000 unless told), sending to the relay's address of its family.</summary>
+    public UdpPhone PhoneA(string address = "198.51.100.10", int port = 30000) => A.Enter(() => new UdpPhone(address, port, RelayFor(address)));
+
+    /// <summary>A phone inside B (192.0.2.10:31000 unless told), sending to the relay's address of its family.</summary>
+    public UdpPhone PhoneB(string address = "192.0.2.10", int port = 31000) => B.Enter(() => new UdpPhone(address, port, RelayFor(address)));
+
+    private static string RelayFor(string address) => address.Contains(':', StringComparison.Ordinal) ? RelayV6 : RelayV4;
+
     /// <summary>Starts `mediarelay run` inside R with kernel forwarding on; returns its ng client (made inside R).</summary>
     public async Task<NgClient> StartRelayAsync(params string[] extra)
     {

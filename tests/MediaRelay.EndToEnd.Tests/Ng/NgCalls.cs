@@ -14,8 +14,8 @@ internal static partial class NgCalls
     /// <summary>Offer and answer with the phones' addresses; returns the relay ports (facing caller, facing callee).</summary>
     public static async Task<(int CallerFacing, int CalleeFacing)> CallAsync(NgClient ng, string callId, UdpPhone caller, UdpPhone callee)
     {
-        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp("127.0.0.1", caller.EndPoint.Port));
-        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp("127.0.0.1", callee.EndPoint.Port));
+        var calleeFacing = await OfferAsync(ng, callId, "a", Sdp(caller.EndPoint.Address.ToString(), caller.EndPoint.Port));
+        var callerFacing = await AnswerAsync(ng, callId, "a", "b", Sdp(callee.EndPoint.Address.ToString(), callee.EndPoint.Port));
         return (callerFacing, calleeFacing);
     }
 

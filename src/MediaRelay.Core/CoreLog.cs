@@ -28,4 +28,10 @@ internal static partial class CoreLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "kernel worker: a kernel call failed; the flows concerned stay where they are")]
     public static partial void KernelWorkerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "call {CallId} deleted, {Delay} s delay")]
+    public static partial void RemovalScheduled(ILogger logger, string callId, double delay);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "call {CallId} removed after its delete delay")]
+    public static partial void DelayedRemovalDone(ILogger logger, string callId);
 }

@@ -8,10 +8,9 @@ namespace MediaRelay.Control.Ng;
 /// Routes a decoded ng message to the handler registered for its command. Threading: register every handler
 /// before the server starts; Dispatch may then run on any number of threads.
 /// </summary>
-public sealed class NgDispatcher : IDisposable
+public sealed class NgDispatcher
 {
     private readonly Dictionary<string, INgCommandHandler> _handlers = new(StringComparer.Ordinal);
-    private readonly List<IDisposable> _owned = [];
     private readonly ILogger _logger;
 
     public NgDispatcher(ILogger<NgDispatcher>? logger = null)
@@ -22,24 +21,12 @@ public sealed class NgDispatcher : IDisposable
     /// <summary>The normalised names of the registered commands.</summary>
     public IReadOnlyCollection<string> Commands => _handlers.Keys;
 
-    /// <summary>Delete requests whose delay still runs; null until <see cref="NgCommands"/> registers delete.</summary>
-    internal NgDelayedDeletes? DelayedDeletes { get; set; }
-
     /// <summary>Registers a handler; a later handler for the same command replaces the earlier one.</summary>
     public void Register(INgCommandHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _handlers[NgNames.Normalize(handler.Command)] = handler;
     }
-
-    /// <summary>
-    /// Cancels the pending delayed delete of a call, if any: an offer handler calls this when a call that was
-    /// being deleted is signalled again (e.g. a new INVITE after a failed branch). Returns true when one was pending.
-    /// </summary>
-    public bool CancelPendingDelete(string callId) => DelayedDeletes?.Cancel(callId) ?? false;
-
-    /// <summary>Disposes this object along with the dispatcher (timers owned by handlers).</summary>
-    internal void Own(IDisposable resource) => _owned.Add(resource);
 
     /// <summary>Runs the command named in the body and returns the reply. Never throws.</summary>
     public BencodeDictionary Dispatch(BencodeValue body)
@@ -101,15 +88,5 @@ public sealed class NgDispatcher : IDisposable
 
         var minimal = NgReplies.ResultOnly(reply);
         return fits(minimal) ? minimal : null;
-    }
-
-    public void Dispose()
-    {
-        foreach (var resource in _owned)
-        {
-            resource.Dispose();
-        }
-
-        _owned.Clear();
     }
 }

@@ -43,12 +43,6 @@ internal static partial class NgLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "ng reply to {Remote} failed: {Error}")]
     public static partial void SendFailed(ILogger logger, EndPoint remote, System.Net.Sockets.SocketError error);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "call {CallId} deleted, {Delay} s delay")]
-    public static partial void DeleteScheduled(ILogger logger, string callId, double delay);
-
-    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "call {CallId} removed after its delete delay")]
-    public static partial void DelayedDeleteDone(ILogger logger, string callId);
-
     [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "ng reply to {Remote} cookie {Cookie} was {Size} bytes, over the {Limit}-byte limit; sent trimmed to {Trimmed} bytes")]
     public static partial void ReplyTrimmed(ILogger logger, EndPoint remote, string cookie, int size, int limit, int trimmed);
 }

@@ -1,6 +1,10 @@
+using System.Globalization;
+using System.Net;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
+using MediaRelay.Core.Net;
 using MediaRelay.Core.Statistics;
+using Microsoft.Extensions.Logging;
 
 namespace MediaRelay.Core.Model;
 
@@ -94,6 +98,98 @@ internal sealed class Session : IDisposable
 
         _streams[index]?.Dispose();
         _streams[index] = stream;
+    }
+
+    /// <summary>
+    /// The offer rules (RFC 3264 sections 5 and 8): the offerer's media for m-lines <paramref name="first"/> onwards.
+    /// A new m-line, or one whose media type or address family changed, gets a new stream; every new stream is
+    /// allocated before anything changes, so running out of ports changes nothing. Port 0 closes a stream. A whole
+    /// offer (<paramref name="whole"/>) also closes the streams it no longer lists; an offer of one stream leaves
+    /// the others alone. Adds, per m-line, the relay ports facing the other party to <paramref name="relayed"/>.
+    /// </summary>
+    public SessionError ApplyOffer(PartyRole role, IReadOnlyList<MediaDescription> media, int first, bool whole,
+        IPAddress? signallingSource, IStreamFactory factory, DateTimeOffset now, ILogger logger, List<RelayedMedia> relayed)
+    {
+        List<MediaStream>? created = null;
+        for (var i = 0; i < media.Count; i++)
+        {
+            var description = media[i];
+            var existing = Stream(first + i);
+            var reusable = existing is { Ended: false } && existing.MediaType == description.MediaType
+                && existing.Caller.Address.AddressFamily == factory.FamilyFor(description.Address);
+            if (description.Port == 0 || reusable)
+            {
+                continue;
+            }
+
+            if (!factory.TryCreate(CallId, first + i, description.MediaType, description.Address, out var stream))
+            {
+                foreach (var s in created ?? [])
+                {
+                    s.Dispose();
+                }
+
+                return SessionError.OutOfPorts;
+            }
+
+            (created ??= []).Add(stream);
+        }
+
+        foreach (var stream in created ?? [])
+        {
+            SetStream(stream.Index, stream);
+        }
+
+        Update(role, media, first, isOffer: true, signallingSource, otherPhone: false, factory, now, logger, relayed);
+        if (whole)
+        {
+            // Streams missing from a new offer are closed (RFC 3264 section 8: m-lines are never removed).
+            for (var i = first + media.Count; i < _streams.Count; i++)
+            {
+                _streams[i]?.End(EndReason.Closed, TimeSpan.Zero);
+            }
+        }
+
+        return SessionError.None;
+    }
+
+    /// <summary>
+    /// The answer rules: the answerer's media for m-lines <paramref name="first"/> onwards, on the streams the
+    /// offer created; port 0 rejects a stream. <paramref name="otherPhone"/> says the answer comes from another
+    /// forked branch than the one that answered before, whose phone's addresses are then forgotten.
+    /// </summary>
+    public void ApplyAnswer(PartyRole role, IReadOnlyList<MediaDescription> media, int first, bool otherPhone,
+        IPAddress? signallingSource, IStreamFactory factory, DateTimeOffset now, ILogger logger, List<RelayedMedia> relayed) =>
+        Update(role, media, first, isOffer: false, signallingSource, otherPhone, factory, now, logger, relayed);
+
+    private void Update(PartyRole role, IReadOnlyList<MediaDescription> media, int first, bool isOffer,
+        IPAddress? signallingSource, bool otherPhone, IStreamFactory factory, DateTimeOffset now, ILogger logger,
+        List<RelayedMedia> relayed)
+    {
+        LastSignal = now;
+        var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+        for (var i = 0; i < media.Count; i++)
+        {
+            var index = first + i;
+            var description = media[i];
+            var stream = Stream(index);
+            if (description.Port == 0 || stream is null || stream.Ended)
+            {
+                stream?.End(isOffer ? EndReason.Closed : EndReason.Rejected, TimeSpan.Zero);
+                relayed.Add(new RelayedMedia(index, stream?.Party(other).Address ?? factory.RelayAddress, 0, 0));
+                continue;
+            }
+
+            var verdict = stream.UpdateParty(role, description, signallingSource, otherPhone);
+            if (verdict != DestinationVerdict.Allowed)
+            {
+                CoreLog.DestinationRefused(logger, CallId, index, role == PartyRole.Caller ? "caller" : "callee",
+                    description.Address + ":" + description.Port.ToString(CultureInfo.InvariantCulture), verdict.ToString());
+            }
+
+            var facing = stream.Party(other);
+            relayed.Add(new RelayedMedia(index, facing.Address, facing.RtpListener.Port, facing.RtcpListener.Port));
+        }
     }
 
     /// <summary>The end of the stream that ended last, as the session's reason.</summary>

@@ -17,7 +17,7 @@ namespace MediaRelay.Core.Model;
 /// Threading: every public method may be called from any thread; control calls and the timeout sweep are
 /// serialised by one lock that the packet path never takes. <see cref="SessionEnded"/> is raised outside it.
 /// </summary>
-public sealed class SessionManager : IDisposable
+public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 {
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -29,6 +29,7 @@ public sealed class SessionManager : IDisposable
     private readonly PortPool? _poolV6;
     private readonly MediaDestinationPolicy _destinations;
     private readonly ITimer _sweepTimer;
+    private readonly DelayedRemovals _removals;
     private long _created;
     private long _ended;
     private long _timedOut;
@@ -55,23 +56,65 @@ public sealed class SessionManager : IDisposable
             CoreLog.PoolReady(_logger, v6.ToString(), options.PortMin, options.PortMax, _poolV6.TotalPairs);
         }
 
+        _removals = new DelayedRemovals(_time, RemoveDelayed);
         _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
     }
 
-    /// <summary>Raised when a session ends by itself (expiry), with its statistics and reason. Not raised by Remove.</summary>
+    /// <inheritdoc />
     public event Action<SessionStatistics>? SessionEnded;
 
-    /// <summary>
-    /// Applies an offer: <paramref name="fromTag"/> names the offerer, whose side of each stream the media sets.
-    /// Returns the relay address and ports that face the other party (written into the SDP that goes to it).
-    /// Nothing changes when an error is returned.
-    /// </summary>
+    /// <inheritdoc />
     public SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
     {
+        var result = new List<RelayedMedia>(media.Count);
+        relayed = result;
+        return OfferAt(callId, fromTag, toTag, media, 0, whole: true, signallingSource, result);
+    }
+
+    /// <inheritdoc />
+    public SessionError Answer(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
+    {
+        var result = new List<RelayedMedia>(media.Count);
+        relayed = result;
+        return AnswerAt(callId, fromTag, toTag, media, 0, signallingSource, result);
+    }
+
+    /// <inheritdoc />
+    public SessionError OfferStream(string callId, string fromTag, string? toTag, int index, MediaDescription media,
+        IPAddress? signallingSource, out RelayedMedia relayed)
+    {
+        var result = new List<RelayedMedia>(1);
+        var error = index < 0 || index >= _options.MaxStreams
+            ? TooManyStreams(callId, index + 1)
+            : OfferAt(callId, fromTag, toTag, [media], index, whole: false, signallingSource, result);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _options.RelayAddress, 0, 0);
+        return error;
+    }
+
+    /// <inheritdoc />
+    public SessionError AnswerStream(string callId, string fromTag, string toTag, int index, MediaDescription media,
+        IPAddress? signallingSource, out RelayedMedia relayed)
+    {
+        var result = new List<RelayedMedia>(1);
+        var error = index < 0 || index >= _options.MaxStreams
+            ? TooManyStreams(callId, index + 1)
+            : AnswerAt(callId, fromTag, toTag, [media], index, signallingSource, result, oneStream: true);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _options.RelayAddress, 0, 0);
+        return error;
+    }
+
+    private SessionError OfferAt(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
+        int first, bool whole, IPAddress? signallingSource, List<RelayedMedia> relayed)
+    {
+        if (media.Count > _options.MaxStreams)
+        {
+            return TooManyStreams(callId, media.Count);
+        }
+
         lock (_gate)
         {
-            relayed = [];
             ObjectDisposedException.ThrowIf(_disposed, this);
             var isNew = !_sessions.TryGetValue(callId, out var session);
             if (isNew)
@@ -89,9 +132,11 @@ public sealed class SessionManager : IDisposable
                 session.CalleeTag = toTag;
             }
 
-            var error = Apply(session!, session!.OffererRole(fromTag), media, isOffer: true, signallingSource, out relayed);
+            var error = session!.ApplyOffer(session.OffererRole(fromTag), media, first, whole, signallingSource, this,
+                _time.GetUtcNow(), _logger, relayed);
             if (error != SessionError.None)
             {
+                relayed.Clear();
                 if (isNew)
                 {
                     session.Dispose();
@@ -113,21 +158,23 @@ public sealed class SessionManager : IDisposable
                 _created++;
                 CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
             }
-
-            return SessionError.None;
         }
+
+        // A call signalled again while its removal delay runs (a new branch after a failed one) stays.
+        _removals.Cancel(callId);
+        return SessionError.None;
     }
 
-    /// <summary>
-    /// Applies an answer: <paramref name="toTag"/> names the answerer, whose side of each stream the media sets.
-    /// Returns the relay ports that face the offerer. Nothing changes when an error is returned.
-    /// </summary>
-    public SessionError Answer(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
-        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
+    private SessionError AnswerAt(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
+        int first, IPAddress? signallingSource, List<RelayedMedia> relayed, bool oneStream = false)
     {
+        if (media.Count > _options.MaxStreams)
+        {
+            return TooManyStreams(callId, media.Count);
+        }
+
         lock (_gate)
         {
-            relayed = [];
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_sessions.TryGetValue(callId, out var session))
             {
@@ -139,23 +186,35 @@ public sealed class SessionManager : IDisposable
                 return SessionError.TagMismatch;
             }
 
+            if (oneStream && session.Stream(first) is null)
+            {
+                return SessionError.UnknownCall;
+            }
+
             var role = session.AnswererRole(toTag);
             // A forked call is answered by the branch whose tag comes last: another phone, not a re-INVITE of
             // the same one, so what the earlier branch's phone taught is forgotten rather than kept obsolete.
             var otherBranch = role == PartyRole.Callee && session.CalleeTag is not null && session.CalleeTag != toTag;
-            var error = Apply(session, role, media, isOffer: false, signallingSource, out relayed, otherBranch);
-            if (error == SessionError.None && role == PartyRole.Callee)
+            session.ApplyAnswer(role, media, first, otherBranch, signallingSource, this, _time.GetUtcNow(), _logger, relayed);
+            if (role == PartyRole.Callee)
             {
                 session.CalleeTag = toTag;
             }
 
-            return error;
+            return SessionError.None;
         }
     }
 
-    /// <summary>Removes a session now, frees its ports and returns its final statistics; null when unknown.</summary>
+    private SessionError TooManyStreams(string callId, int streams)
+    {
+        CoreLog.TooManyStreams(_logger, callId, streams, _options.MaxStreams);
+        return SessionError.TooManyStreams;
+    }
+
+    /// <inheritdoc />
     public SessionStatistics? Remove(string callId, EndReason reason = EndReason.Closed)
     {
+        _removals.Cancel(callId);
         Session? session;
         lock (_gate)
         {
@@ -170,7 +229,48 @@ public sealed class SessionManager : IDisposable
         return Report(session, reason, TimeSpan.Zero);
     }
 
-    /// <summary>The statistics of a running session; null when unknown.</summary>
+    /// <inheritdoc />
+    public SessionStatistics? RemoveLater(string callId, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            // Another thread may remove it between the two calls; then the query's figures are the last known.
+            var now = Query(callId);
+            return now is null ? null : Remove(callId) ?? now;
+        }
+
+        var statistics = Query(callId);
+        if (statistics is not null)
+        {
+            _removals.Schedule(callId, delay);
+            CoreLog.RemovalScheduled(_logger, callId, delay.TotalSeconds);
+        }
+
+        return statistics;
+    }
+
+    /// <inheritdoc />
+    public bool IsRemovalPending(string callId) => _removals.IsPending(callId);
+
+    private void RemoveDelayed(string callId)
+    {
+        Session? session;
+        lock (_gate)
+        {
+            if (_disposed || !_sessions.Remove(callId, out session))
+            {
+                return;
+            }
+
+            Stop(session, EndReason.Closed);
+        }
+
+        CoreLog.DelayedRemovalDone(_logger, callId);
+        var statistics = Report(session, EndReason.Closed, TimeSpan.Zero);
+        SessionEnded?.Invoke(statistics);
+    }
+
+    /// <inheritdoc />
     public SessionStatistics? Query(string callId)
     {
         KernelFlow[] flows;
@@ -194,18 +294,32 @@ public sealed class SessionManager : IDisposable
         }
     }
 
-    /// <summary>The Call-IDs of every running session, oldest first.</summary>
+    /// <inheritdoc />
     public IReadOnlyList<string> ListCallIds()
     {
         lock (_gate)
         {
-            var sessions = new List<Session>(_sessions.Values);
-            sessions.Sort((a, b) => a.Created.CompareTo(b.Created));
-            return sessions.ConvertAll(s => s.CallId);
+            return OldestFirst().ConvertAll(s => s.CallId);
         }
     }
 
-    /// <summary>Relay-wide figures.</summary>
+    /// <inheritdoc />
+    public IReadOnlyList<SessionStatistics> Snapshot()
+    {
+        lock (_gate)
+        {
+            return OldestFirst().ConvertAll(s => s.Snapshot(null, EndReason.None, TimeSpan.Zero));
+        }
+    }
+
+    private List<Session> OldestFirst()
+    {
+        var sessions = new List<Session>(_sessions.Values);
+        sessions.Sort((a, b) => a.Created.CompareTo(b.Created));
+        return sessions;
+    }
+
+    /// <inheritdoc />
     public RelayTotals Totals
     {
         get
@@ -285,6 +399,7 @@ public sealed class SessionManager : IDisposable
             }
 
             _sweepTimer.Dispose();
+            _removals.Dispose();
             ended = [.. _sessions.Values];
             foreach (var session in ended)
             {
@@ -329,121 +444,32 @@ public sealed class SessionManager : IDisposable
         return statistics;
     }
 
-    /// <summary>
-    /// Applies one party's media to a session. New streams are allocated first, so running out of ports half-way
-    /// frees what was taken and changes nothing.
-    /// </summary>
-    private SessionError Apply(Session session, PartyRole role, IReadOnlyList<MediaDescription> media, bool isOffer,
-        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, bool otherPhone = false)
-    {
-        relayed = [];
-        if (media.Count > _options.MaxStreams)
-        {
-            CoreLog.TooManyStreams(_logger, session.CallId, media.Count, _options.MaxStreams);
-            return SessionError.TooManyStreams;
-        }
-
-        List<MediaStream>? created = null;
-        if (isOffer)
-        {
-            for (var i = 0; i < media.Count; i++)
-            {
-                var description = media[i];
-                var existing = session.Stream(i);
-                var pool = PoolFor(description.Address);
-                var reusable = existing is { Ended: false } && existing.MediaType == description.MediaType
-                    && existing.Caller.Address.AddressFamily == pool.Address.AddressFamily;
-                if (description.Port == 0 || reusable)
-                {
-                    continue;
-                }
-
-                if (!TryCreateStream(i, description.MediaType, pool, out var stream))
-                {
-                    if (created is not null)
-                    {
-                        foreach (var s in created)
-                        {
-                            s.Dispose();
-                        }
-                    }
-
-                    CoreLog.OutOfPorts(_logger, session.CallId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
-                    return SessionError.OutOfPorts;
-                }
-
-                (created ??= []).Add(stream);
-            }
-        }
-
-        if (created is not null)
-        {
-            foreach (var stream in created)
-            {
-                session.SetStream(stream.Index, stream);
-            }
-        }
-
-        session.LastSignal = _time.GetUtcNow();
-        var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
-        var result = new List<RelayedMedia>(media.Count);
-        for (var i = 0; i < media.Count; i++)
-        {
-            var description = media[i];
-            var stream = session.Stream(i);
-            if (description.Port == 0 || stream is null || stream.Ended)
-            {
-                stream?.End(isOffer ? EndReason.Closed : EndReason.Rejected, TimeSpan.Zero);
-                result.Add(new RelayedMedia(i, stream?.Party(other).Address ?? _options.RelayAddress, 0, 0));
-                continue;
-            }
-
-            var verdict = stream.UpdateParty(role, description, signallingSource, otherPhone);
-            if (verdict != DestinationVerdict.Allowed)
-            {
-                CoreLog.DestinationRefused(_logger, session.CallId, i, role == PartyRole.Caller ? "caller" : "callee",
-                    description.Address + ":" + description.Port.ToString(CultureInfo.InvariantCulture), verdict.ToString());
-            }
-
-            var facing = stream.Party(other);
-            result.Add(new RelayedMedia(i, facing.Address, facing.RtpListener.Port, facing.RtcpListener.Port));
-        }
-
-        if (isOffer)
-        {
-            // Streams missing from a new offer are closed (RFC 3264 section 8: m-lines are never removed).
-            for (var i = media.Count; i < session.Streams.Count; i++)
-            {
-                session.Streams[i]?.End(EndReason.Closed, TimeSpan.Zero);
-            }
-        }
-
-        relayed = result;
-        return SessionError.None;
-    }
-
     private int PairsInUse => _pool.PairsInUse + (_poolV6?.PairsInUse ?? 0);
 
     private PortPool PoolFor(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 && _poolV6 is not null ? _poolV6 : _pool;
 
-    private bool TryCreateStream(int index, string mediaType, PortPool pool, out MediaStream stream)
+    IPAddress IStreamFactory.RelayAddress => _options.RelayAddress;
+
+    AddressFamily IStreamFactory.FamilyFor(IPAddress address) => PoolFor(address).Address.AddressFamily;
+
+    /// <summary>Under the control lock: a stream with two port pairs from the pool of the address's family.</summary>
+    bool IStreamFactory.TryCreate(string callId, int index, string mediaType, IPAddress address, out MediaStream stream)
     {
         stream = null!;
-        if (_options.MaxMediaSockets > 0 && (PairsInUse + 2) * 2 > _options.MaxMediaSockets)
+        var pool = PoolFor(address);
+        // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
+        var withinBudget = _options.MaxMediaSockets <= 0 || (PairsInUse + 2) * 2 <= _options.MaxMediaSockets;
+        if (!withinBudget || !pool.TryAllocate(out var callerRtp, out var callerRtcp))
         {
-            // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
-            return false;
-        }
-
-        if (!pool.TryAllocate(out var callerRtp, out var callerRtcp))
-        {
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
             return false;
         }
 
         if (!pool.TryAllocate(out var calleeRtp, out var calleeRtcp))
         {
             pool.Release(callerRtp, callerRtcp);
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
             return false;
         }
 
@@ -453,7 +479,7 @@ public sealed class SessionManager : IDisposable
         return true;
     }
 
-    private static string DescribePorts(IReadOnlyList<RelayedMedia> relayed)
+    private static string DescribePorts(List<RelayedMedia> relayed)
     {
         var parts = new List<string>(relayed.Count);
         foreach (var media in relayed)

@@ -15,7 +15,7 @@ namespace MediaRelay.Host.Hosting;
 /// Raises the descriptor limit and gives the media sockets their share of it, starts the ng control listeners and,
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
-internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispatcher dispatcher, NgOptions ngOptions,
+internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions,
     RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -94,7 +94,6 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgDispa
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await ng.StopAsync().ConfigureAwait(false);
-        dispatcher.Dispose();
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
         if (kernel.Enabled)

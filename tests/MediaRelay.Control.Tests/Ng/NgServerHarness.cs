@@ -42,6 +42,5 @@ internal sealed class NgServerHarness : IAsyncDisposable
     {
         Client.Dispose();
         await Server.DisposeAsync();
-        Dispatcher.Dispose();
     }
 }

@@ -243,7 +243,7 @@ public class NgServerTests
             return;
         }
 
-        using var dispatcher = PingDispatcher();
+        var dispatcher = PingDispatcher();
         var options = new NgOptions
         {
             ListenEndPoints = [new(System.Net.IPAddress.Loopback, 0), new(System.Net.IPAddress.IPv6Loopback, 0)],
@@ -263,7 +263,7 @@ public class NgServerTests
     [Fact]
     public async Task StopClosesTheSocket()
     {
-        using var dispatcher = PingDispatcher();
+        var dispatcher = PingDispatcher();
         var server = new NgServer(new NgOptions { ListenEndPoints = [new(System.Net.IPAddress.Loopback, 0)] }, dispatcher);
         server.Start();
         var endPoint = server.LocalEndPoints[0];

@@ -25,7 +25,6 @@ public sealed class NgSessionCommandTests : IDisposable
 
     public void Dispose()
     {
-        _dispatcher.Dispose();
         _sessions.Dispose();
     }
 
@@ -176,16 +175,19 @@ public sealed class NgSessionCommandTests : IDisposable
         var reply = Run("delete", "a", d => d.Add("delete delay", 999_999_999_999L));
         Assert.True(reply.GetString("result") == "ok", reply.GetString("error-reason"));
         Assert.Equal("ok", Run("query", "a").GetString("result"));
-        Assert.True(_dispatcher.CancelPendingDelete("a"));
+        Assert.True(_sessions.IsRemovalPending("a"));
     }
 
     [Fact]
-    public void CancelledDelayedDeleteKeepsTheCall()
+    public void AnOfferDuringTheDeleteDelayKeepsTheCall()
     {
         Call();
         Run("delete", "call-1", d => d.Add("delete delay", 10));
+        Assert.True(_sessions.IsRemovalPending("call-1"));
 
-        Assert.True(_dispatcher.CancelPendingDelete("call-1"));
+        // A new INVITE after a failed branch signals the call again: it stays.
+        Assert.Equal(SessionError.None, _sessions.Offer("call-1", "tagA", null, [new("audio", CallerSdp.Address, CallerSdp.Port)], null, out _));
+        Assert.False(_sessions.IsRemovalPending("call-1"));
         _clock.Advance(TimeSpan.FromSeconds(60));
 
         Assert.Equal("ok", Run("query", "call-1").GetString("result"));

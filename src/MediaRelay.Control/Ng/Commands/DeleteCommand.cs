@@ -9,7 +9,7 @@ namespace MediaRelay.Control.Ng.Commands;
 /// session per Call-ID, so from-tag, to-tag and via-branch do not narrow the delete to one branch or dialogue:
 /// the whole call goes. An unknown call is a warning, or with flag <c>fatal</c> the error <c>Unknown call-id</c>.
 /// </summary>
-internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delayed, NgOptions options) : INgCommandHandler
+internal sealed class DeleteCommand(ISessionApi sessions, NgOptions options) : INgCommandHandler
 {
     private const long MaxDeleteDelaySeconds = 86_400;
 
@@ -23,7 +23,10 @@ internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delay
             return NgReplies.Error(NgErrors.NoCallId);
         }
 
-        var call = sessions.Query(callId);
+        var seconds = request.GetInteger("delete delay");
+        // Clamped to a day: a timer cannot take an absurd delay, and no proxy means one.
+        var delay = seconds is { } s ? TimeSpan.FromSeconds(Math.Clamp(s, 0, MaxDeleteDelaySeconds)) : options.DeleteDelay;
+        var call = sessions.RemoveLater(callId, delay);
         if (call is null)
         {
             if (request.HasFlag("fatal"))
@@ -34,20 +37,6 @@ internal sealed class DeleteCommand(INgSessions sessions, NgDelayedDeletes delay
             var reply = NgReplies.Ok();
             reply.Add(NgReplies.WarningKey, NgErrors.CallNotFoundWarning);
             return reply;
-        }
-
-        var seconds = request.GetInteger("delete delay");
-        // Clamped to a day: a timer cannot take an absurd delay, and no proxy means one.
-        var delay = seconds is { } s ? TimeSpan.FromSeconds(Math.Clamp(s, 0, MaxDeleteDelaySeconds)) : options.DeleteDelay;
-        if (delay <= TimeSpan.Zero)
-        {
-            delayed.Cancel(callId);
-            // Another thread may have removed it since the query; then the query's figures are the last known.
-            call = sessions.Remove(callId, EndReason.Closed) ?? call;
-        }
-        else
-        {
-            delayed.Schedule(callId, delay);
         }
 
         return NgCallReport.Build(call);

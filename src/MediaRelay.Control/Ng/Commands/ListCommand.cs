@@ -1,9 +1,10 @@
+using MediaRelay.Core.Api;
 using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.Control.Ng.Commands;
 
 /// <summary><c>list</c>: <c>calls</c>, the Call-IDs of running calls, at most <c>limit</c> (default <see cref="NgOptions.ListLimit"/>).</summary>
-internal sealed class ListCommand(INgSessions sessions, NgOptions options) : INgCommandHandler
+internal sealed class ListCommand(ISessionApi sessions, NgOptions options) : INgCommandHandler
 {
     public string Command => "list";
 

@@ -1,9 +1,10 @@
+using MediaRelay.Core.Api;
 using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.Control.Ng.Commands;
 
 /// <summary><c>query</c>: the statistics of one call (<see cref="NgCallReport"/>), or <c>Unknown call-id</c>.</summary>
-internal sealed class QueryCommand(INgSessions sessions) : INgCommandHandler
+internal sealed class QueryCommand(ISessionApi sessions) : INgCommandHandler
 {
     public string Command => "query";
 

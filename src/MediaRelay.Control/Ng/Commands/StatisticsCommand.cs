@@ -1,3 +1,4 @@
+using MediaRelay.Core.Api;
 using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.Control.Ng.Commands;
@@ -6,7 +7,7 @@ namespace MediaRelay.Control.Ng.Commands;
 /// <c>statistics</c>: relay-wide figures under <c>statistics</c>, grouped as rtpengine groups them where the
 /// model has the figure (<c>currentstatistics</c>, <c>totalstatistics</c>), plus <c>ports</c>.
 /// </summary>
-internal sealed class StatisticsCommand(INgSessions sessions, TimeProvider time) : INgCommandHandler
+internal sealed class StatisticsCommand(ISessionApi sessions, TimeProvider time) : INgCommandHandler
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 

@@ -1,15 +1,12 @@
-using MediaRelay.Core.Api;
-using Microsoft.Extensions.Logging;
-
-namespace MediaRelay.Control.Ng;
+namespace MediaRelay.Core.Model;
 
 /// <summary>
-/// Calls whose delete waits out its delay (rtpengine's <c>delete delay</c>): the call keeps relaying and answering
-/// query until its timer fires, which lets late media (and late accounting queries) through. A second delete
-/// restarts the timer with its own delay; <see cref="Cancel"/> revives the call. Threading: one lock; timers
-/// fire on the thread pool.
+/// Calls whose removal waits out a delay (rtpengine's <c>delete delay</c>): the call keeps relaying and answering
+/// queries until its timer fires, which lets late media and late accounting queries through. A second schedule
+/// restarts the timer with its own delay; <see cref="Cancel"/> revives the call. Threading: one lock of its own;
+/// timers fire on the thread pool and call <paramref name="remove"/> outside the lock.
 /// </summary>
-internal sealed class NgDelayedDeletes(INgSessions sessions, TimeProvider time, ILogger logger) : IDisposable
+internal sealed class DelayedRemovals(TimeProvider time, Action<string> remove) : IDisposable
 {
     private readonly Dictionary<string, ITimer> _pending = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -54,11 +51,9 @@ internal sealed class NgDelayedDeletes(INgSessions sessions, TimeProvider time, 
             _pending.Add(callId, timer);
             timer.Change(delay, Timeout.InfiniteTimeSpan);
         }
-
-        NgLog.DeleteScheduled(logger, callId, delay.TotalSeconds);
     }
 
-    /// <summary>Stops a pending delete; true when there was one.</summary>
+    /// <summary>Stops a pending removal; true when there was one.</summary>
     public bool Cancel(string callId)
     {
         lock (_lock)
@@ -86,10 +81,7 @@ internal sealed class NgDelayedDeletes(INgSessions sessions, TimeProvider time, 
             timer.Dispose();
         }
 
-        if (sessions.Remove(callId, EndReason.Closed) is not null)
-        {
-            NgLog.DelayedDeleteDone(logger, callId);
-        }
+        remove(callId);
     }
 
     public void Dispose()

@@ -1,0 +1,65 @@
+using System.Net;
+using MediaRelay.Core.Statistics;
+
+namespace MediaRelay.Core.Api;
+
+/// <summary>
+/// The one session API that every control protocol (ng, MediaProxy's, rtpproxy's) calls; the session manager
+/// implements it. A call is named by its Call-ID; its two parties by their dialog tags. Media arrives already
+/// reduced to <see cref="MediaDescription"/>s: the protocols parse their own wire formats and SDP.
+/// Threading: every member may be called from any thread. Nothing changes when an error is returned.
+/// </summary>
+public interface ISessionApi
+{
+    /// <summary>
+    /// Applies a whole offer: <paramref name="fromTag"/> names the offerer, whose side of each stream
+    /// <paramref name="media"/> sets (index = m-line position). Streams the offer no longer lists are closed.
+    /// Returns, per m-line, the relay address and ports that face the other party. A pending delayed removal of
+    /// the call is cancelled (a call signalled again stays).
+    /// </summary>
+    SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed);
+
+    /// <summary>Applies a whole answer: <paramref name="toTag"/> names the answerer. Returns the ports facing the offerer.</summary>
+    SessionError Answer(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed);
+
+    /// <summary>
+    /// Offers one stream (m-line <paramref name="index"/>, from 0) and leaves the call's other streams as they are:
+    /// rtpproxy's protocol signals one m-line per command. Creates the call when it is new.
+    /// </summary>
+    SessionError OfferStream(string callId, string fromTag, string? toTag, int index, MediaDescription media,
+        IPAddress? signallingSource, out RelayedMedia relayed);
+
+    /// <summary>Answers one stream that an offer created; <see cref="SessionError.UnknownCall"/> when the call or that stream is unknown.</summary>
+    SessionError AnswerStream(string callId, string fromTag, string toTag, int index, MediaDescription media,
+        IPAddress? signallingSource, out RelayedMedia relayed);
+
+    /// <summary>The statistics of a running call, its kernel counters read now; null when unknown.</summary>
+    SessionStatistics? Query(string callId);
+
+    /// <summary>Ends a call now, frees its ports and returns its final statistics; null when unknown.</summary>
+    SessionStatistics? Remove(string callId, EndReason reason = EndReason.Closed);
+
+    /// <summary>
+    /// Ends a call after <paramref name="delay"/> (rtpengine's delete delay: late media and late queries still
+    /// work meanwhile); a later call replaces the delay, and a zero or negative delay removes it now.
+    /// Returns the statistics as they are now; null when the call is unknown.
+    /// </summary>
+    SessionStatistics? RemoveLater(string callId, TimeSpan delay);
+
+    /// <summary>True while a call's delayed removal runs.</summary>
+    bool IsRemovalPending(string callId);
+
+    /// <summary>The Call-IDs of every running call, oldest first.</summary>
+    IReadOnlyList<string> ListCallIds();
+
+    /// <summary>The statistics of every running call, oldest first (kernel counters at most a second old).</summary>
+    IReadOnlyList<SessionStatistics> Snapshot();
+
+    /// <summary>Relay-wide figures.</summary>
+    RelayTotals Totals { get; }
+
+    /// <summary>Raised when a call ends without a Remove call (a timeout, the end of a removal delay), with its final statistics and reason.</summary>
+    event Action<SessionStatistics>? SessionEnded;
+}

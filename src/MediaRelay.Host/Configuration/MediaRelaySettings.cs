@@ -49,6 +49,27 @@ public sealed class MediaRelaySettings
     /// </summary>
     public string[] NgListen { get; set; } = [];
 
+    /// <summary>
+    /// The UNIX stream socket on which MediaProxy's protocol is answered (the proxies' <c>mediaproxy</c> module
+    /// connects to it as to MediaProxy's dispatcher), e.g. /run/mediarelay/dispatcher.sock. Default empty: off.
+    /// </summary>
+    public string MediaProxySocket { get; set; } = "";
+
+    /// <summary>
+    /// Where the relay ends a call in the proxy when its media times out, as MediaProxy's dispatcher does:
+    /// "kamailio:ADDRESS" (Kamailio's <c>dlg.end_dlg</c> over the jsonrpcs module's datagram socket) or
+    /// "opensips:ADDRESS" (OpenSIPS's <c>dlg_end_dlg</c> over mi_datagram), ADDRESS being host:port (UDP) or a
+    /// UNIX datagram socket path. Needs <see cref="MediaProxySocket"/>. Default empty: off.
+    /// </summary>
+    public string MediaProxyDialogEnd { get; set; } = "";
+
+    /// <summary>
+    /// Listeners for rtpproxy's protocol (the proxies' <c>rtpproxy</c> module): "udp:address:port" or
+    /// "address:port" (datagrams with a cookie), "udp6:[address]:port", or "unix:PATH" (a UNIX stream socket, no
+    /// cookie), as the module's <c>rtpproxy_sock</c> names them. Default none: off.
+    /// </summary>
+    public string[] RtpproxyListen { get; set; } = [];
+
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;
 

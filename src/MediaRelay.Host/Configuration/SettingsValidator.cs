@@ -14,11 +14,10 @@ public static class SettingsValidator
     /// <summary>The largest --max-streams accepted: each stream takes four ports and four sockets.</summary>
     public const int MaxStreamsLimit = 1000;
 
-    public static bool TryBuild(MediaRelaySettings settings, out RelayOptions options, out List<IPEndPoint> ngListen, out List<string> errors)
+    public static bool TryBuild(MediaRelaySettings settings, out RelayOptions options, out ControlListeners control, out List<string> errors)
     {
         errors = [];
         options = new RelayOptions();
-        ngListen = [];
 
         var relayAddress = ResolveRelayAddress(settings.RelayAddress, errors);
         if (relayAddress is not null)
@@ -106,20 +105,9 @@ public static class SettingsValidator
             errors.Add($"kernel-forwarding '{settings.KernelForwarding}' is not known: give auto, on or off");
         }
 
-        foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
-        {
-            if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
-            {
-                ngListen.Add(endPoint);
-            }
-            else
-            {
-                errors.Add($"ng-listen '{text}' is not address:port: give one such as 127.0.0.1:2223 or [::1]:2223");
-            }
-        }
-
+        control = ControlListeners.Parse(settings, errors);
         options.DenyMediaTo = ParseNetworks(settings.DenyMediaTo, errors);
-        options.ControlEndPoints = [.. ngListen];
+        options.ControlEndPoints = [.. control.UdpEndPoints];
         (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
         return errors.Count == 0;
     }

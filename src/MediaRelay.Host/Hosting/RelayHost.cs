@@ -52,7 +52,7 @@ internal static class RelayHost
             return 2;
         }
 
-        if (!SettingsValidator.TryBuild(settings, out var relayOptions, out var ngListen, out var errors))
+        if (!SettingsValidator.TryBuild(settings, out var relayOptions, out var control, out var errors))
         {
             foreach (var error in errors)
             {
@@ -82,7 +82,7 @@ internal static class RelayHost
         builder.Services.AddSingleton(sp =>
         {
             // The instance number that keeps several relays on one host apart in the kernel: the first ng port.
-            var pathOptions = SettingsValidator.PacketPath(settings, relayOptions, ngListen[0].Port);
+            var pathOptions = SettingsValidator.PacketPath(settings, relayOptions, control.Ng[0].Port);
             try
             {
                 return PacketPaths.Create(pathOptions, sp.GetRequiredService<ILoggerFactory>());
@@ -103,7 +103,7 @@ internal static class RelayHost
             sp.GetRequiredService<KernelQueue>()));
         builder.Services.AddSingleton(new NgOptions
         {
-            ListenEndPoints = ngListen,
+            ListenEndPoints = control.Ng,
             DeleteDelay = TimeSpan.FromSeconds(settings.DeleteDelay),
             ReplyCacheBytes = settings.NgReplyCacheBytes,
         });

@@ -1,0 +1,20 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Control.Listeners;
+
+/// <summary>Log lines of the control listeners shared by the protocols.</summary>
+internal static partial class ListenerLog
+{
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "{Protocol} control listening on unix {Path}")]
+    public static partial void UnixListening(ILogger logger, string protocol, string path);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "{Protocol} control stopped listening on unix {Path}")]
+    public static partial void UnixStopped(ILogger logger, string protocol, string path);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Protocol} control: accept failed: {Error}")]
+    public static partial void AcceptFailed(ILogger logger, string protocol, SocketError error);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Protocol} control: a request of {Size} bytes is malformed or over the {Limit}-byte limit; connection closed")]
+    public static partial void StreamRequestRefused(ILogger logger, string protocol, int size, int limit);
+}

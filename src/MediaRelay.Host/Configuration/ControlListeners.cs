@@ -1,0 +1,150 @@
+using System.Net;
+
+namespace MediaRelay.Host.Configuration;
+
+/// <summary>Where each control protocol listens, validated from the settings.</summary>
+public sealed class ControlListeners
+{
+    /// <summary>ng over UDP; never empty.</summary>
+    public List<IPEndPoint> Ng { get; } = [];
+
+    /// <summary>MediaProxy's protocol on a UNIX stream socket; null when off.</summary>
+    public string? MediaProxySocket { get; set; }
+
+    /// <summary>Where a timed-out call is ended in the proxy; null when off.</summary>
+    public DialogEndTarget? DialogEnd { get; set; }
+
+    /// <summary>rtpproxy's protocol over UDP (cookie datagrams).</summary>
+    public List<IPEndPoint> RtpproxyUdp { get; } = [];
+
+    /// <summary>rtpproxy's protocol on UNIX stream sockets (no cookie).</summary>
+    public List<string> RtpproxyUnix { get; } = [];
+
+    /// <summary>Every UDP control endpoint: media must never be sent to one of them.</summary>
+    public IEnumerable<IPEndPoint> UdpEndPoints => Ng.Concat(RtpproxyUdp);
+
+    /// <summary>Reads the listener settings; errors say what is wrong and what to give.</summary>
+    public static ControlListeners Parse(MediaRelaySettings settings, List<string> errors)
+    {
+        var listeners = new ControlListeners();
+        foreach (var text in settings.NgListen.Length == 0 ? [MediaRelaySettings.DefaultNgListen] : settings.NgListen)
+        {
+            if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
+            {
+                listeners.Ng.Add(endPoint);
+            }
+            else
+            {
+                errors.Add($"ng-listen '{text}' is not address:port: give one such as 127.0.0.1:2223 or [::1]:2223");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.MediaProxySocket))
+        {
+            listeners.MediaProxySocket = settings.MediaProxySocket.Trim();
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.MediaProxyDialogEnd))
+        {
+            if (DialogEndTarget.TryParse(settings.MediaProxyDialogEnd.Trim(), out var target))
+            {
+                listeners.DialogEnd = target;
+                if (listeners.MediaProxySocket is null)
+                {
+                    errors.Add("mediaproxy-dialog-end needs mediaproxy-socket: only calls signalled through MediaProxy's protocol carry the dialog to end");
+                }
+            }
+            else
+            {
+                errors.Add($"mediaproxy-dialog-end '{settings.MediaProxyDialogEnd}' is not known: give kamailio:HOST:PORT or kamailio:/path/of/the/jsonrpcs/socket (Kamailio's dlg.end_dlg), or opensips:HOST:PORT or opensips:/path (OpenSIPS's mi_datagram dlg_end_dlg)");
+            }
+        }
+
+        foreach (var raw in settings.RtpproxyListen)
+        {
+            var text = raw.Trim();
+            if (text.StartsWith("unix:", StringComparison.OrdinalIgnoreCase) && text.Length > 5)
+            {
+                listeners.RtpproxyUnix.Add(text[5..]);
+                continue;
+            }
+
+            var address = text.StartsWith("udp:", StringComparison.OrdinalIgnoreCase) ? text[4..]
+                : text.StartsWith("udp6:", StringComparison.OrdinalIgnoreCase) ? text[5..]
+                : text;
+            if (IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0)
+            {
+                listeners.RtpproxyUdp.Add(endPoint);
+            }
+            else
+            {
+                errors.Add($"rtpproxy-listen '{raw}' is not known: give udp:127.0.0.1:7722, udp6:[::1]:7722 or unix:/run/mediarelay/rtpproxy.sock");
+            }
+        }
+
+        return listeners;
+    }
+}
+
+/// <summary>Which proxy ends dialogs, and the address of its management socket.</summary>
+/// <param name="Kind">The proxy whose command is sent.</param>
+/// <param name="EndPoint">A UDP endpoint, or null when <paramref name="Path"/> is set.</param>
+/// <param name="Path">A UNIX datagram socket path, or null.</param>
+public sealed record DialogEndTarget(DialogEndKind Kind, IPEndPoint? EndPoint, string? Path)
+{
+    public static bool TryParse(string text, out DialogEndTarget target)
+    {
+        target = null!;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        DialogEndKind kind;
+        switch (text[..colon].ToUpperInvariant())
+        {
+            case "KAMAILIO":
+                kind = DialogEndKind.Kamailio;
+                break;
+            case "OPENSIPS":
+                kind = DialogEndKind.OpenSips;
+                break;
+            default:
+                return false;
+        }
+
+        var address = text[(colon + 1)..];
+        if (address.StartsWith("udp:", StringComparison.OrdinalIgnoreCase))
+        {
+            address = address[4..];
+        }
+        else if (address.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            address = address[5..];
+        }
+
+        if (address.StartsWith('/'))
+        {
+            target = new DialogEndTarget(kind, null, address);
+            return true;
+        }
+
+        if (IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0)
+        {
+            target = new DialogEndTarget(kind, endPoint, null);
+            return true;
+        }
+
+        return false;
+    }
+
+    public override string ToString() => $"{Kind} at {(Path ?? EndPoint?.ToString())}";
+}
+
+/// <summary>The proxy whose dialog-ending command is sent.</summary>
+public enum DialogEndKind
+{
+    Kamailio,
+    OpenSips,
+}

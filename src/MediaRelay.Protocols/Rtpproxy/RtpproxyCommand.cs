@@ -122,7 +122,10 @@ public sealed class RtpproxyCommand
         return TryParseText(Encoding.UTF8.GetString(datagram), hasCookie, out command, out error);
     }
 
-    /// <summary>Parses one command from text (see <see cref="TryParse(ReadOnlySpan{byte}, bool, out RtpproxyCommand?, out RtpproxyError)"/>).</summary>
+    /// <summary>
+    /// Parses one command from text (see <see cref="TryParse(ReadOnlySpan{byte}, bool, out RtpproxyCommand?, out RtpproxyError)"/>);
+    /// <see cref="MaxLength"/> counts characters here.
+    /// </summary>
     public static bool TryParse(string? datagram, bool hasCookie, out RtpproxyCommand? command, out RtpproxyError error)
     {
         command = null;
@@ -134,7 +137,7 @@ public sealed class RtpproxyCommand
 
         if (datagram.Length > MaxLength)
         {
-            error = new RtpproxyError(RtpproxyErrorCode.Syntax, $"command longer than {MaxLength} bytes", null);
+            error = new RtpproxyError(RtpproxyErrorCode.Syntax, $"command longer than {MaxLength} characters", null);
             return false;
         }
 

@@ -48,4 +48,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 222, Level = LogLevel.Information, Message = "kernel forwarding: {Installs} direction(s) installed (mean {InstallMicroseconds:F0} us from learning to the kernel), {Refused} refused")]
     public static partial void KernelFigures(ILogger logger, long installs, double installMicroseconds, long refused);
+
+    [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "control: ng only (MediaProxy's protocol: --mediaproxy-socket; rtpproxy's: --rtpproxy-listen)")]
+    public static partial void OnlyNg(ILogger logger);
 }

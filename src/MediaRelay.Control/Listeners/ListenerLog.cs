@@ -17,4 +17,16 @@ internal static partial class ListenerLog
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Protocol} control: a request of {Size} bytes is malformed or over the {Limit}-byte limit; connection closed")]
     public static partial void StreamRequestRefused(ILogger logger, string protocol, int size, int limit);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "{Protocol} control listening on udp {EndPoint}")]
+    public static partial void UdpListening(ILogger logger, string protocol, System.Net.IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "{Protocol} control stopped listening on udp {EndPoint}")]
+    public static partial void UdpStopped(ILogger logger, string protocol, System.Net.IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Protocol} receive on {EndPoint} failed: {Error}")]
+    public static partial void UdpReceiveFailed(ILogger logger, string protocol, System.Net.IPEndPoint endPoint, SocketError error);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Protocol} reply to {Remote} failed: {Error}")]
+    public static partial void UdpSendFailed(ILogger logger, string protocol, System.Net.EndPoint remote, SocketError error);
 }

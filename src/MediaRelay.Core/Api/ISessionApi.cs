@@ -60,6 +60,6 @@ public interface ISessionApi
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }
 
-    /// <summary>Raised when a call ends without a Remove call (a timeout, the end of a removal delay), with its final statistics and reason.</summary>
+    /// <summary>Raised once for every call that ends, however it ends (removal, timeout, removal delay, shutdown), with its final statistics and reason; outside the control lock.</summary>
     event Action<SessionStatistics>? SessionEnded;
 }

@@ -226,7 +226,9 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             Stop(session, reason);
         }
 
-        return Report(session, reason, TimeSpan.Zero);
+        var statistics = Report(session, reason, TimeSpan.Zero);
+        SessionEnded?.Invoke(statistics);
+        return statistics;
     }
 
     /// <inheritdoc />
@@ -414,7 +416,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _kernel.Flush(TimeSpan.FromSeconds(5));
         foreach (var session in ended)
         {
-            Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true);
+            SessionEnded?.Invoke(Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true));
         }
     }
 

@@ -45,6 +45,22 @@ internal static class RunCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string?> s_mediaProxySocket = new("--mediaproxy-socket")
+    {
+        Description = "Answer MediaProxy's protocol (the proxies' mediaproxy module: engage_media_proxy, use_media_proxy) on this UNIX socket, e.g. /run/mediarelay/dispatcher.sock; point the module's mediaproxy_socket at it. Default off.",
+    };
+
+    private static readonly Option<string?> s_mediaProxyDialogEnd = new("--mediaproxy-dialog-end")
+    {
+        Description = "When a call's media times out, end its dialog in the proxy as MediaProxy's dispatcher does: kamailio:ADDRESS (dlg.end_dlg to the jsonrpcs module's datagram socket: a path, or udp:HOST:PORT) or opensips:ADDRESS (dlg_end_dlg to mi_datagram). Needs --mediaproxy-socket. Default off.",
+    };
+
+    private static readonly Option<string[]> s_rtpproxyListen = new("--rtpproxy-listen")
+    {
+        Description = "Answer rtpproxy's protocol (the proxies' rtpproxy module: rtpproxy_manage, rtpproxy_offer/answer) on udp:ADDR:PORT or unix:PATH, as the module's rtpproxy_sock names it; repeatable. Default off.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly Option<string?> s_denyMediaTo = new("--deny-media-to")
     {
         Description = "Comma-separated CIDR ranges media is never sent to nor learned from, e.g. the networks of your Redis or Kamailio hosts (10.0.0.0/8,192.0.2.7). Loopback (unless the relay's own address is loopback), 0.0.0.0, multicast, broadcast and the relay's own sockets are always refused. Default none.",
@@ -93,7 +109,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -121,6 +137,8 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.StreamTimeout), Text(result.GetValue(s_streamTimeout)));
         Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
         Set(nameof(MediaRelaySettings.DenyMediaTo), result.GetValue(s_denyMediaTo));
+        Set(nameof(MediaRelaySettings.MediaProxySocket), result.GetValue(s_mediaProxySocket));
+        Set(nameof(MediaRelaySettings.MediaProxyDialogEnd), result.GetValue(s_mediaProxyDialogEnd));
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
         Set(nameof(MediaRelaySettings.MaxStreams), Text(result.GetValue(s_maxStreams)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
@@ -142,6 +160,15 @@ internal static class RunCommand
                 Set($"{nameof(MediaRelaySettings.NgListen)}:{i}", ng[i]);
             }
 
+        }
+
+        var rtpproxy = result.GetValue(s_rtpproxyListen);
+        if (rtpproxy is { Length: > 0 })
+        {
+            for (var i = 0; i < rtpproxy.Length; i++)
+            {
+                Set($"{nameof(MediaRelaySettings.RtpproxyListen)}:{i}", rtpproxy[i]);
+            }
         }
 
         var level = result.GetValue(s_logLevel);

@@ -117,6 +117,9 @@ internal static class RelayHost
             sp.GetRequiredService<NgDispatcher>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<NgServer>>()));
+        builder.Services.AddSingleton(control);
+        builder.Services.AddSingleton(sp => new ExtraControlServers(control, sp.GetRequiredService<SessionManager>(), relayOptions,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RelayService>();
 
         using var host = builder.Build();

@@ -15,7 +15,7 @@ namespace MediaRelay.Host.Hosting;
 /// Raises the descriptor limit and gives the media sockets their share of it, starts the ng control listeners and,
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
-internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions,
+internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions, ExtraControlServers extra,
     RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -49,6 +49,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
                 "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e);
         }
 
+        extra.Start();
         return Task.CompletedTask;
     }
 
@@ -94,6 +95,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await ng.StopAsync().ConfigureAwait(false);
+        await extra.StopAsync().ConfigureAwait(false);
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
         sessions.Dispose();
         if (kernel.Enabled)

@@ -30,6 +30,9 @@ public sealed class PacketPathOptions
 
     public IPAddress? RelayAddressV6 { get; set; }
 
+    /// <summary>Every address media ports are bound on (all interfaces); empty means <see cref="RelayAddress"/> and <see cref="RelayAddressV6"/>.</summary>
+    public IReadOnlyList<IPAddress> RelayAddresses { get; set; } = [];
+
     /// <summary>The instance number that keeps relays on one host apart in the kernel (its first ng port). Default 0.</summary>
     public int Instance { get; set; }
 }
@@ -119,7 +122,9 @@ public static class PacketPaths
         string? kernelUnavailable = null;
         if (options.KernelForwarding != KernelForwardingMode.Off)
         {
-            var interfaces = BpfKernelBackend.InterfacesFor(options.RelayAddress, options.RelayAddressV6);
+            var addresses = options.RelayAddresses.Count > 0 ? options.RelayAddresses
+                : options.RelayAddressV6 is { } v6 ? [options.RelayAddress, v6] : [options.RelayAddress];
+            var interfaces = BpfKernelBackend.InterfacesFor(addresses);
             kernel = BpfKernelBackend.TryCreate(interfaces, options.Instance, loggers.CreateLogger<BpfKernelBackend>(), out kernelUnavailable);
             if (kernel is null && options.KernelForwarding == KernelForwardingMode.On)
             {

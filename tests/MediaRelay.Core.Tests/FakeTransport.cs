@@ -8,6 +8,12 @@ internal sealed class FakeTransport : IPacketTransport
 {
     public Dictionary<int, FakeSocket> Sockets { get; } = [];
 
+    /// <summary>Every bound socket by its address and port (interfaces share the port range, so a port may repeat).</summary>
+    public Dictionary<IPEndPoint, FakeSocket> Bound { get; } = [];
+
+    /// <summary>The relay endpoint and the destination of every send.</summary>
+    public List<(IPEndPoint From, IPEndPoint To)> Routes { get; } = [];
+
     public HashSet<int> Unbindable { get; } = [];
 
     public List<(int FromPort, byte[] Data, IPEndPoint To)> Sent { get; } = [];
@@ -26,7 +32,7 @@ internal sealed class FakeTransport : IPacketTransport
             return null;
         }
 
-        if (Unbindable.Contains(local.Port) || Sockets.ContainsKey(local.Port))
+        if (Unbindable.Contains(local.Port) || Bound.ContainsKey(local))
         {
             error = BindError.PortUnavailable;
             return null;
@@ -35,11 +41,16 @@ internal sealed class FakeTransport : IPacketTransport
         error = BindError.None;
 
         var socket = new FakeSocket(this, local, receiver);
-        Sockets[local.Port] = socket;
+        Sockets.TryAdd(local.Port, socket);
+        Bound[local] = socket;
         return socket;
     }
 
-    public int OpenSockets => Sockets.Count;
+    public int OpenSockets => Bound.Count;
+
+    /// <summary>Delivers a datagram to one relay socket, named by its address and port.</summary>
+    public void Deliver(IPEndPoint local, byte[] data, IPEndPoint from) =>
+        Bound[local].Receiver.OnPacket(data, from.Serialize());
 
     /// <summary>Delivers a datagram to the relay port, as if it came from <paramref name="from"/>.</summary>
     public void Deliver(int port, byte[] data, IPEndPoint from) =>
@@ -62,9 +73,17 @@ internal sealed class FakeTransport : IPacketTransport
         {
             var to = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(destination);
             owner.Sent.Add((LocalEndPoint.Port, packet.ToArray(), to));
+            owner.Routes.Add((LocalEndPoint, to));
             return true;
         }
 
-        public void Dispose() => owner.Sockets.Remove(LocalEndPoint.Port);
+        public void Dispose()
+        {
+            owner.Bound.Remove(LocalEndPoint);
+            if (owner.Sockets.TryGetValue(LocalEndPoint.Port, out var first) && first == this)
+            {
+                owner.Sockets.Remove(LocalEndPoint.Port);
+            }
+        }
     }
 }

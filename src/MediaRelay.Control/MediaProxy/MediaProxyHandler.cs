@@ -122,7 +122,22 @@ public sealed class MediaProxyHandler
             }
             else
             {
-                result = _sessions.Offer(callId, sender, string.IsNullOrEmpty(other) ? null : other, media, signalling, out relayed);
+                // media_relay names the relay to use (MediaProxy's dispatcher picks among relays by it): here, the
+                // interface that has that address. An address the relay does not have is refused.
+                var placement = MediaPlacement.Default;
+                if (request.MediaRelay is { Length: > 0 } relayText)
+                {
+                    var name = IPAddress.TryParse(relayText, out var relayAddress) ? _sessions.InterfaceOf(relayAddress) : null;
+                    if (name is null)
+                    {
+                        MediaProxyLog.Refused(_logger, callId, $"media_relay {relayText} is none of this relay's interface addresses");
+                        return MediaProxyReply.Error;
+                    }
+
+                    placement = new MediaPlacement(name, name);
+                }
+
+                result = _sessions.Offer(callId, sender, string.IsNullOrEmpty(other) ? null : other, media, signalling, out relayed, placement);
                 if (result == SessionError.None)
                 {
                     call.PendingOfferTag = sender;

@@ -176,6 +176,10 @@ public static class NgCallReport
             { "index", stream.Index + 1 },
             { "type", stream.MediaType },
             { "protocol", stream.Protocol },
+            // The relay interface facing this party: its name, the address its ports are bound on and the one in SDP.
+            { "interface", party.Interface },
+            { "local address", party.Rtp.Local.Address.ToString() },
+            { "advertised address", (party.Advertised ?? party.Rtp.Local.Address).ToString() },
             { "flags", flags },
             { "streams", streams },
         };

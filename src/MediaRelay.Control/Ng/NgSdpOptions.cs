@@ -65,10 +65,31 @@ internal static class NgSdpOptions
             _ => null,
         };
 
-        var direction = request.GetNormalizedList("direction");
-        _ = direction; // interface names for bridging; this relay has one interface per family, so they are accepted and ignored
         return options;
     }
+
+    /// <summary>
+    /// Where the offer's streams get their ports: <c>direction</c> (the offerer's interface, then the answerer's),
+    /// <c>from-interface</c> / <c>to-interface</c> (the same, one at a time, and winning), and <c>address family</c>
+    /// (IP4 or IP6: the family of the answerer's side, which really bridges the families).
+    /// </summary>
+    public static MediaPlacement Placement(NgRequest request)
+    {
+        var direction = request.GetList("direction");
+        var offerer = request.GetString("from interface") ?? (direction.Count > 0 ? direction[0] : null);
+        var answerer = request.GetString("to interface") ?? (direction.Count > 1 ? direction[1] : null);
+        AddressFamily? family = NgNames.Normalize(request.GetString("address family") ?? "") switch
+        {
+            "ip4" => AddressFamily.InterNetwork,
+            "ip6" => AddressFamily.InterNetworkV6,
+            _ => null,
+        };
+        return offerer is null && answerer is null && family is null
+            ? MediaPlacement.Default
+            : new MediaPlacement(Blank(offerer), Blank(answerer), family);
+    }
+
+    private static string? Blank(string? name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim();
 
     /// <summary>
     /// The address the SIP message came from (<c>received from: ["IP4", "203.0.113.5"]</c>); the model prefers it
@@ -86,9 +107,13 @@ internal static class NgSdpOptions
         return text is not null && IPAddress.TryParse(text, out var address) ? address : null;
     }
 
-    /// <summary>The address to use instead of the SDP's, when the proxy asked for the SIP source address and did not say to trust the SDP.</summary>
+    /// <summary>
+    /// The address to use instead of the SDP's: <c>media address</c> when given, else the SIP source address when the
+    /// proxy asked for it and did not say to trust the SDP.
+    /// </summary>
     public static IPAddress? TrustedOverride(NgRequest request, IPAddress? receivedFrom) =>
-        request.HasFlag("SIP source address") && !request.HasFlag("trust address") ? receivedFrom : null;
+        request.GetString("media address") is { } text && IPAddress.TryParse(text, out var media) ? media
+        : request.HasFlag("SIP source address") && !request.HasFlag("trust address") ? receivedFrom : null;
 
     private static bool Replaces(NgRequest request, string what) =>
         request.ListContains("replace", what) || request.HasFlag("replace " + what);

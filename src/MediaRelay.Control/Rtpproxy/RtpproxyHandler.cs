@@ -86,7 +86,12 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
         RelayedMedia relayed;
         if (command.Kind == RtpproxyCommandKind.Update)
         {
-            result = sessions.OfferStream(command.CallId!, from.Value, to?.Value, index, media, null, out relayed);
+            if (!TryPlace(command.UpdateModifiers, out var placement))
+            {
+                return RtpproxyReply.Error(cookie, RtpproxyErrorCode.LocalAddressUnusable);
+            }
+
+            result = sessions.OfferStream(command.CallId!, from.Value, to?.Value, index, media, null, out relayed, placement);
         }
         else
         {
@@ -112,6 +117,45 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
                 RtpproxyLog.Refused(_logger, result.ToString(), (int)RtpproxyErrorCode.Overloaded);
                 return RtpproxyReply.Error(cookie, RtpproxyErrorCode.Overloaded);
         }
+    }
+
+    /// <summary>
+    /// rtpproxy's bridging: <c>l</c>ADDRESS takes the interface holding that address for both sides; the <c>I</c> and
+    /// <c>E</c> modifiers (rtpproxy's internal and external interfaces, offerer's side first) take the interfaces
+    /// named "internal" and "external". False when the address or name is none of the relay's.
+    /// </summary>
+    private bool TryPlace(RtpproxyUpdateModifiers? modifiers, out MediaPlacement placement)
+    {
+        placement = MediaPlacement.Default;
+        if (modifiers is null)
+        {
+            return true;
+        }
+
+        if (modifiers.LocalAddress is { } local)
+        {
+            var name = sessions.InterfaceOf(local);
+            placement = new MediaPlacement(name, name);
+            return name is not null;
+        }
+
+        if (modifiers.Directions.Count == 0)
+        {
+            return true;
+        }
+
+        var names = new string[modifiers.Directions.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = modifiers.Directions[i] == RtpproxyDirection.Internal ? "internal" : "external";
+            if (!sessions.InterfaceNames.Contains(names[i]))
+            {
+                return false;
+            }
+        }
+
+        placement = new MediaPlacement(names[0], names.Length > 1 ? names[1] : names[0]);
+        return true;
     }
 
     private string Query(RtpproxyCommand command)

@@ -32,8 +32,9 @@ public static class SdpOfferAnswer
     /// <param name="receivedFrom">Where the SIP message came from (the signalling source used for latching).</param>
     /// <param name="trustedAddress">An address that replaces the SDP's connection addresses, or null to trust the SDP.</param>
     /// <param name="options">How to rewrite; its ICE credentials are filled from the party's SDP when unset.</param>
+    /// <param name="placement">The interfaces of an offer's new streams; ignored for an answer.</param>
     public static SdpExchangeResult Apply(ISessionApi sessions, bool isOffer, string callId, string fromTag, string? toTag,
-        string sdp, IPAddress? receivedFrom, IPAddress? trustedAddress, SdpRewriteOptions options)
+        string sdp, IPAddress? receivedFrom, IPAddress? trustedAddress, SdpRewriteOptions options, MediaPlacement? placement = null)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +45,7 @@ public static class SdpOfferAnswer
         }
 
         var error = isOffer
-            ? sessions.Offer(callId, fromTag, toTag, media, receivedFrom, out var relayed)
+            ? sessions.Offer(callId, fromTag, toTag, media, receivedFrom, out var relayed, placement)
             : sessions.Answer(callId, fromTag, toTag ?? string.Empty, media, receivedFrom, out relayed);
         if (error != SessionError.None)
         {

@@ -15,10 +15,11 @@ public interface ISessionApi
     /// Applies a whole offer: <paramref name="fromTag"/> names the offerer, whose side of each stream
     /// <paramref name="media"/> sets (index = m-line position). Streams the offer no longer lists are closed.
     /// Returns, per m-line, the relay address and ports that face the other party. A pending delayed removal of
-    /// the call is cancelled (a call signalled again stays).
+    /// the call is cancelled (a call signalled again stays). <paramref name="placement"/> chooses the interfaces
+    /// (and the answerer side's address family) of new streams.
     /// </summary>
     SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
-        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed);
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, MediaPlacement? placement = null);
 
     /// <summary>Applies a whole answer: <paramref name="toTag"/> names the answerer. Returns the ports facing the offerer.</summary>
     SessionError Answer(string callId, string fromTag, string toTag, IReadOnlyList<MediaDescription> media,
@@ -29,7 +30,7 @@ public interface ISessionApi
     /// rtpproxy's protocol signals one m-line per command. Creates the call when it is new.
     /// </summary>
     SessionError OfferStream(string callId, string fromTag, string? toTag, int index, MediaDescription media,
-        IPAddress? signallingSource, out RelayedMedia relayed);
+        IPAddress? signallingSource, out RelayedMedia relayed, MediaPlacement? placement = null);
 
     /// <summary>Answers one stream that an offer created; <see cref="SessionError.UnknownCall"/> when the call or that stream is unknown.</summary>
     SessionError AnswerStream(string callId, string fromTag, string toTag, int index, MediaDescription media,
@@ -56,6 +57,12 @@ public interface ISessionApi
 
     /// <summary>The statistics of every running call, oldest first (kernel counters at most a second old).</summary>
     IReadOnlyList<SessionStatistics> Snapshot();
+
+    /// <summary>The relay's interface names, the default first.</summary>
+    IReadOnlyList<string> InterfaceNames { get; }
+
+    /// <summary>The interface that holds <paramref name="address"/> as its bind or advertised address; null when none does.</summary>
+    string? InterfaceOf(IPAddress address);
 
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }

@@ -86,6 +86,32 @@ public sealed class RelayOptions
     /// <summary>Directed broadcast addresses of this host's IPv4 subnets (the host reads them). Default none.</summary>
     public IReadOnlyList<IPAddress> LocalBroadcasts { get; set; } = [];
 
+    /// <summary>
+    /// Named interfaces (--interface NAME/BIND[!ADVERTISED]); the first is the default. Empty means one interface
+    /// named "default" on <see cref="RelayAddress"/> (and <see cref="RelayAddressV6"/>). Default empty.
+    /// </summary>
+    public IReadOnlyList<RelayInterface> Interfaces { get; set; } = [];
+
+    /// <summary>The interfaces in use: <see cref="Interfaces"/>, or "default" on the relay addresses.</summary>
+    public IReadOnlyList<RelayInterface> EffectiveInterfaces
+    {
+        get
+        {
+            if (Interfaces.Count > 0)
+            {
+                return Interfaces;
+            }
+
+            List<RelayInterface> interfaces = [new RelayInterface(RelayInterface.DefaultName, RelayAddress)];
+            if (RelayAddressV6 is { } v6)
+            {
+                interfaces.Add(new RelayInterface(RelayInterface.DefaultName, v6));
+            }
+
+            return interfaces;
+        }
+    }
+
     /// <summary>How often the timeout sweep runs. Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -23,4 +23,6 @@ public enum SessionError
     TagMismatch,
     /// <summary>"Too many media streams": more m-lines than <see cref="RelayOptions.MaxStreams"/>.</summary>
     TooManyStreams,
+    /// <summary>An interface name the relay does not have (<see cref="ISessionApi.InterfaceNames"/> lists those it has).</summary>
+    UnknownInterface,
 }

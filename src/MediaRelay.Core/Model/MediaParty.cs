@@ -28,7 +28,11 @@ internal sealed class MediaParty : IDisposable
 
     public RelayListener RtcpListener { get; }
 
-    public IPAddress Address => _pool.Address;
+    /// <summary>The address written into SDP for this party's ports: the interface's advertised address.</summary>
+    public IPAddress Address => _pool.Interface.Advertise;
+
+    /// <summary>The pool (interface and family) the ports came from.</summary>
+    public PortPool Pool => _pool;
 
     /// <summary>What this party last said in SDP; null until it has signalled.</summary>
     public MediaDescription? Description { get; set; }

@@ -208,7 +208,11 @@ internal sealed class MediaStream : IDisposable
             null,
             party.Description?.Direction ?? MediaDirection.SendRecv,
             Rtp.Side(role).Snapshot(rtpPackets, rtpBytes),
-            Rtcp.Side(role).Snapshot(rtcpPackets, rtcpBytes));
+            Rtcp.Side(role).Snapshot(rtcpPackets, rtcpBytes))
+        {
+            Interface = party.Pool.Interface.Name,
+            Advertised = party.Address,
+        };
     }
 
     private static long FirstOf(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);

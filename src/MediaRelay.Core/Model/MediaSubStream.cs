@@ -194,8 +194,11 @@ internal sealed class MediaSubStream
 
             // An obsolete party (grace re-learn) still sends from, and receives at, its learned address, as in user
             // space: its directions may stay in or enter the kernel; a new source seen in user space re-routes them.
+            // A direction between the families (IPv4 to IPv6 bridging) stays in user space: the program rewrites
+            // addresses within one IP header format only.
             if (_ended || !from.HasSentMedia || fromRemote is null || toRemote is null
-                || from.RtcpMux != to.RtcpMux || to.Listener.Socket is null)
+                || from.RtcpMux != to.RtcpMux || to.Listener.Socket is null
+                || from.Listener.LocalEndPoint.AddressFamily != to.Listener.LocalEndPoint.AddressFamily)
             {
                 return;
             }

@@ -102,33 +102,43 @@ internal sealed class Session : IDisposable
 
     /// <summary>
     /// The offer rules (RFC 3264 sections 5 and 8): the offerer's media for m-lines <paramref name="first"/> onwards.
-    /// A new m-line, or one whose media type or address family changed, gets a new stream; every new stream is
+    /// A new m-line, or one whose media type or interfaces changed, gets a new stream; every new stream is
     /// allocated before anything changes, so running out of ports changes nothing. Port 0 closes a stream. A whole
     /// offer (<paramref name="whole"/>) also closes the streams it no longer lists; an offer of one stream leaves
     /// the others alone. Adds, per m-line, the relay ports facing the other party to <paramref name="relayed"/>.
     /// </summary>
     public SessionError ApplyOffer(PartyRole role, IReadOnlyList<MediaDescription> media, int first, bool whole,
-        IPAddress? signallingSource, IStreamFactory factory, DateTimeOffset now, ILogger logger, List<RelayedMedia> relayed)
+        IPAddress? signallingSource, IStreamFactory factory, MediaPlacement placement, DateTimeOffset now, ILogger logger,
+        List<RelayedMedia> relayed)
     {
         List<MediaStream>? created = null;
         for (var i = 0; i < media.Count; i++)
         {
             var description = media[i];
             var existing = Stream(first + i);
-            var reusable = existing is { Ended: false } && existing.MediaType == description.MediaType
-                && existing.Caller.Address.AddressFamily == factory.FamilyFor(description.Address);
-            if (description.Port == 0 || reusable)
+            if (description.Port == 0)
             {
                 continue;
             }
 
-            if (!factory.TryCreate(CallId, first + i, description.MediaType, description.Address, out var stream))
+            if (!factory.TryPlace(existing, role, description.Address, placement, out var offererPool, out var answererPool))
             {
-                foreach (var s in created ?? [])
-                {
-                    s.Dispose();
-                }
+                Dispose(created);
+                return SessionError.UnknownInterface;
+            }
 
+            var answerer = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+            var reusable = existing is { Ended: false } && existing.MediaType == description.MediaType
+                && existing.Party(role).Pool == offererPool && existing.Party(answerer).Pool == answererPool;
+            if (reusable)
+            {
+                continue;
+            }
+
+            var (callerPool, calleePool) = role == PartyRole.Caller ? (offererPool, answererPool) : (answererPool, offererPool);
+            if (!factory.TryCreate(CallId, first + i, description.MediaType, callerPool, calleePool, out var stream))
+            {
+                Dispose(created);
                 return SessionError.OutOfPorts;
             }
 
@@ -151,6 +161,14 @@ internal sealed class Session : IDisposable
         }
 
         return SessionError.None;
+    }
+
+    private static void Dispose(List<MediaStream>? streams)
+    {
+        foreach (var stream in streams ?? [])
+        {
+            stream.Dispose();
+        }
     }
 
     /// <summary>

@@ -25,8 +25,8 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private readonly TimeProvider _time;
     private readonly KernelQueue _kernel;
     private readonly ILogger _logger;
-    private readonly PortPool _pool;
-    private readonly PortPool? _poolV6;
+    private readonly List<PortPool> _pools = [];
+    private readonly List<string> _interfaceNames = [];
     private readonly MediaDestinationPolicy _destinations;
     private readonly ITimer _sweepTimer;
     private readonly DelayedRemovals _removals;
@@ -48,12 +48,17 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
         _destinations = new MediaDestinationPolicy(options);
-        _pool = new PortPool(options.RelayAddress, options.PortMin, options.PortMax, transport);
-        CoreLog.PoolReady(_logger, options.RelayAddress.ToString(), options.PortMin, options.PortMax, _pool.TotalPairs);
-        if (options.RelayAddressV6 is { } v6)
+        foreach (var relayInterface in options.EffectiveInterfaces)
         {
-            _poolV6 = new PortPool(v6, options.PortMin, options.PortMax, transport);
-            CoreLog.PoolReady(_logger, v6.ToString(), options.PortMin, options.PortMax, _poolV6.TotalPairs);
+            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport);
+            _pools.Add(pool);
+            if (!_interfaceNames.Contains(relayInterface.Name))
+            {
+                _interfaceNames.Add(relayInterface.Name);
+            }
+
+            CoreLog.PoolReady(_logger, relayInterface.Name, relayInterface.Bind.ToString(), relayInterface.Advertise.ToString(),
+                options.PortMin, options.PortMax, pool.TotalPairs);
         }
 
         _removals = new DelayedRemovals(_time, RemoveDelayed);
@@ -65,11 +70,11 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
-        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed)
+        IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, MediaPlacement? placement = null)
     {
         var result = new List<RelayedMedia>(media.Count);
         relayed = result;
-        return OfferAt(callId, fromTag, toTag, media, 0, whole: true, signallingSource, result);
+        return OfferAt(callId, fromTag, toTag, media, 0, whole: true, signallingSource, result, placement ?? MediaPlacement.Default);
     }
 
     /// <inheritdoc />
@@ -83,13 +88,13 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public SessionError OfferStream(string callId, string fromTag, string? toTag, int index, MediaDescription media,
-        IPAddress? signallingSource, out RelayedMedia relayed)
+        IPAddress? signallingSource, out RelayedMedia relayed, MediaPlacement? placement = null)
     {
         var result = new List<RelayedMedia>(1);
         var error = index < 0 || index >= _options.MaxStreams
             ? TooManyStreams(callId, index + 1)
-            : OfferAt(callId, fromTag, toTag, [media], index, whole: false, signallingSource, result);
-        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _options.RelayAddress, 0, 0);
+            : OfferAt(callId, fromTag, toTag, [media], index, whole: false, signallingSource, result, placement ?? MediaPlacement.Default);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools[0].Interface.Advertise, 0, 0);
         return error;
     }
 
@@ -101,12 +106,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var error = index < 0 || index >= _options.MaxStreams
             ? TooManyStreams(callId, index + 1)
             : AnswerAt(callId, fromTag, toTag, [media], index, signallingSource, result, oneStream: true);
-        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _options.RelayAddress, 0, 0);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools[0].Interface.Advertise, 0, 0);
         return error;
     }
 
     private SessionError OfferAt(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
-        int first, bool whole, IPAddress? signallingSource, List<RelayedMedia> relayed)
+        int first, bool whole, IPAddress? signallingSource, List<RelayedMedia> relayed, MediaPlacement placement)
     {
         if (media.Count > _options.MaxStreams)
         {
@@ -133,7 +138,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             }
 
             var error = session!.ApplyOffer(session.OffererRole(fromTag), media, first, whole, signallingSource, this,
-                _time.GetUtcNow(), _logger, relayed);
+                placement, _time.GetUtcNow(), _logger, relayed);
             if (error != SessionError.None)
             {
                 relayed.Clear();
@@ -329,7 +334,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             lock (_gate)
             {
                 var pairsInUse = PairsInUse;
-                var pairs = _pool.TotalPairs + (_poolV6?.TotalPairs ?? 0);
+                var pairs = 0;
+                foreach (var pool in _pools)
+                {
+                    pairs += pool.TotalPairs;
+                }
+
                 return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, pairsInUse * 2, pairs * 2);
             }
         }
@@ -446,37 +456,118 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         return statistics;
     }
 
-    private int PairsInUse => _pool.PairsInUse + (_poolV6?.PairsInUse ?? 0);
+    private int PairsInUse
+    {
+        get
+        {
+            var pairs = 0;
+            foreach (var pool in _pools)
+            {
+                pairs += pool.PairsInUse;
+            }
 
-    private PortPool PoolFor(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 && _poolV6 is not null ? _poolV6 : _pool;
+            return pairs;
+        }
+    }
 
-    IPAddress IStreamFactory.RelayAddress => _options.RelayAddress;
+    /// <inheritdoc />
+    public IReadOnlyList<string> InterfaceNames => _interfaceNames;
 
-    AddressFamily IStreamFactory.FamilyFor(IPAddress address) => PoolFor(address).Address.AddressFamily;
+    /// <inheritdoc />
+    public string? InterfaceOf(IPAddress address)
+    {
+        foreach (var pool in _pools)
+        {
+            if (pool.Interface.Bind.Equals(address) || pool.Interface.Advertise.Equals(address))
+            {
+                return pool.Interface.Name;
+            }
+        }
 
-    /// <summary>Under the control lock: a stream with two port pairs from the pool of the address's family.</summary>
-    bool IStreamFactory.TryCreate(string callId, int index, string mediaType, IPAddress address, out MediaStream stream)
+        return null;
+    }
+
+    IPAddress IStreamFactory.RelayAddress => _pools[0].Interface.Advertise;
+
+    /// <summary>The pool of an interface in a family; the interface's other family when it has only that; null for an unknown name.</summary>
+    private PortPool? Pool(string name, AddressFamily family)
+    {
+        PortPool? other = null;
+        foreach (var pool in _pools)
+        {
+            if (pool.Interface.Name == name)
+            {
+                if (pool.Address.AddressFamily == family)
+                {
+                    return pool;
+                }
+
+                other ??= pool;
+            }
+        }
+
+        return other;
+    }
+
+    /// <inheritdoc />
+    bool IStreamFactory.TryPlace(MediaStream? existing, PartyRole offerer, IPAddress offererAddress, MediaPlacement placement,
+        out PortPool offererPool, out PortPool answererPool)
+    {
+        offererPool = answererPool = null!;
+        var answerer = offerer == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+        var kept = existing is { Ended: false } ? existing : null;
+        var offererFamily = SdpFamily(offererAddress);
+        var offererName = placement.OffererInterface ?? kept?.Party(offerer).Pool.Interface.Name ?? _interfaceNames[0];
+        var offererChosen = Pool(offererName, offererFamily);
+        if (offererChosen is null)
+        {
+            return false;
+        }
+
+        var answererName = placement.AnswererInterface ?? kept?.Party(answerer).Pool.Interface.Name ?? offererName;
+        var answererFamily = placement.AnswererFamily ?? kept?.Party(answerer).Pool.Address.AddressFamily ?? offererChosen.Address.AddressFamily;
+        var answererChosen = Pool(answererName, answererFamily);
+        if (answererChosen is null)
+        {
+            return false;
+        }
+
+        if (placement.AnswererFamily is { } wanted && answererChosen.Address.AddressFamily != wanted && placement.AnswererInterface is null)
+        {
+            // IPv4/IPv6 bridging: the interface has no address of the family asked for; the first one that has it.
+            answererChosen = _pools.Find(p => p.Address.AddressFamily == wanted) ?? answererChosen;
+        }
+
+        offererPool = offererChosen;
+        answererPool = answererChosen;
+        return true;
+    }
+
+    /// <summary>The family of an SDP address; a hold address (0.0.0.0, ::) says its family too.</summary>
+    private static AddressFamily SdpFamily(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : address.AddressFamily;
+
+    /// <summary>Under the control lock: a stream with a port pair for each party, from each party's pool.</summary>
+    bool IStreamFactory.TryCreate(string callId, int index, string mediaType, PortPool callerPool, PortPool calleePool, out MediaStream stream)
     {
         stream = null!;
-        var pool = PoolFor(address);
         // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
         var withinBudget = _options.MaxMediaSockets <= 0 || (PairsInUse + 2) * 2 <= _options.MaxMediaSockets;
-        if (!withinBudget || !pool.TryAllocate(out var callerRtp, out var callerRtcp))
+        if (!withinBudget || !callerPool.TryAllocate(out var callerRtp, out var callerRtcp))
         {
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, callerPool.Address.ToString(), PairsInUse * 2);
             return false;
         }
 
-        if (!pool.TryAllocate(out var calleeRtp, out var calleeRtcp))
+        if (!calleePool.TryAllocate(out var calleeRtp, out var calleeRtcp))
         {
-            pool.Release(callerRtp, callerRtcp);
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, pool.Address.ToString(), PairsInUse * 2);
+            callerPool.Release(callerRtp, callerRtcp);
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, calleePool.Address.ToString(), PairsInUse * 2);
             return false;
         }
 
-        var caller = new MediaParty(PartyRole.Caller, pool, callerRtp, callerRtcp);
-        var callee = new MediaParty(PartyRole.Callee, pool, calleeRtp, calleeRtcp);
+        var caller = new MediaParty(PartyRole.Caller, callerPool, callerRtp, callerRtcp);
+        var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
         stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
         return true;
     }

@@ -48,10 +48,12 @@ public sealed class MediaDestinationPolicy
     public MediaDestinationPolicy(RelayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var relay = new List<IPAddress> { options.RelayAddress };
-        if (options.RelayAddressV6 is { } v6)
+        var relay = new List<IPAddress>();
+        foreach (var relayInterface in options.EffectiveInterfaces)
         {
-            relay.Add(v6);
+            // Both: a packet to the advertised address of a 1:1 NAT comes back to the relay's own ports as well.
+            relay.Add(relayInterface.Bind);
+            relay.Add(relayInterface.Advertise);
         }
 
         _relayV4 = Bytes(relay, AddressFamily.InterNetwork);
@@ -74,7 +76,7 @@ public sealed class MediaDestinationPolicy
         _denyV6 = Networks(options.DenyMediaTo, AddressFamily.InterNetworkV6);
         _portMin = options.PortMin;
         _portMax = options.PortMax;
-        _allowLoopback = IPAddress.IsLoopback(options.RelayAddress) || options.RelayAddressV6 is { } a && IPAddress.IsLoopback(a);
+        _allowLoopback = relay.Exists(IPAddress.IsLoopback);
     }
 
     public bool Allows(SocketAddress address) => Check(address) == DestinationVerdict.Allowed;

@@ -15,8 +15,14 @@ internal sealed class PortPool
     private readonly IPacketTransport _transport;
 
     public PortPool(IPAddress address, int portMin, int portMax, IPacketTransport transport)
+        : this(new RelayInterface(RelayInterface.DefaultName, address), portMin, portMax, transport)
     {
-        Address = address;
+    }
+
+    public PortPool(RelayInterface relayInterface, int portMin, int portMax, IPacketTransport transport)
+    {
+        Interface = relayInterface;
+        Address = relayInterface.Bind;
         _transport = transport;
         var first = portMin + (portMin & 1);
         for (var port = first; port + 1 <= portMax; port += 2)
@@ -27,7 +33,11 @@ internal sealed class PortPool
         TotalPairs = _free.Count;
     }
 
+    /// <summary>The address the ports are bound on.</summary>
     public IPAddress Address { get; }
+
+    /// <summary>The interface (name, bind and advertised address) the pool serves.</summary>
+    public RelayInterface Interface { get; }
 
     public int TotalPairs { get; }
 

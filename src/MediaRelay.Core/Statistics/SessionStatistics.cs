@@ -29,7 +29,14 @@ public sealed record PartyStatistics(
     string? Tag,
     MediaDirection Direction,
     SubPartyStatistics Rtp,
-    SubPartyStatistics Rtcp);
+    SubPartyStatistics Rtcp)
+{
+    /// <summary>The relay interface whose ports face this party.</summary>
+    public string Interface { get; init; } = RelayInterface.DefaultName;
+
+    /// <summary>The address the SDP gave this party for the relay (the interface's advertised address).</summary>
+    public IPAddress? Advertised { get; init; }
+}
 
 /// <summary>One stream (one m-line). FirstMedia is the time the first non-STUN packet arrived from either side.</summary>
 public sealed record StreamStatistics(

@@ -25,6 +25,12 @@ internal static class RunCommand
         Description = "IPv6 address for IPv6 media. Default none.",
     };
 
+    private static readonly Option<string[]> s_interface = new("--interface")
+    {
+        Description = "A named interface NAME/BIND[!ADVERTISED], repeatable: media ports bound on BIND, SDP carrying ADVERTISED (e.g. --interface public/10.0.0.5!203.0.113.10 on a cloud VM behind 1:1 NAT). The first is the default; ng direction=NAME NAME, from-interface and to-interface pick one per call side. A name may hold one IPv4 and one IPv6 address. Default: one interface \"default\" on --relay-address.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly Option<int?> s_portMin = new("--port-min") { Description = "Lowest media port. Default 40000." };
 
     private static readonly Option<int?> s_portMax = new("--port-max") { Description = "Highest media port. Default 59999." };
@@ -108,7 +114,7 @@ internal static class RunCommand
     {
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
-            s_config, s_relayAddress, s_relayAddressV6, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
+            s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
             s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
@@ -160,6 +166,15 @@ internal static class RunCommand
                 Set($"{nameof(MediaRelaySettings.NgListen)}:{i}", ng[i]);
             }
 
+        }
+
+        var interfaces = result.GetValue(s_interface);
+        if (interfaces is { Length: > 0 })
+        {
+            for (var i = 0; i < interfaces.Length; i++)
+            {
+                Set($"{nameof(MediaRelaySettings.Interfaces)}:{i}", interfaces[i]);
+            }
         }
 
         var rtpproxy = result.GetValue(s_rtpproxyListen);

@@ -12,6 +12,14 @@ public sealed class MediaRelaySettings
     /// <summary>An IPv6 address for IPv6 media, or empty for none. Default empty.</summary>
     public string RelayAddressV6 { get; set; } = "";
 
+    /// <summary>
+    /// Named interfaces, "NAME/BIND[!ADVERTISED]": media ports are bound on BIND and SDP carries ADVERTISED (a cloud
+    /// VM's public address behind 1:1 NAT). The first is the default; the ng flags direction=, from-interface and
+    /// to-interface pick others per call. With interfaces given, <see cref="RelayAddress"/> adds an interface named
+    /// "default" only when it is set to an address. Default empty: one interface "default" on the relay address.
+    /// </summary>
+    public string[] Interfaces { get; set; } = [];
+
     /// <summary>Lowest media port. Default 40000.</summary>
     public int PortMin { get; set; } = 40000;
 

@@ -106,9 +106,30 @@ public static class SettingsValidator
         }
 
         control = ControlListeners.Parse(settings, errors);
+        (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
+        var named = InterfaceSettings.Parse(settings.Interfaces, options.LocalAddresses, errors);
+        if (named.Count > 0)
+        {
+            var explicitDefault = !string.Equals(settings.RelayAddress, "auto", StringComparison.OrdinalIgnoreCase)
+                && !string.IsNullOrWhiteSpace(settings.RelayAddress);
+            if (explicitDefault)
+            {
+                named.Add(new RelayInterface(RelayInterface.DefaultName, options.RelayAddress));
+            }
+
+            if (explicitDefault && options.RelayAddressV6 is { } defaultV6)
+            {
+                named.Add(new RelayInterface(RelayInterface.DefaultName, defaultV6));
+            }
+
+            options.Interfaces = named;
+            // The shorthand addresses follow the default interface (logs, the kernel path, MediaProxy's reply).
+            options.RelayAddress = named.Find(i => i.Family == AddressFamily.InterNetwork)?.Bind ?? named[0].Bind;
+            options.RelayAddressV6 = named.Find(i => i.Family == AddressFamily.InterNetworkV6)?.Bind;
+        }
+
         options.DenyMediaTo = ParseNetworks(settings.DenyMediaTo, errors);
         options.ControlEndPoints = [.. control.UdpEndPoints];
-        (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
         return errors.Count == 0;
     }
 
@@ -149,6 +170,7 @@ public static class SettingsValidator
         },
         RelayAddress = options.RelayAddress,
         RelayAddressV6 = options.RelayAddressV6,
+        RelayAddresses = [.. options.EffectiveInterfaces.Select(i => i.Bind)],
         Instance = instance,
     };
 

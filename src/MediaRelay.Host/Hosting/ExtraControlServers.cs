@@ -23,7 +23,7 @@ internal sealed class ExtraControlServers
         if (listeners.MediaProxySocket is { } path)
         {
             var logger = loggers.CreateLogger("MediaRelay.MediaProxy");
-            var handler = new MediaProxyHandler(sessions, options.RelayAddress, time, logger);
+            var handler = new MediaProxyHandler(sessions, options.EffectiveInterfaces[0].Advertise, time, logger);
             var ender = listeners.DialogEnd is { } target ? new DialogEnder(target, logger) : null;
             MediaProxy = new MediaProxyServer(path, handler, ender, logger);
         }

@@ -85,8 +85,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         var ports = sessions.Totals.PortsTotal;
         if (ports > sockets)
         {
-            // The IPv6 pool, when there is one, takes the same range again.
-            var pools = options.RelayAddressV6 is null ? 1 : 2;
+            // Every interface address takes the same range again.
+            var pools = options.EffectiveInterfaces.Count;
             HostLog.DescriptorsShort(logger, options.PortMin, options.PortMax, ports, limit.Limit, sockets, calls,
                 ports / DescriptorBudget.SocketsPerCall, ports + reserve, (sockets / pools) & ~1);
         }

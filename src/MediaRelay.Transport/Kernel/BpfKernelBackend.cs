@@ -97,9 +97,14 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     }
 
     /// <summary>The interfaces to attach to: loopback when the relay's address is loopback, else every Ethernet interface that is up.</summary>
-    public static IReadOnlyList<string> InterfacesFor(IPAddress relayAddress, IPAddress? relayAddressV6)
+    public static IReadOnlyList<string> InterfacesFor(IReadOnlyList<IPAddress> relayAddresses)
     {
-        var loopback = IPAddress.IsLoopback(relayAddress) || relayAddressV6 is { } v6 && IPAddress.IsLoopback(v6);
+        var loopback = false;
+        foreach (var address in relayAddresses)
+        {
+            loopback |= IPAddress.IsLoopback(address);
+        }
+
         var names = new List<string>();
         foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
         {

@@ -39,9 +39,19 @@ internal sealed class SdpCommand(ISessionApi sessions, bool isOffer) : INgComman
             return NgReplies.Error(NgErrors.NoSdpBody);
         }
 
+        var placement = NgSdpOptions.Placement(request);
+        foreach (var name in (ReadOnlySpan<string?>)[placement.OffererInterface, placement.AnswererInterface])
+        {
+            if (name is not null && !sessions.InterfaceNames.Contains(name))
+            {
+                // rtpengine falls back to the default interface here; a typo would then bridge nothing, silently.
+                return NgReplies.Error($"Unknown interface '{name}' (this relay has: {string.Join(", ", sessions.InterfaceNames)})");
+            }
+        }
+
         var receivedFrom = NgSdpOptions.ReceivedFrom(request);
         var result = SdpOfferAnswer.Apply(sessions, isOffer, callId, fromTag, string.IsNullOrEmpty(toTag) ? null : toTag,
-            text, receivedFrom, NgSdpOptions.TrustedOverride(request, receivedFrom), NgSdpOptions.Rewrite(request));
+            text, receivedFrom, NgSdpOptions.TrustedOverride(request, receivedFrom), NgSdpOptions.Rewrite(request), placement);
         switch (result.Outcome)
         {
             case SdpOutcome.SdpInvalid:

@@ -39,12 +39,8 @@ public sealed class InterfaceTests
         Assert.Equal(IPAddress.Parse("203.0.113.10"), toCallee[0].Address);
         Assert.Equal(IPAddress.Parse("10.0.0.1"), toCaller[0].Address);
 
-        relay.Transport.Deliver(new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Rtp(1), Ep("10.0.0.50", 5000));
-        relay.Transport.Deliver(new IPEndPoint(External.Bind, toCallee[0].RtpPort), Rtp(1), Ep("192.0.2.7", 6000));
-
-        Assert.Equal(
-            [(new IPEndPoint(External.Bind, toCallee[0].RtpPort), Ep("192.0.2.7", 6000)), (new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Ep("10.0.0.50", 5000))],
-            relay.Transport.Routes);
+        AssertRelaysBothWays(relay, new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Ep("10.0.0.50", 5000),
+            new IPEndPoint(External.Bind, toCallee[0].RtpPort), Ep("192.0.2.7", 6000));
         var stream = relay.Manager.Query("c")!.Streams[0];
         Assert.Equal(("internal", "external"), (stream.Caller.Interface, stream.Callee.Interface));
     }
@@ -72,12 +68,8 @@ public sealed class InterfaceTests
 
         Assert.Equal(IPAddress.Parse("2001:db8::1"), toCallee[0].Address);
         Assert.Equal(IPAddress.Parse("10.0.0.1"), toCaller[0].Address);
-        relay.Transport.Deliver(new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Rtp(1), Ep("10.0.0.50", 5000));
-        relay.Transport.Deliver(new IPEndPoint(ExternalV6.Bind, toCallee[0].RtpPort), Rtp(1), Ep("2001:db8::77", 6000));
-
-        Assert.Equal(
-            [(new IPEndPoint(ExternalV6.Bind, toCallee[0].RtpPort), Ep("2001:db8::77", 6000)), (new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Ep("10.0.0.50", 5000))],
-            relay.Transport.Routes);
+        AssertRelaysBothWays(relay, new IPEndPoint(Internal.Bind, toCaller[0].RtpPort), Ep("10.0.0.50", 5000),
+            new IPEndPoint(ExternalV6.Bind, toCallee[0].RtpPort), Ep("2001:db8::77", 6000));
     }
 
     [Fact]
@@ -91,5 +83,13 @@ public sealed class InterfaceTests
         Assert.Null(relay.Manager.Query("c"));
         Assert.Equal(["internal", "external"], relay.Manager.InterfaceNames);
         Assert.Equal("external", relay.Manager.InterfaceOf(IPAddress.Parse("203.0.113.10")));
+    }
+
+    /// <summary>One packet each way: each leaves from the relay socket facing its receiver, to that receiver.</summary>
+    private static void AssertRelaysBothWays(RelayHarness relay, IPEndPoint facingCaller, IPEndPoint caller, IPEndPoint facingCallee, IPEndPoint callee)
+    {
+        relay.Transport.Deliver(facingCaller, Rtp(1), caller);
+        relay.Transport.Deliver(facingCallee, Rtp(1), callee);
+        Assert.Equal([(facingCallee, callee), (facingCaller, caller)], relay.Transport.Routes);
     }
 }

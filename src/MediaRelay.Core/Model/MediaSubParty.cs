@@ -94,14 +94,16 @@ internal sealed class MediaSubParty : IPacketReceiver
         }
 
         var kind = PacketClassifier.Classify(packet);
-        if (kind == PacketKind.Invalid)
+        // RTP never arrives on an RTCP port (a muxing party sends RTCP on its RTP port, not the reverse): a datagram
+        // that only looks like RTP there is garbage and must not latch the port (issue 13, finding 4).
+        if (kind == PacketKind.Invalid || (kind == PacketKind.Rtp && _subStream.IsRtcp))
         {
             _errors++;
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (!Admit(source, now))
+        if (!Admit(source, now, PacketClassifier.MayLatch(kind, packet)))
         {
             _errors++;
             return;
@@ -224,7 +226,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// the old one has been silent for <see cref="RelayOptions.RelearnSilence"/>, or (c) for RTCP latched on another
     /// IP before RTP learned, by a source on RTP's IP.
     /// </summary>
-    private bool Admit(SocketAddress source, long now)
+    private bool Admit(SocketAddress source, long now, bool mayLatch)
     {
         var remote = Volatile.Read(ref _remote);
         if (_options.StrictSource)
@@ -255,7 +257,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             return RtpSibling is null || RtcpSourceAllowed(source);
         }
 
-        if (!RtcpSourceAllowed(source) || !_destinations.Allows(source))
+        if (!mayLatch || !RtcpSourceAllowed(source) || !_destinations.Allows(source))
         {
             return false;
         }

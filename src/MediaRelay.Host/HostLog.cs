@@ -51,4 +51,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "control: ng only (MediaProxy's protocol: --mediaproxy-socket; rtpproxy's: --rtpproxy-listen)")]
     public static partial void OnlyNg(ILogger logger);
+
+    [LoggerMessage(EventId = 224, Level = LogLevel.Information, Message = "port range {PortMin}-{PortMax}: {Usable} of {Pairs} RTP/RTCP pairs per address usable now")]
+    public static partial void PortRangeFree(ILogger logger, int portMin, int portMax, int usable, int pairs);
+
+    [LoggerMessage(EventId = 225, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} port(s) are held by other programs, so only {Usable} of {Pairs} RTP/RTCP pairs per address are usable; give the relay a range of its own (--port-min, --port-max), below the kernel's ephemeral range (net.ipv4.ip_local_port_range)")]
+    public static partial void PortRangeTaken(ILogger logger, int portMin, int portMax, int ports, int usable, int pairs);
 }

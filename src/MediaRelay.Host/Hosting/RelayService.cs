@@ -38,6 +38,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
 
         BudgetDescriptors();
+        ReportPortRange();
         try
         {
             ng.Start();
@@ -46,7 +47,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         {
             throw new RelayStartException(
                 $"cannot listen for ng on {string.Join(", ", ngOptions.ListenEndPoints)}: {e.SocketErrorCode}; " +
-                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e);
+                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e, exitCode: 2);
         }
 
         extra.Start();
@@ -89,6 +90,20 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             var pools = options.EffectiveInterfaces.Count;
             HostLog.DescriptorsShort(logger, options.PortMin, options.PortMax, ports, limit.Limit, sockets, calls,
                 ports / DescriptorBudget.SocketsPerCall, ports + reserve, (sockets / pools) & ~1);
+        }
+    }
+
+    private void ReportPortRange()
+    {
+        var pairs = (options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2;
+        var (pairsTaken, portsTaken) = PortRangeCheck.Count(options);
+        if (portsTaken == 0)
+        {
+            HostLog.PortRangeFree(logger, options.PortMin, options.PortMax, pairs, pairs);
+        }
+        else
+        {
+            HostLog.PortRangeTaken(logger, options.PortMin, options.PortMax, portsTaken, pairs - pairsTaken, pairs);
         }
     }
 

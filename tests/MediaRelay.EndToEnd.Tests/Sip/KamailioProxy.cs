@@ -77,8 +77,10 @@ internal sealed class KamailioProxy : IDisposable
         {
             if (process.HasExited)
             {
+                // Read the exit code and the log before disposing: a disposed Process has neither.
+                var failure = $"kamailio exited with code {process.ExitCode} at start:\n{process.Log}";
                 proxy.Dispose();
-                throw new InvalidOperationException($"kamailio exited with code {process.ExitCode} at start:\n{process.Log}");
+                throw new InvalidOperationException(failure);
             }
 
             // Ready when its SIP socket is bound and its workers have checked the relay (each pings it at start).

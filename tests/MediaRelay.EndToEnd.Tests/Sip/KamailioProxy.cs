@@ -1,11 +1,14 @@
 using System.Globalization;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
+using MediaRelay.EndToEnd.Tests.Relays;
 
 namespace MediaRelay.EndToEnd.Tests.Sip;
 
 /// <summary>
 /// Kamailio in the foreground (-DD -E) with assets/kamailio.cfg.template filled in: listens on
-/// 127.0.0.1:<see cref="SipPort"/>, forwards new calls to the sipp UAS and drives the relay's ng socket.
+/// 127.0.0.1:<see cref="SipPort"/>, forwards new calls to the sipp UAS and drives the relay through the
+/// configuration's module: rtpengine (the relay's ng socket), mediaproxy (its UNIX socket; Kamailio's jsonrpcs
+/// datagram socket at <see cref="RpcSocket"/> then takes the relay's dlg.end_dlg) or rtpproxy (its UDP socket).
 /// Needs no root: the port is above 1024 and the runtime directory is the test's own.
 /// </summary>
 internal sealed class KamailioProxy : IDisposable
@@ -34,13 +37,22 @@ internal sealed class KamailioProxy : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Kamailio's jsonrpcs datagram socket (a UNIX socket) when it runs in <paramref name="workDirectory"/>.</summary>
+    public static string RpcSocket(string workDirectory) => Path.Combine(workDirectory, "kamailio-rpc.sock");
+
     public static async Task<KamailioProxy> StartAsync(
-        string workDirectory, int uasPort, int ngPort, ProxyConfiguration configuration, CancellationToken cancellationToken)
+        string workDirectory, int uasPort, RelayEndpoints relay, ProxyConfiguration configuration, CancellationToken cancellationToken)
     {
         var sipPort = UdpPorts.FreePort();
+        var module = configuration.Module switch
+        {
+            ProxyModule.MediaProxy => "mediaproxy",
+            ProxyModule.Rtpproxy => "rtpproxy",
+            _ => "rtpengine",
+        };
         var modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES")
-            ?? ModuleDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, "rtpengine.so")))
-            ?? throw new InvalidOperationException("Kamailio's rtpengine.so not found; run .ci/install-deps.sh or set KAMAILIO_MODULES");
+            ?? ModuleDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, module + ".so")))
+            ?? throw new InvalidOperationException($"Kamailio's {module}.so not found; run .ci/install-deps.sh or set KAMAILIO_MODULES");
 
         var config = Assets.Fill(
             "kamailio.cfg.template",
@@ -48,7 +60,10 @@ internal sealed class KamailioProxy : IDisposable
             {
                 ["SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture),
                 ["UAS_PORT"] = uasPort.ToString(CultureInfo.InvariantCulture),
-                ["NG_PORT"] = ngPort.ToString(CultureInfo.InvariantCulture),
+                ["NG_PORT"] = relay.Ng.Port.ToString(CultureInfo.InvariantCulture),
+                ["MEDIAPROXY_SOCKET"] = relay.MediaProxySocket ?? "(none)",
+                ["RPC_SOCKET"] = RpcSocket(workDirectory),
+                ["RTPPROXY_PORT"] = relay.Rtpproxy.Port.ToString(CultureInfo.InvariantCulture),
                 ["FLAGS"] = configuration.Flags,
                 ["MODULE_PATH"] = modules,
             });
@@ -67,6 +82,7 @@ internal sealed class KamailioProxy : IDisposable
                 "-w", workDirectory,
                 "-m", "64",
                 "-M", "8",
+                "-A", "WITH_" + module.ToUpperInvariant(),
                 "-A", configuration.Control == RelayControl.Manage ? "RELAY_MANAGE" : "RELAY_OFFER_ANSWER",
             ],
             workDirectory);
@@ -77,13 +93,19 @@ internal sealed class KamailioProxy : IDisposable
         {
             if (process.HasExited)
             {
+                // Read the exit code and the log before disposing: a disposed Process has neither.
+                var failure = $"kamailio exited with code {process.ExitCode} at start:\n{process.Log}";
                 proxy.Dispose();
-                throw new InvalidOperationException($"kamailio exited with code {process.ExitCode} at start:\n{process.Log}");
+                throw new InvalidOperationException(failure);
             }
 
-            // Ready when its SIP socket is bound and its workers have checked the relay (each pings it at start).
-            if (UdpPorts.BoundInRange(sipPort, sipPort).Count == 1
-                && process.Log.Contains("support for it enabled", StringComparison.Ordinal))
+            // Ready when its SIP socket is bound and the relay is reachable: rtpengine and rtpproxy ping it from every
+            // worker at start and log this line; mediaproxy's workers connect at start and log only a failure, and
+            // the jsonrpcs socket the relay ends dialogs through must be there.
+            var relayReady = configuration.Module == ProxyModule.MediaProxy
+                ? File.Exists(RpcSocket(workDirectory))
+                : process.Log.Contains("support for it enabled", StringComparison.Ordinal);
+            if (UdpPorts.BoundInRange(sipPort, sipPort).Count == 1 && relayReady)
             {
                 return proxy;
             }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Net;
 using MediaRelay.Core.Ports;
+using MediaRelay.Core.Quality;
 using MediaRelay.Core.Statistics;
 using MediaRelay.Protocols;
 using MediaRelay.Protocols.Rtp;
@@ -22,6 +23,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     private readonly TimeProvider _time;
     private readonly RelayOptions _options;
     private readonly MediaDestinationPolicy _destinations;
+    private readonly PartyQuality _quality;
 
     private SocketAddress? _remote;
     private SocketAddress? _sdpRemote;
@@ -42,8 +44,9 @@ internal sealed class MediaSubParty : IPacketReceiver
     private volatile bool _hasSentMedia;
 
     public MediaSubParty(MediaSubStream subStream, PartyRole role, RelayListener listener, TimeProvider time, RelayOptions options,
-        MediaDestinationPolicy destinations)
+        MediaDestinationPolicy destinations, PartyQuality quality)
     {
+        _quality = quality;
         _subStream = subStream;
         _destinations = destinations;
         Role = role;
@@ -123,6 +126,16 @@ internal sealed class MediaSubParty : IPacketReceiver
         if (!_hasSentMedia)
         {
             OnFirstMedia(packet, kind, now);
+        }
+
+        // Quality from the packets themselves: RTP sequence and timing, RTCP reports (issue 13). No allocation.
+        if (kind == PacketKind.Rtp)
+        {
+            _quality.OnRtp(packet, now, _time.TimestampFrequency);
+        }
+        else if (kind == PacketKind.Rtcp)
+        {
+            _quality.OnRtcp(packet, now, _time.TimestampFrequency);
         }
 
         if (!_subStream.Relay(this, packet, kind))

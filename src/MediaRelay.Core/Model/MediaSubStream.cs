@@ -32,8 +32,8 @@ internal sealed class MediaSubStream
         _time = time;
         _options = options;
         _kernel = kernel;
-        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations);
-        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations);
+        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations, caller.Quality);
+        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations, callee.Quality);
     }
 
     public bool IsRtcp { get; }

@@ -452,7 +452,8 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var statistics = session.Snapshot(now, reason, timeoutWait);
         session.Dispose();
         CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
-            statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
+            statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds,
+            DescribeQuality(statistics));
         return statistics;
     }
 
@@ -570,6 +571,30 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
         stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
         return true;
+    }
+
+    /// <summary>"MOS 4.3 (loss 0.5 %, jitter 2.1 ms)" of the party that heard worst; "n/a" with no RTP seen in user space.</summary>
+    private static string DescribeQuality(SessionStatistics statistics)
+    {
+        QualityStatistics? worst = null;
+        var loss = 0.0;
+        var jitter = 0.0;
+        foreach (var stream in statistics.Streams)
+        {
+            foreach (var party in (ReadOnlySpan<PartyStatistics>)[stream.Caller, stream.Callee])
+            {
+                loss = Math.Max(loss, party.Quality.LossPercent);
+                jitter = Math.Max(jitter, party.Quality.JitterMilliseconds);
+                if (party.Quality.Mos is { } mos && (worst?.Mos is not { } low || mos < low))
+                {
+                    worst = party.Quality;
+                }
+            }
+        }
+
+        return worst?.Mos is { } lowest
+            ? string.Create(CultureInfo.InvariantCulture, $"MOS {lowest:F1} (loss up to {loss:F1} %, jitter up to {jitter:F1} ms)")
+            : "n/a";
     }
 
     private static string DescribePorts(List<RelayedMedia> relayed)

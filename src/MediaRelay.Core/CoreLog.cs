@@ -34,4 +34,10 @@ internal static partial class CoreLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "call {CallId} removed after its delete delay")]
     public static partial void DelayedRemovalDone(ILogger logger, string callId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "draining: new calls are refused; {Sessions} call(s) go on until they end")]
+    public static partial void DrainStarted(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "session {CallId} refused: the relay is draining")]
+    public static partial void RefusedWhileDraining(ILogger logger, string callId);
 }

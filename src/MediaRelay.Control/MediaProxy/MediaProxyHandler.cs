@@ -195,7 +195,7 @@ public sealed class MediaProxyHandler
         }
 
         var uptime = (long)(_time.GetUtcNow() - _started).TotalSeconds;
-        var summary = new MediaProxyRelaySummary(_relayAddress, MediaProxyStatistics.Version, "active", uptime, calls.Count, streams, 0);
+        var summary = new MediaProxyRelaySummary(_relayAddress, MediaProxyStatistics.Version, _sessions.Draining ? "halting" : "active", uptime, calls.Count, streams, 0);
         return MediaProxyJson.FormatSummary([summary]);
     }
 

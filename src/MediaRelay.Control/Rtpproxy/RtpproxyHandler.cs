@@ -113,6 +113,8 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
                 return RtpproxyReply.Number(cookie, 0);
             case SessionError.OutOfPorts:
                 return RtpproxyReply.Error(cookie, RtpproxyErrorCode.NewSessionPortAllocationFailed);
+            case SessionError.Draining:
+                return RtpproxyReply.Error(cookie, RtpproxyErrorCode.ShuttingDown);
             default:
                 RtpproxyLog.Refused(_logger, result.ToString(), (int)RtpproxyErrorCode.Overloaded);
                 return RtpproxyReply.Error(cookie, RtpproxyErrorCode.Overloaded);

@@ -64,6 +64,15 @@ public interface ISessionApi
     /// <summary>The interface that holds <paramref name="address"/> as its bind or advertised address; null when none does.</summary>
     string? InterfaceOf(IPAddress address);
 
+    /// <summary>
+    /// Stops taking new calls (<see cref="SessionError.Draining"/>) while the running ones go on, re-offers and
+    /// answers included: a graceful drain before maintenance. There is no way back but a restart.
+    /// </summary>
+    void StartDraining();
+
+    /// <summary>True once <see cref="StartDraining"/> was called.</summary>
+    bool Draining { get; }
+
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }
 

@@ -34,6 +34,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private long _ended;
     private long _timedOut;
     private bool _disposed;
+    private volatile bool _draining;
 
     public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
         ILogger<SessionManager>? logger = null, KernelQueue? kernel = null)
@@ -122,6 +123,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var isNew = !_sessions.TryGetValue(callId, out var session);
+            if (isNew && _draining)
+            {
+                CoreLog.RefusedWhileDraining(_logger, callId);
+                return SessionError.Draining;
+            }
+
             if (isNew)
             {
                 if (_options.MaxSessions > 0 && _sessions.Count >= _options.MaxSessions)
@@ -426,7 +433,9 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _kernel.Flush(TimeSpan.FromSeconds(5));
         foreach (var session in ended)
         {
-            SessionEnded?.Invoke(Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true));
+            // Report first: it logs the end and frees the session, whether or not anyone listens.
+            var statistics = Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true);
+            SessionEnded?.Invoke(statistics);
         }
     }
 
@@ -473,6 +482,19 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public IReadOnlyList<string> InterfaceNames => _interfaceNames;
+
+    /// <inheritdoc />
+    public bool Draining => _draining;
+
+    /// <inheritdoc />
+    public void StartDraining()
+    {
+        if (!_draining)
+        {
+            _draining = true;
+            CoreLog.DrainStarted(_logger, Totals.CurrentSessions);
+        }
+    }
 
     /// <inheritdoc />
     public string? InterfaceOf(IPAddress address)

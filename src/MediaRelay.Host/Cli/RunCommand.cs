@@ -84,6 +84,11 @@ internal static class RunCommand
         Description = "Most bytes of ng replies kept to answer retransmitted requests (same cookie) without running them again, at least 1048576; the oldest go first. Default 67108864 (64 MiB).",
     };
 
+    private static readonly Option<double?> s_drainTimeout = new("--drain-timeout")
+    {
+        Description = "SIGHUP drains the relay: new calls are refused (ng 'load limit' to proxies that support it), running calls go on, and the relay exits 0 when the last one ends. This is the most seconds to wait for that; 0 waits for ever. SIGTERM stays the fast stop. Default 0.",
+    };
+
     private static readonly Option<double?> s_deleteDelay = new("--delete-delay") { Description = "Seconds an ng delete waits before removing a call. Default 30." };
 
     private static readonly Option<bool> s_strictSource = new("--strict-source") { Description = "Accept media only from the address and port in the SDP." };
@@ -115,7 +120,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -148,6 +153,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
         Set(nameof(MediaRelaySettings.MaxStreams), Text(result.GetValue(s_maxStreams)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
+        Set(nameof(MediaRelaySettings.DrainTimeout), Text(result.GetValue(s_drainTimeout)));
         Set(nameof(MediaRelaySettings.NgReplyCacheBytes), Text(result.GetValue(s_ngReplyCacheBytes)));
         Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));
         Set(nameof(MediaRelaySettings.KernelForwarding), result.GetValue(s_kernelForwarding));

@@ -78,6 +78,12 @@ public sealed class MediaRelaySettings
     /// </summary>
     public string[] RtpproxyListen { get; set; } = [];
 
+    /// <summary>
+    /// After SIGHUP (drain: new calls refused, running calls go on), the most seconds to wait for the last call
+    /// before stopping anyway; 0 waits for ever. Default 0.
+    /// </summary>
+    public double DrainTimeout { get; set; }
+
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;
 

@@ -84,6 +84,11 @@ public static class SettingsValidator
 
         options.StrictSource = settings.StrictSource;
 
+        if (settings.DrainTimeout < 0)
+        {
+            errors.Add($"drain-timeout {settings.DrainTimeout} is negative: give seconds, or 0 to wait for the last call however long");
+        }
+
         if (settings.DeleteDelay < 0)
         {
             errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");

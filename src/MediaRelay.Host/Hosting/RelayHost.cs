@@ -129,6 +129,10 @@ internal static class RelayHost
         builder.Services.AddSingleton(sp => new ExtraControlServers(control, sp.GetRequiredService<SessionManager>(), relayOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RelayService>();
+        builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
+        builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });
+        builder.Services.AddSingleton<DrainService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainService>());
 
         using var host = builder.Build();
         if (configPath is not null)

@@ -195,6 +195,8 @@ internal sealed class MediaStream : IDisposable
             PartySnapshot(PartyRole.Callee))
         {
             Protocol = Caller.Description?.Protocol ?? Callee.Description?.Protocol ?? "RTP/AVP",
+            OnHold = OnHold,
+            KernelDirections = Rtp.KernelDirections + Rtcp.KernelDirections,
         };
     }
 

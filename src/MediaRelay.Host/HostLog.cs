@@ -51,4 +51,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "control: ng only (MediaProxy's protocol: --mediaproxy-socket; rtpproxy's: --rtpproxy-listen)")]
     public static partial void OnlyNg(ILogger logger);
+
+    [LoggerMessage(EventId = 224, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
+    public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
 }

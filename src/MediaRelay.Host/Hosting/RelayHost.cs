@@ -120,6 +120,8 @@ internal static class RelayHost
         builder.Services.AddSingleton(control);
         builder.Services.AddSingleton(sp => new ExtraControlServers(control, sp.GetRequiredService<SessionManager>(), relayOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new ManagementListener(control, sp.GetRequiredService<SessionManager>(), relayOptions,
+            sp.GetRequiredService<PacketPath>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RelayService>();
 
         using var host = builder.Build();

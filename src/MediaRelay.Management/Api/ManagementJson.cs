@@ -1,9 +1,10 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace MediaRelay.Management.Api;
 
-/// <summary>The management API's JSON: snake_case names as MediaProxy's summary has them, nulls written.</summary>
+/// <summary>The management API's JSON: snake_case names as MediaProxy's summary has them, nulls written, text unescaped.</summary>
 public static class ManagementJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
@@ -15,6 +16,8 @@ public static class ManagementJson
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DictionaryKeyPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            // Call-ids and messages as they are (quotes, '<'): the API serves JSON, never HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

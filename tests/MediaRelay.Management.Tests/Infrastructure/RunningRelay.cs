@@ -11,7 +11,7 @@ namespace MediaRelay.Management.Tests.Infrastructure;
 
 /// <summary>
 /// The built `mediarelay` executable run as a child process on 127.0.0.1: ng on a free port, media in a free part
-/// of 63000-63999 (away from the other test projects' ranges), the management listener on a port the kernel picks,
+/// of 63000-64999 (away from the other test projects' ranges), the management listener on a port the kernel picks,
 /// read from its start-up log line. Killed with its children on dispose.
 /// </summary>
 internal sealed partial class RunningRelay : IDisposable
@@ -51,7 +51,7 @@ internal sealed partial class RunningRelay : IDisposable
     public static async Task<RunningRelay> StartAsync(int mediaPorts = 40, string? token = null, params string[] extra)
     {
         var ng = new IPEndPoint(IPAddress.Loopback, UdpPorts.FreePort());
-        var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 63000, 63999);
+        var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 63000, 64999);
         var portMax = portMin + mediaPorts - 1;
         string[] arguments =
         [

@@ -66,4 +66,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 228, Level = LogLevel.Warning, Message = "drain limit reached with {Sessions} call(s) still running; stopping (they end as shutdown)")]
     public static partial void DrainTimedOut(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 229, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
+    public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
 }

@@ -76,6 +76,9 @@ public interface ISessionApi
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }
 
+    /// <summary>Raised once for every new call, when its first offer has been applied, with its statistics then; outside the control lock.</summary>
+    event Action<SessionStatistics>? SessionStarted;
+
     /// <summary>Raised once for every call that ends, however it ends (removal, timeout, removal delay, shutdown), with its final statistics and reason; outside the control lock.</summary>
     event Action<SessionStatistics>? SessionEnded;
 }

@@ -200,6 +200,8 @@ internal sealed class MediaStream : IDisposable
             PartySnapshot(PartyRole.Callee, codec))
         {
             Protocol = Caller.Description?.Protocol ?? Callee.Description?.Protocol ?? "RTP/AVP",
+            OnHold = OnHold,
+            KernelDirections = Rtp.KernelDirections + Rtcp.KernelDirections,
         };
     }
 

@@ -273,6 +273,18 @@ internal sealed class MediaSubStream
         }
     }
 
+    /// <summary>How many of the two directions the kernel forwards now.</summary>
+    public int KernelDirections
+    {
+        get
+        {
+            lock (_kernelGate)
+            {
+                return (_kernelFlows[0] is null ? 0 : 1) + (_kernelFlows[1] is null ? 0 : 1);
+            }
+        }
+    }
+
     /// <summary>Adds this flow's current kernel directions to <paramref name="flows"/>.</summary>
     public void CollectKernelFlows(List<KernelFlow> flows)
     {

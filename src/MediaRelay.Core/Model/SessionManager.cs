@@ -70,6 +70,9 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     public event Action<SessionStatistics>? SessionEnded;
 
     /// <inheritdoc />
+    public event Action<SessionStatistics>? SessionStarted;
+
+    /// <inheritdoc />
     public SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, MediaPlacement? placement = null)
     {
@@ -119,6 +122,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             return TooManyStreams(callId, media.Count);
         }
 
+        SessionStatistics? started = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -169,7 +173,16 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
                 _sessions.Add(callId, session);
                 _created++;
                 CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+                if (SessionStarted is not null)
+                {
+                    started = session.Snapshot(null, EndReason.None, TimeSpan.Zero);
+                }
             }
+        }
+
+        if (started is not null)
+        {
+            SessionStarted?.Invoke(started);
         }
 
         // A call signalled again while its removal delay runs (a new branch after a failed one) stays.

@@ -76,6 +76,12 @@ public sealed record StreamStatistics(
 {
     /// <summary>The transport protocol of the caller's m-line (else the callee's), e.g. "RTP/AVP".</summary>
     public string Protocol { get; init; } = "RTP/AVP";
+
+    /// <summary>Either party's SDP puts the stream on hold (sendonly, inactive, or a 0.0.0.0 / :: address).</summary>
+    public bool OnHold { get; init; }
+
+    /// <summary>Directions (RTP and RTCP, each way: 0-4) the kernel forwards now; 0 is the user-space path only.</summary>
+    public int KernelDirections { get; init; }
 }
 
 /// <summary>A whole session, as query, delete and the session-ended event report it.</summary>

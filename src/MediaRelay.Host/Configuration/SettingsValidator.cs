@@ -136,7 +136,7 @@ public static class SettingsValidator
         }
 
         options.DenyMediaTo = ParseNetworks(settings.DenyMediaTo, errors);
-        options.ControlEndPoints = [.. control.UdpEndPoints];
+        options.ControlEndPoints = [.. control.ProtectedEndPoints];
         return errors.Count == 0;
     }
 

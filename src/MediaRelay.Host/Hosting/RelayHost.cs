@@ -128,6 +128,8 @@ internal static class RelayHost
         builder.Services.AddSingleton(control);
         builder.Services.AddSingleton(sp => new ExtraControlServers(control, sp.GetRequiredService<SessionManager>(), relayOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new ManagementListener(control, sp.GetRequiredService<SessionManager>(), relayOptions,
+            sp.GetRequiredService<PacketPath>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RelayService>();
         builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
         builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });

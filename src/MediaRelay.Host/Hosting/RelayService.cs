@@ -16,9 +16,9 @@ namespace MediaRelay.Host.Hosting;
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions, ExtraControlServers extra,
-    RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
+    ManagementListener management, RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
@@ -37,6 +37,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             HostLog.KernelForwardingUnavailable(logger, reason);
         }
 
+        // Before the descriptor budget, so that the listener's sockets count among those open at start.
+        await management.StartAsync(cancellationToken).ConfigureAwait(false);
         BudgetDescriptors();
         ReportPortRange();
         try
@@ -51,7 +53,6 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
 
         extra.Start();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -109,6 +110,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        management.Drain();
         await ng.StopAsync().ConfigureAwait(false);
         await extra.StopAsync().ConfigureAwait(false);
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
@@ -130,6 +132,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
 
         (path.Transport as IDisposable)?.Dispose();
+        // Last: the event streams have told their clients of every session's end.
+        await management.StopAsync().ConfigureAwait(false);
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
     }
 }

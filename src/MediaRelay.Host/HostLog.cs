@@ -58,7 +58,7 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 225, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} port(s) are held by other programs, so only {Usable} of {Pairs} RTP/RTCP pairs per address are usable; give the relay a range of its own (--port-min, --port-max), below the kernel's ephemeral range (net.ipv4.ip_local_port_range)")]
     public static partial void PortRangeTaken(ILogger logger, int portMin, int portMax, int ports, int usable, int pairs);
 
-    [LoggerMessage(EventId = 226, Level = LogLevel.Warning, Message = "SIGHUP: draining; new calls are refused, {Sessions} call(s) go on; the relay exits when the last one ends (limit: {Limit})")]
+    [LoggerMessage(EventId = 226, Level = LogLevel.Warning, Message = "draining (SIGHUP or the management API): new calls are refused, {Sessions} call(s) go on; the relay exits when the last one ends (limit: {Limit})")]
     public static partial void Draining(ILogger logger, int sessions, string limit);
 
     [LoggerMessage(EventId = 227, Level = LogLevel.Information, Message = "drained: the last call ended; stopping")]

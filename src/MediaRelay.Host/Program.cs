@@ -10,6 +10,7 @@ var root = new RootCommand(
     SessionCommand.Create(),
     StatsCommand.Create(),
     TerminateCommand.Create(),
+    DrainCommand.Create(),
     TopCommand.Create(),
 };
 

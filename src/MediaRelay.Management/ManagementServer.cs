@@ -40,7 +40,7 @@ public sealed class ManagementServer : IAsyncDisposable
         _sessions = sessions;
         _time = time;
         _loggers = loggers;
-        Status = new RelayStatus(time);
+        Status = new RelayStatus(time, sessions);
         _ended = new EndedSessions(sessions);
         _rates = new TrafficRates(sessions, _ended, time);
         _events = new EventHub(sessions, _rates, time);

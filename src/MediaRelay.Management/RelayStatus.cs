@@ -1,14 +1,14 @@
 namespace MediaRelay.Management;
 
 /// <summary>What the relay is doing as a whole: since when it runs, and whether it is draining (stopping).</summary>
-public sealed class RelayStatus(TimeProvider time)
+public sealed class RelayStatus(TimeProvider time, Core.Api.ISessionApi? sessions = null)
 {
     private volatile bool _draining;
 
     public DateTimeOffset Started { get; } = time.GetUtcNow();
 
     /// <summary>"active", or "draining" once the relay stops taking calls.</summary>
-    public string Text => _draining ? "draining" : "active";
+    public string Text => _draining || sessions?.Draining == true ? "draining" : "active";
 
     public TimeSpan Uptime => time.GetUtcNow() - Started;
 

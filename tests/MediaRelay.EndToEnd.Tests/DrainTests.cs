@@ -27,7 +27,7 @@ public sealed class DrainTests : IDisposable
         var (callerFacing, calleeFacing) = await CallAsync(ng, "running", caller, callee);
 
         Signal(process.Id, "HUP");
-        await WaitForLogAsync(process, "SIGHUP: draining");
+        await WaitForLogAsync(process, "draining (SIGHUP or the management API)");
 
         // A new call: "load limit" for a proxy that supports it (it tries another relay), else an error that says why.
         var withSupport = await ng.SendAsync(new BencodeDictionary
@@ -75,6 +75,32 @@ public sealed class DrainTests : IDisposable
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("drain limit reached with 1 call(s) still running", process.Log, StringComparison.Ordinal);
         Assert.True(process.Log.Contains("session lingering ended: shutdown", StringComparison.Ordinal), process.Log);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Mediarelay_drain_drains_through_the_management_api_and_an_idle_relay_exits_0()
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 20);
+        var management = FreeTcpPort();
+        using var process = RelayProcess.Start(_workDirectory, RunOn(endpoints, "--kernel-forwarding", "off", "--management-listen", management));
+        using var ng = new NgClient(endpoints.Ng);
+        await WaitForNgAsync(ng, process);
+
+        using var drain = RelayProcess.Start(_workDirectory, ["drain", "--management", "http://" + management + "/"]);
+        Assert.True(await drain.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), drain.Log);
+        Assert.Equal(0, drain.ExitCode);
+        Assert.Contains("draining: 0 call(s) still running", drain.Log, StringComparison.Ordinal);
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None), "the drained relay did not exit:\n" + process.Log);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("drained: the last call ended; stopping", process.Log, StringComparison.Ordinal);
+    }
+
+    private static string FreeTcpPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return "127.0.0.1:" + ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 
     private static void Signal(int processId, string signal)

@@ -50,6 +50,8 @@ internal sealed class ManagementClient : IDisposable
     public Task<SessionView> SessionAsync(string callId, CancellationToken cancellation) =>
         SendAsync<SessionView>(HttpMethod.Get, "api/sessions/" + Uri.EscapeDataString(callId), callId, cancellation);
 
+    public Task<SummaryView> DrainAsync(CancellationToken cancellation) => SendAsync<SummaryView>(HttpMethod.Post, "api/drain", null, cancellation);
+
     public Task<TerminatedView> TerminateAsync(string callId, CancellationToken cancellation) =>
         SendAsync<TerminatedView>(HttpMethod.Delete, "api/sessions/" + Uri.EscapeDataString(callId), callId, cancellation);
 

@@ -16,6 +16,7 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
 {
     private PosixSignalRegistration? _sighup;
     private ITimer? _watch;
+    private ITimer? _notice;
     private DateTimeOffset _deadline = DateTimeOffset.MaxValue;
     private int _stopping;
 
@@ -31,21 +32,36 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
             });
         }
 
+        // A drain started another way (the management API's POST /api/drain, `mediarelay drain`) is noticed here.
+        _notice = time.CreateTimer(_ =>
+        {
+            if (sessions.Draining)
+            {
+                Drain();
+            }
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
     }
 
     /// <summary>Starts draining (idempotent) and watches for the last call.</summary>
     public void Drain()
     {
-        if (_watch is not null)
+        lock (this)
         {
-            return;
+            if (_watch is not null)
+            {
+                return;
+            }
+
+            _watch = time.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+
+        _notice?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         sessions.StartDraining();
         _deadline = options.Timeout > TimeSpan.Zero ? time.GetUtcNow() + options.Timeout : DateTimeOffset.MaxValue;
         HostLog.Draining(logger, sessions.Totals.CurrentSessions, options.Timeout > TimeSpan.Zero ? $"{options.Timeout.TotalSeconds:F0} s" : "no limit");
-        _watch = time.CreateTimer(_ => Check(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        _watch.Change(TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 
     private void Check()
@@ -73,6 +89,7 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
     {
         _sighup?.Dispose();
         _watch?.Dispose();
+        _notice?.Dispose();
     }
 }
 

@@ -44,6 +44,13 @@ public static class ApiEndpoints
                 ? TypedResults.Json(SessionViews.From(call, time.GetUtcNow()), ManagementJson.Options)
                 : NotFound(callId));
 
+        // Graceful drain, as SIGHUP: new calls are refused, running ones go on; the relay exits after the last.
+        routes.MapPost("/api/drain", () =>
+        {
+            sessions.StartDraining();
+            return TypedResults.Json(Summary(rates, status, options), ManagementJson.Options);
+        });
+
         routes.MapDelete("/api/sessions/{callId}", IResult (string callId) =>
             sessions.Remove(callId, EndReason.Terminated) is { } call
                 ? TypedResults.Json(new TerminatedView(call.CallId, call.EndReason.ToText(), SessionViews.From(call, time.GetUtcNow())), ManagementJson.Options)

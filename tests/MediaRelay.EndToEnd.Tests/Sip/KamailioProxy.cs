@@ -5,7 +5,8 @@ namespace MediaRelay.EndToEnd.Tests.Sip;
 
 /// <summary>
 /// Kamailio in the foreground (-DD -E) with assets/kamailio.cfg.template filled in: listens on
-/// 127.0.0.1:<see cref="SipPort"/>, forwards new calls to the sipp UAS and drives the relay's ng socket.
+/// 127.0.0.1:<see cref="SipPort"/> (or a <see cref="CallNetwork"/>'s proxy addresses), forwards new calls to the sipp
+/// UAS and drives the relay's ng socket (127.0.0.1 of its namespace).
 /// Needs no root: the port is above 1024 and the runtime directory is the test's own.
 /// </summary>
 internal sealed class KamailioProxy : IDisposable
@@ -35,8 +36,10 @@ internal sealed class KamailioProxy : IDisposable
     public bool HasExited => _process.HasExited;
 
     public static async Task<KamailioProxy> StartAsync(
-        string workDirectory, int uasPort, int ngPort, ProxyConfiguration configuration, CancellationToken cancellationToken)
+        string workDirectory, int uasPort, int ngPort, ProxyConfiguration configuration, CancellationToken cancellationToken,
+        CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         var sipPort = UdpPorts.FreePort();
         var modules = Environment.GetEnvironmentVariable("KAMAILIO_MODULES")
             ?? ModuleDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, "rtpengine.so")))
@@ -46,7 +49,10 @@ internal sealed class KamailioProxy : IDisposable
             "kamailio.cfg.template",
             new Dictionary<string, string>
             {
-                ["SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture),
+                // More than one address: mhomed, so a request leaves from the address facing its destination.
+                ["LISTEN"] = (network.ProxyListen.Count > 1 ? "mhomed=1\n" : "")
+                    + string.Join('\n', network.ProxyListen.Select(a => $"listen=udp:{a}:{sipPort.ToString(CultureInfo.InvariantCulture)}")),
+                ["UAS_ADDRESS"] = network.CalleeAddress,
                 ["UAS_PORT"] = uasPort.ToString(CultureInfo.InvariantCulture),
                 ["NG_PORT"] = ngPort.ToString(CultureInfo.InvariantCulture),
                 ["FLAGS"] = configuration.Flags,
@@ -56,7 +62,8 @@ internal sealed class KamailioProxy : IDisposable
         await File.WriteAllTextAsync(configPath, config, cancellationToken);
         var runDirectory = Directory.CreateDirectory(Path.Combine(workDirectory, "kamailio-run")).FullName;
 
-        var process = ManagedProcess.Start(
+        var process = CallNetwork.Start(
+            network.ProxyNamespace,
             "kamailio",
             Environment.GetEnvironmentVariable("KAMAILIO") ?? "kamailio",
             [
@@ -82,7 +89,7 @@ internal sealed class KamailioProxy : IDisposable
             }
 
             // Ready when its SIP socket is bound and its workers have checked the relay (each pings it at start).
-            if (UdpPorts.BoundInRange(sipPort, sipPort).Count == 1
+            if (UdpPorts.BoundInRangeBy(process.Id, sipPort, sipPort).Count == 1
                 && process.Log.Contains("support for it enabled", StringComparison.Ordinal))
             {
                 return proxy;
@@ -92,7 +99,7 @@ internal sealed class KamailioProxy : IDisposable
         }
 
         proxy.Dispose();
-        throw new TimeoutException($"kamailio did not bind 127.0.0.1:{sipPort} and reach the relay within 15 s:\n{process.Log}");
+        throw new TimeoutException($"kamailio did not bind {network.ProxyAddress}:{sipPort} and reach the relay within 15 s:\n{process.Log}");
     }
 
     public void Dispose() => _process.Dispose();

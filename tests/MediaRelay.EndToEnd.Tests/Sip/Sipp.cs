@@ -4,7 +4,7 @@ using MediaRelay.EndToEnd.Tests.Infrastructure;
 namespace MediaRelay.EndToEnd.Tests.Sip;
 
 /// <summary>
-/// One sipp instance (caller or callee) on 127.0.0.1. Both sides use sipp's rtp_stream, which sends RTP from and
+/// One sipp instance (caller or callee) on 127.0.0.1, or on its address in a <see cref="CallNetwork"/>. Both sides use sipp's rtp_stream, which sends RTP from and
 /// receives it on the single media socket bound at <see cref="MediaPort"/> (-mp), so every call of one instance
 /// uses that one port; the relay's ports tell the calls apart. Plain UDP sockets: no root needed for sipp.
 /// </summary>
@@ -48,8 +48,9 @@ internal sealed class Sipp : IDisposable
     }
 
     /// <summary>Starts the callee, which answers <paramref name="calls"/> calls and then exits.</summary>
-    public static Sipp StartCallee(string workDirectory, int calls, ProxyConfiguration configuration, string audioFile)
+    public static Sipp StartCallee(string workDirectory, int calls, ProxyConfiguration configuration, string audioFile, CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         var scenario = Assets.Fill(
             "uas.xml.template",
             new Dictionary<string, string>
@@ -57,13 +58,15 @@ internal sealed class Sipp : IDisposable
                 ["AUDIO_FILE"] = audioFile,
                 ["REJECT_ICE"] = configuration.CalleeMustNotSeeIce ? "true" : "false",
             });
-        return Start("callee", workDirectory, scenario, remote: null, calls, concurrent: null);
+        return Start("callee", workDirectory, scenario, remote: null, calls, concurrent: null, network.CalleeAddress, network.CalleeNamespace);
     }
 
     /// <summary>Starts the caller: <paramref name="calls"/> calls through the proxy, <paramref name="concurrent"/> at a time.</summary>
     public static Sipp StartCaller(
-        string workDirectory, int proxyPort, int calls, int concurrent, int mediaMilliseconds, ProxyConfiguration configuration, string audioFile)
+        string workDirectory, int proxyPort, int calls, int concurrent, int mediaMilliseconds, ProxyConfiguration configuration, string audioFile,
+        CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         // ICE attributes as a browser or softphone would offer them; sipp cannot do ICE itself, so only the
         // configuration that strips ICE gets them.
         var ice = configuration.OfferIce
@@ -79,7 +82,8 @@ internal sealed class Sipp : IDisposable
                 ["MEDIA_MS"] = mediaMilliseconds.ToString(CultureInfo.InvariantCulture),
                 ["OFFER_ICE"] = ice,
             });
-        return Start("caller", workDirectory, scenario, remote: "127.0.0.1:" + proxyPort.ToString(CultureInfo.InvariantCulture), calls, concurrent);
+        return Start("caller", workDirectory, scenario, remote: network.ProxyAddress + ":" + proxyPort.ToString(CultureInfo.InvariantCulture), calls, concurrent,
+            network.CallerAddress, network.CallerNamespace);
     }
 
     /// <summary>
@@ -132,7 +136,8 @@ internal sealed class Sipp : IDisposable
 
     public void Dispose() => _process.Dispose();
 
-    private static Sipp Start(string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent)
+    private static Sipp Start(
+        string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent, string address, NetworkNamespace? ns)
     {
         var scenarioPath = Path.Combine(workDirectory, role + ".xml");
         File.WriteAllText(scenarioPath, scenario);
@@ -149,9 +154,9 @@ internal sealed class Sipp : IDisposable
         arguments.AddRange(
         [
             "-sf", scenarioPath,
-            "-i", "127.0.0.1",
+            "-i", address,
             "-p", sipPort.ToString(CultureInfo.InvariantCulture),
-            "-mi", "127.0.0.1",
+            "-mi", address,
             "-mp", mediaPort.ToString(CultureInfo.InvariantCulture),
             "-cp", UdpPorts.FreePort().ToString(CultureInfo.InvariantCulture),
             "-m", calls.ToString(CultureInfo.InvariantCulture),
@@ -168,7 +173,7 @@ internal sealed class Sipp : IDisposable
             arguments.AddRange(["-l", limit.ToString(CultureInfo.InvariantCulture), "-r", "10"]);
         }
 
-        var process = ManagedProcess.Start(role, Environment.GetEnvironmentVariable("SIPP") ?? "sipp", arguments, workDirectory);
+        var process = CallNetwork.Start(ns, role, Environment.GetEnvironmentVariable("SIPP") ?? "sipp", arguments, workDirectory);
         return new Sipp(role, sipPort, mediaPort, process, statisticsFile);
     }
 

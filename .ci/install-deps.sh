@@ -12,8 +12,11 @@ set -euo pipefail
 # clang, llvm and libbpf-dev build the kernel forwarding program (src/MediaRelay.Transport/Kernel/Bpf); libbpf1 loads
 # it; iproute2 and ethtool build the kernel tests' network namespaces; bpftool is used by scripts/bpf-selftest.sh.
 packages=(kamailio sip-tester rtpengine-daemon clang llvm libbpf-dev libbpf1 bpftool iproute2 ethtool)
+# The management tests (tests/MediaRelay.Management.Tests): Prometheus scrapes the relay's /metrics (and promtool lints
+# it), and headless Chromium drives the dashboard. Installed without their recommends (node-exporter, a desktop).
+bare_packages=(prometheus chromium-headless-shell)
 # Services the packages (and the ones they recommend) install; the Debian scripts start some at install time.
-services=(kamailio rtpengine-daemon rtpengine rtpengine-recording-daemon rtpengine-recording)
+services=(kamailio rtpengine-daemon rtpengine rtpengine-recording-daemon rtpengine-recording prometheus)
 ports=(5060 2223 22222)
 
 log() { printf 'install-deps: %s\n' "$*"; }
@@ -37,12 +40,12 @@ installed() {
 }
 
 missing=()
-for package in "${packages[@]}"; do
+for package in "${packages[@]}" "${bare_packages[@]}"; do
   installed "$package" || missing+=("$package")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "already installed: ${packages[*]}"
+  log "already installed: ${packages[*]} ${bare_packages[*]}"
 else
   log "missing: ${missing[*]}"
   # policy-rc.d exit code 101 tells invoke-rc.d not to start services while packages install (Debian policy
@@ -59,6 +62,7 @@ else
 
   "${sudo[@]}" apt-get update
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${bare_packages[@]}"
 fi
 
 # Stop and disable every service of these packages, whichever init system is in charge.
@@ -114,7 +118,7 @@ if [ "${#busy[@]}" -ne 0 ]; then
     for pid in $(owners "$port"); do
       name=$(cat "/proc/$pid/comm" 2>/dev/null || true)
       case "$name" in
-        kamailio | rtpengine)
+        kamailio | rtpengine | prometheus)
           log "stopping leftover $name (pid $pid) on port $port"
           "${sudo[@]}" kill "$pid" 2>/dev/null || true
           ;;

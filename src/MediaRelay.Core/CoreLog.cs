@@ -8,8 +8,8 @@ internal static partial class CoreLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "session {CallId} started: {Streams} stream(s), ports {Ports}")]
     public static partial void SessionStarted(ILogger logger, string callId, int streams, string ports);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "session {CallId} ended: {Reason}, duration {DurationSeconds:F1} s, {Packets} packets ({KernelPackets} in the kernel), {Bytes} bytes, {Errors} dropped, timeout_wait {TimeoutWaitSeconds:F0} s")]
-    public static partial void SessionEnded(ILogger logger, string callId, string reason, double durationSeconds, long packets, long kernelPackets, long bytes, long errors, double timeoutWaitSeconds);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "session {CallId} ended: {Reason}, duration {DurationSeconds:F1} s, {Packets} packets ({KernelPackets} in the kernel), {Bytes} bytes, {Errors} dropped, timeout_wait {TimeoutWaitSeconds:F0} s, quality {Quality}")]
+    public static partial void SessionEnded(ILogger logger, string callId, string reason, double durationSeconds, long packets, long kernelPackets, long bytes, long errors, double timeoutWaitSeconds, string quality);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "session {CallId}: ran out of ports in {PortMin}-{PortMax} on {Address} ({Sockets} media sockets open); widen the range, raise the descriptor limit (LimitNOFILE) or lower the load")]
     public static partial void OutOfPorts(ILogger logger, string callId, int portMin, int portMax, string address, int sockets);
@@ -34,4 +34,10 @@ internal static partial class CoreLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "call {CallId} removed after its delete delay")]
     public static partial void DelayedRemovalDone(ILogger logger, string callId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "draining: new calls are refused; {Sessions} call(s) go on until they end")]
+    public static partial void DrainStarted(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "session {CallId} refused: the relay is draining")]
+    public static partial void RefusedWhileDraining(ILogger logger, string callId);
 }

@@ -51,4 +51,22 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "control: ng only (MediaProxy's protocol: --mediaproxy-socket; rtpproxy's: --rtpproxy-listen)")]
     public static partial void OnlyNg(ILogger logger);
+
+    [LoggerMessage(EventId = 224, Level = LogLevel.Information, Message = "port range {PortMin}-{PortMax}: {Usable} of {Pairs} RTP/RTCP pairs per address usable now")]
+    public static partial void PortRangeFree(ILogger logger, int portMin, int portMax, int usable, int pairs);
+
+    [LoggerMessage(EventId = 225, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} port(s) are held by other programs, so only {Usable} of {Pairs} RTP/RTCP pairs per address are usable; give the relay a range of its own (--port-min, --port-max), below the kernel's ephemeral range (net.ipv4.ip_local_port_range)")]
+    public static partial void PortRangeTaken(ILogger logger, int portMin, int portMax, int ports, int usable, int pairs);
+
+    [LoggerMessage(EventId = 226, Level = LogLevel.Warning, Message = "SIGHUP: draining; new calls are refused, {Sessions} call(s) go on; the relay exits when the last one ends (limit: {Limit})")]
+    public static partial void Draining(ILogger logger, int sessions, string limit);
+
+    [LoggerMessage(EventId = 227, Level = LogLevel.Information, Message = "drained: the last call ended; stopping")]
+    public static partial void Drained(ILogger logger);
+
+    [LoggerMessage(EventId = 228, Level = LogLevel.Warning, Message = "drain limit reached with {Sessions} call(s) still running; stopping (they end as shutdown)")]
+    public static partial void DrainTimedOut(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 229, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
+    public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
 }

@@ -6,6 +6,11 @@ var root = new RootCommand(
     "it allocates UDP ports, rewrites SDP, learns each phone's real address and relays RTP/RTCP between them.")
 {
     RunCommand.Create(),
+    SessionsCommand.Create(),
+    SessionCommand.Create(),
+    StatsCommand.Create(),
+    TerminateCommand.Create(),
+    TopCommand.Create(),
 };
 
 // SIGTERM and Ctrl+C belong to the generic host (its console lifetime), which stops the relay gracefully however

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.EndToEnd.Tests.Relays;
@@ -8,8 +9,21 @@ using Xunit.Abstractions;
 
 namespace MediaRelay.EndToEnd.Tests;
 
-/// <summary>The call load of one test: how many calls, how many at once, how long each streams RTP.</summary>
-public sealed record CallLoad(int Calls = 10, int Concurrent = 2, int MediaMilliseconds = 2000)
+/// <summary>How the calls of a test end.</summary>
+public enum CallEnding
+{
+    /// <summary>The caller stops its RTP after the media time and sends a BYE.</summary>
+    CallerBye,
+
+    /// <summary>
+    /// Both phones stop their RTP after the media time and keep the call up; the relay times the media out, has the
+    /// proxy end the dialog, and the proxy sends a BYE to each phone, which each must receive and answer.
+    /// </summary>
+    ProxyByeAfterMediaTimeout,
+}
+
+/// <summary>The call load of one test: how many calls, how many at once, how long each streams RTP, how they end.</summary>
+public sealed record CallLoad(int Calls = 10, int Concurrent = 2, int MediaMilliseconds = 2000, CallEnding Ending = CallEnding.CallerBye)
 {
     /// <summary>sipp's rtp_stream sends one 20 ms packet every 20 ms.</summary>
     public int ExpectedPacketsPerCallDirection => MediaMilliseconds / 20;
@@ -58,6 +72,15 @@ public sealed record CallRunResult
 
     /// <summary>Most ports of the relay's range seen bound at once during the calls (shows the range was used).</summary>
     public required int PeakPortsBound { get; init; }
+
+    /// <summary>From the start of the sipp caller to its exit.</summary>
+    public required TimeSpan CallerRunTime { get; init; }
+
+    /// <summary>Per Call-ID, why the relay ended the session, from its "session ... ended: REASON," log lines.</summary>
+    public required IReadOnlyDictionary<string, string> RelayEndReasons { get; init; }
+
+    /// <summary>The proxy's replies to the relay's dialog ends (MediaProxy's --mediaproxy-dialog-end), from the relay log.</summary>
+    public required IReadOnlyList<string> DialogEndReplies { get; init; }
 }
 
 /// <summary>
@@ -65,7 +88,7 @@ public sealed record CallRunResult
 /// capture, and a poller that asks the relay over ng for its per-call counters while the calls run. Disposing kills
 /// every process it started. <see cref="WriteLogs"/> puts every process's output in the test output.
 /// </summary>
-internal sealed class CallHarness : IDisposable
+internal sealed partial class CallHarness : IDisposable
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
 
@@ -81,9 +104,9 @@ internal sealed class CallHarness : IDisposable
     public CallHarness(ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory)
     {
         _output = output;
-        // 2 concurrent calls need 8 ports; room for a relay that frees ports late or picks them at random.
-        var endpoints = RelayEndpoints.Allocate(mediaPorts: 40);
         _workDirectory = Directory.CreateTempSubdirectory("mediarelay-e2e-").FullName;
+        // 2 concurrent calls need 8 ports; room for a relay that frees ports late or picks them at random.
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 40, controlDirectory: _workDirectory);
         _relay = relayFactory(endpoints, _workDirectory);
     }
 
@@ -113,11 +136,12 @@ internal sealed class CallHarness : IDisposable
         using var ng = _relay.CreateNgClient();
 
         var audio = Sipp.WriteAudioFile(_workDirectory);
-        _callee = Sipp.StartCallee(_workDirectory, load.Calls, configuration, audio, network);
-        _proxy = await KamailioProxy.StartAsync(_workDirectory, _callee.SipPort, _relay.Endpoints.Ng.Port, configuration, cancellationToken, network);
+        _callee = Sipp.StartCallee(_workDirectory, load, configuration, audio, network);
+        _proxy = await KamailioProxy.StartAsync(_workDirectory, _callee.SipPort, _relay.Endpoints, configuration, cancellationToken, network);
         Note($"ready after {clock.ElapsedMilliseconds} ms: kamailio {network.ProxyAddress}:{_proxy.SipPort}, callee {network.CalleeAddress} sip {_callee.SipPort} media {_callee.MediaPort}");
 
-        _caller = Sipp.StartCaller(_workDirectory, _proxy.SipPort, load.Calls, load.Concurrent, load.MediaMilliseconds, configuration, audio, network);
+        var callerClock = Stopwatch.StartNew();
+        _caller = Sipp.StartCaller(_workDirectory, _proxy.SipPort, load, configuration, audio, network: network);
         Note($"caller {network.CallerAddress} sip {_caller.SipPort} media {_caller.MediaPort}");
 
         var counters = new Dictionary<string, RelayCallCounters>(StringComparer.Ordinal);
@@ -144,6 +168,7 @@ internal sealed class CallHarness : IDisposable
             await Task.Delay(150, cancellationToken);
         }
 
+        var callerRunTime = callerClock.Elapsed;
         Note($"caller exited with {_caller.ExitCode} after {clock.ElapsedMilliseconds} ms; {counters.Count} calls seen on the relay"
             + (lastPollError is null ? string.Empty : $"; last ng poll error: {lastPollError}"));
         if (!await _callee.WaitForExitAsync(SettleTimeout, cancellationToken))
@@ -197,6 +222,9 @@ internal sealed class CallHarness : IDisposable
             SessionsOwnLeft = sessionsOwn,
             PortsLeftBound = portsLeft,
             PeakPortsBound = peakPorts,
+            CallerRunTime = callerRunTime,
+            RelayEndReasons = SessionEnded().Matches(_relay.Log).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal),
+            DialogEndReplies = [.. DialogEndAnswered().Matches(_relay.Log).Select(m => m.Groups[1].Value)],
         };
         var summary = Describe(result);
         Note(summary);
@@ -250,7 +278,9 @@ internal sealed class CallHarness : IDisposable
         $"calls: caller {r.CallerSuccessfulCalls} ok / {r.CallerFailedCalls} failed (exit {r.CallerExitCode}), callee {r.CalleeSuccessfulCalls} ok / {r.CalleeFailedCalls} failed; "
         + $"capture: caller->relay {r.CallerSentToRelay}, relay->callee {r.CalleeReceivedFromRelay}, callee->relay {r.CalleeSentToRelay}, relay->caller {r.CallerReceivedFromRelay}, bypass {r.BypassedRelay}; "
         + $"relay per call (from caller/from callee, of which in the kernel): {string.Join(", ", r.RelayCalls.Select(c => $"{c.FromCaller}/{c.FromCallee} ({c.KernelFromCaller}/{c.KernelFromCallee})"))}; "
-        + $"left: sessions {r.SessionsLeft.Count}, sessionsown {r.SessionsOwnLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, ports {r.PortsLeftBound.Count}; peak ports bound {r.PeakPortsBound}";
+        + $"left: sessions {r.SessionsLeft.Count}, sessionsown {r.SessionsOwnLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, ports {r.PortsLeftBound.Count}; peak ports bound {r.PeakPortsBound}; "
+        + $"caller ran {r.CallerRunTime.TotalSeconds:F1} s; relay end reasons: {string.Join(", ", r.RelayEndReasons.Values.GroupBy(v => v).Select(g => $"{g.Key} x{g.Count()}"))}; "
+        + $"dialog ends answered: {r.DialogEndReplies.Count}";
 
     private static void Append(StringBuilder text, string title, string? log)
     {
@@ -278,6 +308,12 @@ internal sealed class CallHarness : IDisposable
                 : new RelayCallCounters(callId, fromCaller, fromCallee, kernelFromCaller, kernelFromCallee);
         }
     }
+
+    [GeneratedRegex(@"session (\S+) ended: ([^,]+),")]
+    private static partial Regex SessionEnded();
+
+    [GeneratedRegex(@"answered the end of dialog \S+: (.*)$", RegexOptions.Multiline)]
+    private static partial Regex DialogEndAnswered();
 
     private void Note(string note) => _notes.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {note}");
 }

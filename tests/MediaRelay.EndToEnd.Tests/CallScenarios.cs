@@ -1,3 +1,4 @@
+using System.Globalization;
 using MediaRelay.EndToEnd.Tests.Relays;
 using MediaRelay.EndToEnd.Tests.Sip;
 using Xunit.Abstractions;
@@ -13,13 +14,66 @@ internal static class CallScenarios
     public static TheoryData<string> Configurations { get; } =
         new(nameof(ProxyConfiguration.ManageReplaceOrigin), nameof(ProxyConfiguration.OfferAnswerReplaceOrigin), nameof(ProxyConfiguration.ManageIceRemove));
 
+    /// <summary>The Kamailio configurations that drive MediaRelay through the mediaproxy and rtpproxy modules.</summary>
+    public static TheoryData<string> ModuleConfigurations { get; } =
+        new(nameof(ProxyConfiguration.MediaProxyEngage), nameof(ProxyConfiguration.RtpproxyManage));
+
     public static ProxyConfiguration Configuration(string name) => name switch
     {
         nameof(ProxyConfiguration.ManageReplaceOrigin) => ProxyConfiguration.ManageReplaceOrigin,
         nameof(ProxyConfiguration.OfferAnswerReplaceOrigin) => ProxyConfiguration.OfferAnswerReplaceOrigin,
         nameof(ProxyConfiguration.ManageIceRemove) => ProxyConfiguration.ManageIceRemove,
+        nameof(ProxyConfiguration.MediaProxyEngage) => ProxyConfiguration.MediaProxyEngage,
+        nameof(ProxyConfiguration.RtpproxyManage) => ProxyConfiguration.RtpproxyManage,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown proxy configuration"),
     };
+
+    /// <summary>
+    /// MediaRelay answering <paramref name="configuration"/>'s module where Kamailio (run in the same work directory)
+    /// looks for it, then <paramref name="extraArguments"/>.
+    /// </summary>
+    public static Func<RelayEndpoints, string, RelayDriver> MediaRelayFor(ProxyConfiguration configuration, params string[] extraArguments) =>
+        (endpoints, workDirectory) => new MediaRelayDriver(endpoints, workDirectory, [.. configuration.RelayArguments(endpoints, workDirectory), .. extraArguments]);
+
+    /// <summary>
+    /// Calls that talk for <paramref name="mediaMilliseconds"/> and then go silent on both sides without hanging up:
+    /// the relay (run with --stream-timeout <paramref name="streamTimeoutSeconds"/>) must time each call's media out
+    /// and end its dialog through the proxy, which then sends a BYE to both phones. Checks that each phone got and
+    /// answered that BYE, that the media went through the relay while it flowed, that the calls ended by the timeout
+    /// (not earlier, not much later), and that nothing is left behind.
+    /// </summary>
+    public static async Task RunMediaTimeoutAndVerifyAsync(
+        ITestOutputHelper output, ProxyConfiguration configuration, int calls, int mediaMilliseconds, int streamTimeoutSeconds)
+    {
+        var load = new CallLoad(Calls: calls, Concurrent: calls, MediaMilliseconds: mediaMilliseconds, Ending: CallEnding.ProxyByeAfterMediaTimeout);
+        var relay = MediaRelayFor(configuration, "--kernel-forwarding", "off", "--stream-timeout", streamTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+        using var harness = new CallHarness(output, relay);
+        using var timeout = new CancellationTokenSource(HardTimeout - TimeSpan.FromSeconds(5));
+        try
+        {
+            var result = await harness.RunAsync(configuration, load, timeout.Token).WaitAsync(HardTimeout - TimeSpan.FromSeconds(3));
+
+            // The relay ended every call because its media stopped, and Kamailio accepted each dialog end.
+            Assert.Equal(calls, result.RelayEndReasons.Count);
+            Assert.All(result.RelayEndReasons, call => Assert.True(call.Value == "no-traffic timeout", $"the relay ended {call.Key} with '{call.Value}', not the media timeout"));
+            Assert.True(result.DialogEndReplies.Count == calls, $"Kamailio answered {result.DialogEndReplies.Count} of the relay's {calls} dialog ends");
+            Assert.All(result.DialogEndReplies, reply => Assert.True(reply.Contains("\"result\"", StringComparison.Ordinal) && !reply.Contains("\"error\"", StringComparison.Ordinal), $"Kamailio refused a dialog end: {reply}"));
+
+            // Each phone received the proxy's BYE and answered it (both scenarios end with that exchange, and a call
+            // that gets no BYE within 20 s fails); the media went through the relay both ways while it flowed.
+            Verify(result, load, kernelForwarding: false);
+
+            // Not before the media had been silent for the stream timeout, and promptly after it.
+            var earliest = TimeSpan.FromMilliseconds(mediaMilliseconds) + TimeSpan.FromSeconds(streamTimeoutSeconds);
+            Assert.True(result.CallerRunTime >= earliest, $"the calls ended after {result.CallerRunTime.TotalSeconds:F1} s, before the media was silent for {streamTimeoutSeconds} s");
+            Assert.True(result.CallerRunTime <= earliest + TimeSpan.FromSeconds(8), $"the calls ended only after {result.CallerRunTime.TotalSeconds:F1} s, more than 8 s after the media timeout");
+        }
+        catch
+        {
+            harness.WriteLogs();
+            throw;
+        }
+    }
 
     /// <summary>
     /// 10 calls, 2 at a time, through Kamailio and the relay, RTP both ways, each ended by BYE; then checks that

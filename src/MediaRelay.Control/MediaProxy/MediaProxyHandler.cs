@@ -45,15 +45,32 @@ public sealed class MediaProxyHandler
     /// <summary>Runs one framed request (its bytes, the empty line included) and returns the one-line reply.</summary>
     public byte[] Handle(ReadOnlySpan<byte> request)
     {
+        var started = ControlRequests.Start();
+        var reply = Run(request, out var command);
+        ControlRequests.Record("mediaproxy", command, started);
+        return reply;
+    }
+
+    private byte[] Run(ReadOnlySpan<byte> request, out string command)
+    {
+        command = "malformed";
         if (!MediaProxyRequest.TryParse(request, out var parsed, out var error))
         {
             MediaProxyLog.Malformed(_logger, error ?? "unreadable");
             return Encoding.ASCII.GetBytes(MediaProxyReply.Error);
         }
 
+        command = parsed!.Command switch
+        {
+            MediaProxyCommand.Update => "update",
+            MediaProxyCommand.Remove => "remove",
+            MediaProxyCommand.Summary => "summary",
+            MediaProxyCommand.Sessions => "sessions",
+            _ => "unknown",
+        };
         try
         {
-            return Encoding.UTF8.GetBytes(parsed!.Command switch
+            return Encoding.UTF8.GetBytes(parsed.Command switch
             {
                 MediaProxyCommand.Update => Update(parsed),
                 MediaProxyCommand.Remove => Remove(parsed),
@@ -195,7 +212,7 @@ public sealed class MediaProxyHandler
         }
 
         var uptime = (long)(_time.GetUtcNow() - _started).TotalSeconds;
-        var summary = new MediaProxyRelaySummary(_relayAddress, MediaProxyStatistics.Version, "active", uptime, calls.Count, streams, 0);
+        var summary = new MediaProxyRelaySummary(_relayAddress, MediaProxyStatistics.Version, _sessions.Draining ? "halting" : "active", uptime, calls.Count, streams, 0);
         return MediaProxyJson.FormatSummary([summary]);
     }
 

@@ -37,7 +37,83 @@ public static class NgCallReport
 
         reply.Add("tags", tags);
         reply.Add("totals", BuildTotals(call));
+        if (BuildSsrc(call) is { } ssrc)
+        {
+            reply.Add("SSRC", ssrc);
+        }
+
         return reply;
+    }
+
+    /// <summary>
+    /// rtpengine's per-SSRC quality block: for each party's RTP source, "average MOS" with MOS (times 10) of that
+    /// media as its receiver hears it, the receiver's round-trip time (microseconds), jitter (ms) and packet loss (%),
+    /// the worse of the relay's own measure and the receiver's report. The figures are the latest, not averages over
+    /// samples: MediaRelay keeps no history per SSRC.
+    /// </summary>
+    private static BencodeDictionary? BuildSsrc(SessionStatistics call)
+    {
+        BencodeDictionary? result = null;
+        foreach (var stream in call.Streams)
+        {
+            foreach (var (sender, receiver) in (ReadOnlySpan<(PartyStatistics, PartyStatistics)>)[(stream.Caller, stream.Callee), (stream.Callee, stream.Caller)])
+            {
+                // An SSRC's block describes the media it sends, as its receiver hears it.
+                var sent = sender.Quality;
+                if (sent.Ssrc == 0)
+                {
+                    continue;
+                }
+
+                var heard = receiver.Quality;
+                var mos = new BencodeDictionary
+                {
+                    { "MOS", (long)Math.Round((heard.Mos ?? 0) * 10) },
+                    { "round-trip time", (long)Math.Round((heard.RoundTripMilliseconds ?? 0) * 1000) },
+                    { "jitter", (long)Math.Round(Math.Max(sent.JitterMilliseconds, heard.ReportedJitterMilliseconds ?? 0)) },
+                    { "packet loss", (long)Math.Round(Math.Max(sent.LossPercent, heard.ReportedLossPercent ?? 0)) },
+                };
+                (result ??= []).Set(sent.Ssrc.ToString(System.Globalization.CultureInfo.InvariantCulture), new BencodeDictionary { { "average MOS", mos } });
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>MediaRelay's per-party quality, in integers as bencode has them.</summary>
+    private static BencodeDictionary BuildQuality(QualityStatistics quality)
+    {
+        var result = new BencodeDictionary
+        {
+            { "SSRC", quality.Ssrc },
+            { "packets expected", quality.PacketsExpected },
+            { "packets lost", quality.PacketsLost },
+            // Per mille and microseconds: integers that keep the precision a percent and a millisecond would lose.
+            { "packet loss permille", (long)Math.Round(quality.LossPercent * 10) },
+            { "jitter us", (long)Math.Round(quality.JitterMilliseconds * 1000) },
+        };
+        if (quality.ReportedLossPercent is { } reportedLoss)
+        {
+            result.Add("reported packet loss permille", (long)Math.Round(reportedLoss * 10));
+            result.Add("reported cumulative lost", quality.ReportedCumulativeLost);
+        }
+
+        if (quality.ReportedJitterMilliseconds is { } reportedJitter)
+        {
+            result.Add("reported jitter us", (long)Math.Round(reportedJitter * 1000));
+        }
+
+        if (quality.RoundTripMilliseconds is { } rtt)
+        {
+            result.Add("round-trip time us", (long)Math.Round(rtt * 1000));
+        }
+
+        if (quality.Mos is { } mos)
+        {
+            result.Add("MOS", (long)Math.Round(mos * 10));
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -178,6 +254,7 @@ public static class NgCallReport
             { "protocol", stream.Protocol },
             // The relay interface facing this party: its name, the address its ports are bound on and the one in SDP.
             { "interface", party.Interface },
+            { "quality", BuildQuality(party.Quality) },
             { "local address", party.Rtp.Local.Address.ToString() },
             { "advertised address", (party.Advertised ?? party.Rtp.Local.Address).ToString() },
             { "flags", flags },

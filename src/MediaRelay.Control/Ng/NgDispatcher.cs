@@ -31,6 +31,16 @@ public sealed class NgDispatcher
     /// <summary>Runs the command named in the body and returns the reply. Never throws.</summary>
     public BencodeDictionary Dispatch(BencodeValue body)
     {
+        var started = ControlRequests.Start();
+        var reply = Run(body, out var command);
+        ControlRequests.Record("ng", command, started);
+        return reply;
+    }
+
+    /// <summary>Runs the command; <paramref name="name"/> is its registered name, else "unknown".</summary>
+    private BencodeDictionary Run(BencodeValue body, out string name)
+    {
+        name = "unknown";
         if (body is not BencodeDictionary dictionary)
         {
             return NgReplies.Error(NgErrors.MalformedMessage);
@@ -49,6 +59,7 @@ public sealed class NgDispatcher
             return NgReplies.Error(NgErrors.UnrecognizedCommand);
         }
 
+        name = handler.Command;
         try
         {
             return handler.Handle(request);

@@ -42,4 +42,7 @@ public static class NgErrors
     /// </summary>
     public static string ReportTrimmedWarning(int shown, int total) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Report trimmed: {shown} of {total} media streams shown (reply size limit)");
+
+    /// <summary>An offer for a new call while the relay drains (MediaRelay's own; rtpengine has no drain).</summary>
+    public const string Draining = "Relay is draining: new calls are refused";
 }

@@ -61,6 +61,8 @@ public static class NgReplies
         SessionError.SessionLimit => SessionLimitReached(request),
         SessionError.UnknownCall or SessionError.TagMismatch => Error(NgErrors.UnknownCallId),
         SessionError.TooManyStreams => Error(NgErrors.TooManyStreams),
+        // A proxy that understands "load limit" sends the call to another relay; others see why.
+        SessionError.Draining => request.Supports("load limit") ? LoadLimit() : Error(NgErrors.Draining),
         _ => Error(NgErrors.InternalError),
     };
 }

@@ -29,15 +29,25 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
     /// <summary>Runs one command (with its cookie when <paramref name="hasCookie"/>) and returns the reply.</summary>
     public byte[] Handle(ReadOnlySpan<byte> datagram, bool hasCookie)
     {
+        var started = ControlRequests.Start();
+        var reply = Run(datagram, hasCookie, out var name);
+        ControlRequests.Record("rtpproxy", name, started);
+        return reply;
+    }
+
+    private byte[] Run(ReadOnlySpan<byte> datagram, bool hasCookie, out string name)
+    {
+        name = "malformed";
         if (!RtpproxyCommand.TryParse(datagram, hasCookie, out var command, out var error))
         {
             RtpproxyLog.Refused(_logger, error.Reason ?? error.Code.ToString(), (int)error.Code);
             return Encoding.ASCII.GetBytes(RtpproxyReply.Error(error));
         }
 
+        name = Name(command!.Kind);
         try
         {
-            return Encoding.UTF8.GetBytes(Run(command!));
+            return Encoding.UTF8.GetBytes(Run(command));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -113,6 +123,8 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
                 return RtpproxyReply.Number(cookie, 0);
             case SessionError.OutOfPorts:
                 return RtpproxyReply.Error(cookie, RtpproxyErrorCode.NewSessionPortAllocationFailed);
+            case SessionError.Draining:
+                return RtpproxyReply.Error(cookie, RtpproxyErrorCode.ShuttingDown);
             default:
                 RtpproxyLog.Refused(_logger, result.ToString(), (int)RtpproxyErrorCode.Overloaded);
                 return RtpproxyReply.Error(cookie, RtpproxyErrorCode.Overloaded);
@@ -251,4 +263,24 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
 
         return RtpproxyReply.Values(command.Cookie, values, command.Verbose);
     }
+
+    /// <summary>The command's letter as the protocol spells it, for the request metrics.</summary>
+    private static string Name(RtpproxyCommandKind kind) => kind switch
+    {
+        RtpproxyCommandKind.Version => "V",
+        RtpproxyCommandKind.VersionFeature => "VF",
+        RtpproxyCommandKind.Update => "U",
+        RtpproxyCommandKind.Lookup => "L",
+        RtpproxyCommandKind.Delete => "D",
+        RtpproxyCommandKind.Query => "Q",
+        RtpproxyCommandKind.Info => "I",
+        RtpproxyCommandKind.GetStats => "G",
+        RtpproxyCommandKind.DeleteAll => "X",
+        RtpproxyCommandKind.Play => "P",
+        RtpproxyCommandKind.NoPlay => "S",
+        RtpproxyCommandKind.Record => "R",
+        RtpproxyCommandKind.Copy => "C",
+        RtpproxyCommandKind.NoRecord => "N",
+        _ => "unknown",
+    };
 }

@@ -59,11 +59,37 @@ public static class SdpMediaExtractor
                 IceOffered: sessionIce || m.HasAttribute("candidate") || m.HasAttribute("ice-ufrag"),
                 RtcpMux: m.HasAttribute("rtcp-mux"),
                 RtcpPort: RtcpPortOf(m),
-                Protocol: m.Proto));
+                Protocol: m.Proto,
+                ClockRates: ClockRatesOf(m)));
         }
 
         media = result;
         return error is null;
+    }
+
+    /// <summary>Clock rates by payload type from a=rtpmap:PT NAME/RATE[/CHANNELS]; null when there is none.</summary>
+    private static Dictionary<int, int>? ClockRatesOf(SdpMedia media)
+    {
+        Dictionary<int, int>? rates = null;
+        foreach (var attribute in media.GetAttributes("rtpmap"))
+        {
+            var value = attribute.Value.AsSpan();
+            var space = value.IndexOf(' ');
+            var slash = space < 0 ? -1 : value[space..].IndexOf('/');
+            if (slash < 0 || !int.TryParse(value[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var payloadType))
+            {
+                continue;
+            }
+
+            var rate = value[(space + slash + 1)..];
+            var end = rate.IndexOf('/');
+            if (int.TryParse(end < 0 ? rate : rate[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var clockRate) && clockRate > 0)
+            {
+                (rates ??= [])[payloadType] = clockRate;
+            }
+        }
+
+        return rates;
     }
 
     /// <summary>The first direction attribute of a level (RFC 8866 section 6.7), or null when it has none.</summary>

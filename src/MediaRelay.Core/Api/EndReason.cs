@@ -19,6 +19,8 @@ public enum EndReason
     KernelTimeout,
     /// <summary>The relay is stopping.</summary>
     Shutdown,
+    /// <summary>Ended by an operator through the management API: "terminated".</summary>
+    Terminated,
 }
 
 public static class EndReasonText
@@ -33,6 +35,7 @@ public static class EndReasonText
         EndReason.UnselectedIceCandidate => "unselected ICE candidate",
         EndReason.KernelTimeout => "kernel timeout",
         EndReason.Shutdown => "shutdown",
+        EndReason.Terminated => "terminated",
         _ => "unknown",
     };
 }

@@ -64,8 +64,20 @@ public interface ISessionApi
     /// <summary>The interface that holds <paramref name="address"/> as its bind or advertised address; null when none does.</summary>
     string? InterfaceOf(IPAddress address);
 
+    /// <summary>
+    /// Stops taking new calls (<see cref="SessionError.Draining"/>) while the running ones go on, re-offers and
+    /// answers included: a graceful drain before maintenance. There is no way back but a restart.
+    /// </summary>
+    void StartDraining();
+
+    /// <summary>True once <see cref="StartDraining"/> was called.</summary>
+    bool Draining { get; }
+
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }
+
+    /// <summary>Raised once for every new call, when its first offer has been applied, with its statistics then; outside the control lock.</summary>
+    event Action<SessionStatistics>? SessionStarted;
 
     /// <summary>Raised once for every call that ends, however it ends (removal, timeout, removal delay, shutdown), with its final statistics and reason; outside the control lock.</summary>
     event Action<SessionStatistics>? SessionEnded;

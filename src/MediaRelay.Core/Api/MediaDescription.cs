@@ -24,6 +24,7 @@ public enum MediaDirection
 /// <param name="RtcpMux">The party offered or accepted rtcp-mux (RFC 5761).</param>
 /// <param name="RtcpPort">The port from a=rtcp (RFC 3605), or null for Port + 1.</param>
 /// <param name="Protocol">The m-line's transport protocol, e.g. "RTP/AVP", "RTP/SAVPF".</param>
+/// <param name="ClockRates">RTP clock rates by payload type from a=rtpmap (for jitter in milliseconds), or null.</param>
 public sealed record MediaDescription(
     string MediaType,
     IPAddress Address,
@@ -32,7 +33,8 @@ public sealed record MediaDescription(
     bool IceOffered = false,
     bool RtcpMux = false,
     int? RtcpPort = null,
-    string Protocol = "RTP/AVP")
+    string Protocol = "RTP/AVP",
+    IReadOnlyDictionary<int, int>? ClockRates = null)
 {
     /// <summary>True when the party asks not to receive media: hold by direction or by the null address.</summary>
     public bool IsHold =>

@@ -25,4 +25,6 @@ public enum SessionError
     TooManyStreams,
     /// <summary>An interface name the relay does not have (<see cref="ISessionApi.InterfaceNames"/> lists those it has).</summary>
     UnknownInterface,
+    /// <summary>The relay is draining (SIGHUP): running calls go on, new ones are refused.</summary>
+    Draining,
 }

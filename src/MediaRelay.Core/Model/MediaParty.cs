@@ -34,6 +34,9 @@ internal sealed class MediaParty : IDisposable
     /// <summary>The pool (interface and family) the ports came from.</summary>
     public PortPool Pool => _pool;
 
+    /// <summary>The quality of what this party sends, and what its RTCP reports (fed by its receive paths).</summary>
+    public Quality.PartyQuality Quality { get; } = new();
+
     /// <summary>What this party last said in SDP; null until it has signalled.</summary>
     public MediaDescription? Description { get; set; }
 

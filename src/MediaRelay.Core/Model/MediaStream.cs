@@ -31,6 +31,9 @@ internal sealed class MediaStream : IDisposable
         _time = time;
         _options = options;
         _lastSignal = time.GetTimestamp();
+        caller.Quality.Other = callee.Quality;
+        callee.Quality.Other = caller.Quality;
+        caller.Quality.IsVideo = callee.Quality.IsVideo = mediaType == "video";
         Rtp = new MediaSubStream(false, caller, callee, time, options, kernel, destinations);
         Rtcp = new MediaSubStream(true, caller, callee, time, options, kernel, destinations);
         Rtcp.Caller.RtpSibling = Rtp.Caller;
@@ -79,6 +82,7 @@ internal sealed class MediaStream : IDisposable
         var changed = previous is not null
             && (!previous.Address.Equals(description.Address) || previous.Port != description.Port);
         party.Description = description;
+        party.Quality.ClockRates = description.ClockRates;
         _lastSignal = _time.GetTimestamp();
 
         var family = party.Address.AddressFamily;
@@ -184,21 +188,24 @@ internal sealed class MediaStream : IDisposable
         DateTimeOffset? firstMedia = first == 0
             ? null
             : _time.GetUtcNow() - _time.GetElapsedTime(first);
+        var codec = codecType >= 0 ? RtpPayloadTypes.Name(codecType) : null;
         return new StreamStatistics(
             Index,
             MediaType,
-            codecType >= 0 ? RtpPayloadTypes.Name(codecType) : null,
+            codec,
             firstMedia,
             EndReason,
             TimeoutWait,
-            PartySnapshot(PartyRole.Caller),
-            PartySnapshot(PartyRole.Callee))
+            PartySnapshot(PartyRole.Caller, codec),
+            PartySnapshot(PartyRole.Callee, codec))
         {
             Protocol = Caller.Description?.Protocol ?? Callee.Description?.Protocol ?? "RTP/AVP",
+            OnHold = OnHold,
+            KernelDirections = Rtp.KernelDirections + Rtcp.KernelDirections,
         };
     }
 
-    private PartyStatistics PartySnapshot(PartyRole role)
+    private PartyStatistics PartySnapshot(PartyRole role, string? codec)
     {
         var party = Party(role);
         var (rtpPackets, rtpBytes) = Rtp.KernelCounters(role);
@@ -212,7 +219,33 @@ internal sealed class MediaStream : IDisposable
         {
             Interface = party.Pool.Interface.Name,
             Advertised = party.Address,
+            Quality = QualityOf(party, Party(role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller), codec),
         };
+    }
+
+    private static QualityStatistics QualityOf(MediaParty party, MediaParty other, string? codec)
+    {
+        var sent = party.Quality.Sent;
+        var reports = party.Quality.Reports;
+        var expected = sent.Expected;
+        var lossPercent = expected > 0 ? 100.0 * sent.Lost / expected : 0;
+        double? reportedJitter = reports.Reports > 0 ? reports.JitterUnits * 1000.0 / other.Quality.ClockRate : null;
+        double? rtt = reports.RoundTripMicroseconds is { } us ? us / 1000.0 : null;
+        double? mos = null;
+        var heard = other.Quality.Sent;
+        if (heard.Expected > 0 || reports.Reports > 0)
+        {
+            // What this party hears: the other party's upstream leg, or this party's own report, whichever is worse.
+            var heardLoss = Math.Max(heard.Expected > 0 ? 100.0 * heard.Lost / heard.Expected : 0, reports.FractionLostPercent ?? 0);
+            var heardJitter = Math.Max(heard.JitterMilliseconds, reportedJitter ?? 0);
+            double? roundTrip = rtt is null && other.Quality.Reports.RoundTripMicroseconds is null
+                ? null
+                : (rtt ?? 0) + ((other.Quality.Reports.RoundTripMicroseconds ?? 0) / 1000.0);
+            mos = Quality.EModel.Mos(codec, heardLoss, heardJitter, roundTrip);
+        }
+
+        return new QualityStatistics(sent.Ssrc, expected, sent.Lost, lossPercent, sent.JitterMilliseconds,
+            reports.FractionLostPercent, reports.CumulativeLost, reportedJitter, rtt, mos);
     }
 
     private static long FirstOf(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Net;
 using MediaRelay.Core.Ports;
+using MediaRelay.Core.Quality;
 using MediaRelay.Core.Statistics;
 using MediaRelay.Protocols;
 using MediaRelay.Protocols.Rtp;
@@ -22,6 +23,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     private readonly TimeProvider _time;
     private readonly RelayOptions _options;
     private readonly MediaDestinationPolicy _destinations;
+    private readonly PartyQuality _quality;
 
     private SocketAddress? _remote;
     private SocketAddress? _sdpRemote;
@@ -42,8 +44,9 @@ internal sealed class MediaSubParty : IPacketReceiver
     private volatile bool _hasSentMedia;
 
     public MediaSubParty(MediaSubStream subStream, PartyRole role, RelayListener listener, TimeProvider time, RelayOptions options,
-        MediaDestinationPolicy destinations)
+        MediaDestinationPolicy destinations, PartyQuality quality)
     {
+        _quality = quality;
         _subStream = subStream;
         _destinations = destinations;
         Role = role;
@@ -94,14 +97,16 @@ internal sealed class MediaSubParty : IPacketReceiver
         }
 
         var kind = PacketClassifier.Classify(packet);
-        if (kind == PacketKind.Invalid)
+        // RTP never arrives on an RTCP port (a muxing party sends RTCP on its RTP port, not the reverse): a datagram
+        // that only looks like RTP there is garbage and must not latch the port (issue 13, finding 4).
+        if (kind == PacketKind.Invalid || (kind == PacketKind.Rtp && _subStream.IsRtcp))
         {
             _errors++;
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (!Admit(source, now))
+        if (!Admit(source, now, PacketClassifier.MayLatch(kind, packet)))
         {
             _errors++;
             return;
@@ -121,6 +126,16 @@ internal sealed class MediaSubParty : IPacketReceiver
         if (!_hasSentMedia)
         {
             OnFirstMedia(packet, kind, now);
+        }
+
+        // Quality from the packets themselves: RTP sequence and timing, RTCP reports (issue 13). No allocation.
+        if (kind == PacketKind.Rtp)
+        {
+            _quality.OnRtp(packet, now, _time.TimestampFrequency);
+        }
+        else if (kind == PacketKind.Rtcp)
+        {
+            _quality.OnRtcp(packet, now, _time.TimestampFrequency);
         }
 
         if (!_subStream.Relay(this, packet, kind))
@@ -224,7 +239,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     /// the old one has been silent for <see cref="RelayOptions.RelearnSilence"/>, or (c) for RTCP latched on another
     /// IP before RTP learned, by a source on RTP's IP.
     /// </summary>
-    private bool Admit(SocketAddress source, long now)
+    private bool Admit(SocketAddress source, long now, bool mayLatch)
     {
         var remote = Volatile.Read(ref _remote);
         if (_options.StrictSource)
@@ -255,7 +270,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             return RtpSibling is null || RtcpSourceAllowed(source);
         }
 
-        if (!RtcpSourceAllowed(source) || !_destinations.Allows(source))
+        if (!mayLatch || !RtcpSourceAllowed(source) || !_destinations.Allows(source))
         {
             return false;
         }

@@ -32,8 +32,8 @@ internal sealed class MediaSubStream
         _time = time;
         _options = options;
         _kernel = kernel;
-        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations);
-        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations);
+        Caller = new MediaSubParty(this, PartyRole.Caller, isRtcp ? caller.RtcpListener : caller.RtpListener, time, options, destinations, caller.Quality);
+        Callee = new MediaSubParty(this, PartyRole.Callee, isRtcp ? callee.RtcpListener : callee.RtpListener, time, options, destinations, callee.Quality);
     }
 
     public bool IsRtcp { get; }
@@ -270,6 +270,18 @@ internal sealed class MediaSubStream
             }
 
             return (packets, bytes);
+        }
+    }
+
+    /// <summary>How many of the two directions the kernel forwards now.</summary>
+    public int KernelDirections
+    {
+        get
+        {
+            lock (_kernelGate)
+            {
+                return (_kernelFlows[0] is null ? 0 : 1) + (_kernelFlows[1] is null ? 0 : 1);
+            }
         }
     }
 

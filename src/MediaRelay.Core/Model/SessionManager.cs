@@ -34,6 +34,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private long _ended;
     private long _timedOut;
     private bool _disposed;
+    private volatile bool _draining;
 
     public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
         ILogger<SessionManager>? logger = null, KernelQueue? kernel = null)
@@ -67,6 +68,9 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public event Action<SessionStatistics>? SessionEnded;
+
+    /// <inheritdoc />
+    public event Action<SessionStatistics>? SessionStarted;
 
     /// <inheritdoc />
     public SessionError Offer(string callId, string fromTag, string? toTag, IReadOnlyList<MediaDescription> media,
@@ -118,10 +122,17 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             return TooManyStreams(callId, media.Count);
         }
 
+        SessionStatistics? started = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var isNew = !_sessions.TryGetValue(callId, out var session);
+            if (isNew && _draining)
+            {
+                CoreLog.RefusedWhileDraining(_logger, callId);
+                return SessionError.Draining;
+            }
+
             if (isNew)
             {
                 if (_options.MaxSessions > 0 && _sessions.Count >= _options.MaxSessions)
@@ -162,7 +173,16 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
                 _sessions.Add(callId, session);
                 _created++;
                 CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+                if (SessionStarted is not null)
+                {
+                    started = session.Snapshot(null, EndReason.None, TimeSpan.Zero);
+                }
             }
+        }
+
+        if (started is not null)
+        {
+            SessionStarted?.Invoke(started);
         }
 
         // A call signalled again while its removal delay runs (a new branch after a failed one) stays.
@@ -426,7 +446,9 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _kernel.Flush(TimeSpan.FromSeconds(5));
         foreach (var session in ended)
         {
-            SessionEnded?.Invoke(Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true));
+            // Report first: it logs the end and frees the session, whether or not anyone listens.
+            var statistics = Report(session, EndReason.Shutdown, TimeSpan.Zero, flushed: true);
+            SessionEnded?.Invoke(statistics);
         }
     }
 
@@ -452,7 +474,8 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var statistics = session.Snapshot(now, reason, timeoutWait);
         session.Dispose();
         CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
-            statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds);
+            statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds,
+            DescribeQuality(statistics));
         return statistics;
     }
 
@@ -472,6 +495,19 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public IReadOnlyList<string> InterfaceNames => _interfaceNames;
+
+    /// <inheritdoc />
+    public bool Draining => _draining;
+
+    /// <inheritdoc />
+    public void StartDraining()
+    {
+        if (!_draining)
+        {
+            _draining = true;
+            CoreLog.DrainStarted(_logger, Totals.CurrentSessions);
+        }
+    }
 
     /// <inheritdoc />
     public string? InterfaceOf(IPAddress address)
@@ -570,6 +606,30 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
         stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
         return true;
+    }
+
+    /// <summary>"MOS 4.3 (loss 0.5 %, jitter 2.1 ms)" of the party that heard worst; "n/a" with no RTP seen in user space.</summary>
+    private static string DescribeQuality(SessionStatistics statistics)
+    {
+        QualityStatistics? worst = null;
+        var loss = 0.0;
+        var jitter = 0.0;
+        foreach (var stream in statistics.Streams)
+        {
+            foreach (var party in (ReadOnlySpan<PartyStatistics>)[stream.Caller, stream.Callee])
+            {
+                loss = Math.Max(loss, party.Quality.LossPercent);
+                jitter = Math.Max(jitter, party.Quality.JitterMilliseconds);
+                if (party.Quality.Mos is { } mos && (worst?.Mos is not { } low || mos < low))
+                {
+                    worst = party.Quality;
+                }
+            }
+        }
+
+        return worst?.Mos is { } lowest
+            ? string.Create(CultureInfo.InvariantCulture, $"MOS {lowest:F1} (loss up to {loss:F1} %, jitter up to {jitter:F1} ms)")
+            : "n/a";
     }
 
     private static string DescribePorts(List<RelayedMedia> relayed)

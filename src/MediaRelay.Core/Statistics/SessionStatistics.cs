@@ -36,6 +36,31 @@ public sealed record PartyStatistics(
 
     /// <summary>The address the SDP gave this party for the relay (the interface's advertised address).</summary>
     public IPAddress? Advertised { get; init; }
+
+    /// <summary>Call quality of this party's side: what it sends, what it reports, and the MOS of what it hears.</summary>
+    public QualityStatistics Quality { get; init; } = QualityStatistics.None;
+}
+
+/// <summary>
+/// The call quality of one party. From the RTP it sends, as the relay receives it (RFC 3550 A.3, A.8): packets
+/// expected and lost, loss and interarrival jitter. From its RTCP (what it receives, as it reports): fraction lost,
+/// cumulative lost and jitter; the round-trip time between the relay and it. And a MOS estimate (E-model, G.107
+/// simplified) of what it hears: the other party's upstream loss and jitter or its own reports, whichever is worse,
+/// over the round trips of both legs. Figures of packets the kernel forwarded are not seen (user space only).
+/// </summary>
+public sealed record QualityStatistics(
+    uint Ssrc,
+    long PacketsExpected,
+    long PacketsLost,
+    double LossPercent,
+    double JitterMilliseconds,
+    double? ReportedLossPercent,
+    long ReportedCumulativeLost,
+    double? ReportedJitterMilliseconds,
+    double? RoundTripMilliseconds,
+    double? Mos)
+{
+    public static QualityStatistics None { get; } = new(0, 0, 0, 0, 0, null, 0, null, null, null);
 }
 
 /// <summary>One stream (one m-line). FirstMedia is the time the first non-STUN packet arrived from either side.</summary>
@@ -51,6 +76,12 @@ public sealed record StreamStatistics(
 {
     /// <summary>The transport protocol of the caller's m-line (else the callee's), e.g. "RTP/AVP".</summary>
     public string Protocol { get; init; } = "RTP/AVP";
+
+    /// <summary>Either party's SDP puts the stream on hold (sendonly, inactive, or a 0.0.0.0 / :: address).</summary>
+    public bool OnHold { get; init; }
+
+    /// <summary>Directions (RTP and RTCP, each way: 0-4) the kernel forwards now; 0 is the user-space path only.</summary>
+    public int KernelDirections { get; init; }
 }
 
 /// <summary>A whole session, as query, delete and the session-ended event report it.</summary>

@@ -67,6 +67,16 @@ internal static class RunCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string?> s_managementListen = new("--management-listen")
+    {
+        Description = "Management HTTP listener ADDR:PORT: JSON API (/api/summary, /api/sessions, /api/events), Prometheus /metrics and the dashboard at /. An empty value turns it off. Beyond loopback it needs --management-token. Default 127.0.0.1:9900.",
+    };
+
+    private static readonly Option<string?> s_managementToken = new("--management-token")
+    {
+        Description = "Bearer token every management request must carry (Authorization: Bearer TOKEN); required when --management-listen is not a loopback address. Default none.",
+    };
+
     private static readonly Option<string?> s_denyMediaTo = new("--deny-media-to")
     {
         Description = "Comma-separated CIDR ranges media is never sent to nor learned from, e.g. the networks of your Redis or Kamailio hosts (10.0.0.0/8,192.0.2.7). Loopback (unless the relay's own address is loopback), 0.0.0.0, multicast, broadcast and the relay's own sockets are always refused. Default none.",
@@ -82,6 +92,11 @@ internal static class RunCommand
     private static readonly Option<long?> s_ngReplyCacheBytes = new("--ng-reply-cache-bytes")
     {
         Description = "Most bytes of ng replies kept to answer retransmitted requests (same cookie) without running them again, at least 1048576; the oldest go first. Default 67108864 (64 MiB).",
+    };
+
+    private static readonly Option<double?> s_drainTimeout = new("--drain-timeout")
+    {
+        Description = "SIGHUP drains the relay: new calls are refused (ng 'load limit' to proxies that support it), running calls go on, and the relay exits 0 when the last one ends. This is the most seconds to wait for that; 0 waits for ever. SIGTERM stays the fast stop. Default 0.",
     };
 
     private static readonly Option<double?> s_deleteDelay = new("--delete-delay") { Description = "Seconds an ng delete waits before removing a call. Default 30." };
@@ -115,7 +130,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -145,9 +160,12 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.DenyMediaTo), result.GetValue(s_denyMediaTo));
         Set(nameof(MediaRelaySettings.MediaProxySocket), result.GetValue(s_mediaProxySocket));
         Set(nameof(MediaRelaySettings.MediaProxyDialogEnd), result.GetValue(s_mediaProxyDialogEnd));
+        Set(nameof(MediaRelaySettings.ManagementListen), result.GetValue(s_managementListen));
+        Set(nameof(MediaRelaySettings.ManagementToken), result.GetValue(s_managementToken));
         Set(nameof(MediaRelaySettings.MaxSessions), Text(result.GetValue(s_maxSessions)));
         Set(nameof(MediaRelaySettings.MaxStreams), Text(result.GetValue(s_maxStreams)));
         Set(nameof(MediaRelaySettings.DeleteDelay), Text(result.GetValue(s_deleteDelay)));
+        Set(nameof(MediaRelaySettings.DrainTimeout), Text(result.GetValue(s_drainTimeout)));
         Set(nameof(MediaRelaySettings.NgReplyCacheBytes), Text(result.GetValue(s_ngReplyCacheBytes)));
         Set(nameof(MediaRelaySettings.Transport), result.GetValue(s_transport));
         Set(nameof(MediaRelaySettings.KernelForwarding), result.GetValue(s_kernelForwarding));

@@ -24,6 +24,19 @@ public sealed class ControlListeners
     /// <summary>Every UDP control endpoint: media must never be sent to one of them.</summary>
     public IEnumerable<IPEndPoint> UdpEndPoints => Ng.Concat(RtpproxyUdp);
 
+    /// <summary>The management HTTP listener (TCP); null when off.</summary>
+    public IPEndPoint? Management { get; set; }
+
+    /// <summary>The management listener is the built-in default (a taken default address only warns).</summary>
+    public bool ManagementIsDefault { get; set; }
+
+    /// <summary>The management bearer token; null for none.</summary>
+    public string? ManagementToken { get; set; }
+
+    /// <summary>Every control endpoint media must never be sent to: the UDP ones and the management port.</summary>
+    public IEnumerable<IPEndPoint> ProtectedEndPoints =>
+        Management is { Port: > 0 } management ? UdpEndPoints.Append(management) : UdpEndPoints;
+
     /// <summary>Reads the listener settings; errors say what is wrong and what to give.</summary>
     public static ControlListeners Parse(MediaRelaySettings settings, List<string> errors)
     {
@@ -83,6 +96,33 @@ public sealed class ControlListeners
             }
         }
 
+        ParseManagement(settings, listeners, errors);
         return listeners;
+    }
+
+    private static void ParseManagement(MediaRelaySettings settings, ControlListeners listeners, List<string> errors)
+    {
+        var token = settings.ManagementToken?.Trim();
+        listeners.ManagementToken = string.IsNullOrEmpty(token) ? null : token;
+        var text = settings.ManagementListen?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        if (!IPEndPoint.TryParse(text, out var endPoint) || !text.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"management-listen '{text}' is not address:port: give one such as 127.0.0.1:9900 or [::1]:9900, or an empty value to turn the management listener off");
+            return;
+        }
+
+        if (!IPAddress.IsLoopback(endPoint.Address) && listeners.ManagementToken is null)
+        {
+            errors.Add($"management-listen {text} reaches beyond this host and the management API can end calls: give a token with --management-token (config ManagementToken), or listen on 127.0.0.1");
+            return;
+        }
+
+        listeners.Management = endPoint;
+        listeners.ManagementIsDefault = text == MediaRelaySettings.DefaultManagementListen;
     }
 }

@@ -78,6 +78,12 @@ public sealed class MediaRelaySettings
     /// </summary>
     public string[] RtpproxyListen { get; set; } = [];
 
+    /// <summary>
+    /// After SIGHUP (drain: new calls refused, running calls go on), the most seconds to wait for the last call
+    /// before stopping anyway; 0 waits for ever. Default 0.
+    /// </summary>
+    public double DrainTimeout { get; set; }
+
     /// <summary>Seconds a delete waits before removing a call (ng "delete delay"); 0 removes at once. Default 30.</summary>
     public double DeleteDelay { get; set; } = 30;
 
@@ -118,4 +124,19 @@ public sealed class MediaRelaySettings
 
     /// <summary>SO_RCVBUF of each media socket in bytes; 0 keeps the kernel default. Default 0.</summary>
     public int SocketReceiveBuffer { get; set; }
+
+    /// <summary>The management listener used by default: loopback, so no token is needed.</summary>
+    public const string DefaultManagementListen = "127.0.0.1:9900";
+
+    /// <summary>
+    /// The management HTTP listener (JSON API, server-sent events, Prometheus /metrics, the dashboard), "address:port"
+    /// ("[v6]:port"); empty turns it off. Beyond loopback it needs <see cref="ManagementToken"/>. Default 127.0.0.1:9900.
+    /// </summary>
+    public string ManagementListen { get; set; } = DefaultManagementListen;
+
+    /// <summary>
+    /// The bearer token every management request must carry (Authorization: Bearer TOKEN); required when
+    /// <see cref="ManagementListen"/> is not a loopback address. Default empty: none.
+    /// </summary>
+    public string ManagementToken { get; set; } = "";
 }

@@ -19,10 +19,12 @@ public static class SettingsValidator
         errors = [];
         options = new RelayOptions();
 
+        (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
         var relayAddress = ResolveRelayAddress(settings.RelayAddress, errors);
         if (relayAddress is not null)
         {
             options.RelayAddress = relayAddress;
+            CheckOnThisMachine("relay-address", relayAddress, options.LocalAddresses, errors);
         }
 
         if (!string.IsNullOrWhiteSpace(settings.RelayAddressV6))
@@ -30,6 +32,7 @@ public static class SettingsValidator
             if (IPAddress.TryParse(settings.RelayAddressV6, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 options.RelayAddressV6 = v6;
+                CheckOnThisMachine("relay-address-v6", v6, options.LocalAddresses, errors);
             }
             else
             {
@@ -81,6 +84,11 @@ public static class SettingsValidator
 
         options.StrictSource = settings.StrictSource;
 
+        if (settings.DrainTimeout < 0)
+        {
+            errors.Add($"drain-timeout {settings.DrainTimeout} is negative: give seconds, or 0 to wait for the last call however long");
+        }
+
         if (settings.DeleteDelay < 0)
         {
             errors.Add($"delete-delay {settings.DeleteDelay} is negative: give seconds, 0 to remove at once");
@@ -106,7 +114,6 @@ public static class SettingsValidator
         }
 
         control = ControlListeners.Parse(settings, errors);
-        (options.LocalAddresses, options.LocalBroadcasts) = LocalAddresses.Read();
         var named = InterfaceSettings.Parse(settings.Interfaces, options.LocalAddresses, errors);
         if (named.Count > 0)
         {
@@ -129,8 +136,23 @@ public static class SettingsValidator
         }
 
         options.DenyMediaTo = ParseNetworks(settings.DenyMediaTo, errors);
-        options.ControlEndPoints = [.. control.UdpEndPoints];
+        options.ControlEndPoints = [.. control.ProtectedEndPoints];
         return errors.Count == 0;
+    }
+
+    /// <summary>
+    /// Media ports can only be bound on this machine's own addresses: another one would start, then fail every offer
+    /// with "Ran out of ports". A public address of a 1:1 NAT belongs after '!' in --interface.
+    /// </summary>
+    private static void CheckOnThisMachine(string option, IPAddress address, IReadOnlyList<IPAddress> local, List<string> errors)
+    {
+        if (IPAddress.IsLoopback(address) || local.Count == 0 || local.Contains(address))
+        {
+            return;
+        }
+
+        errors.Add($"{option} {address} is not an address of this machine (it has {string.Join(", ", local)}): give one of them; " +
+            $"if {address} is the public address of a 1:1 NAT, bind on the private one and advertise it: --interface public/PRIVATE!{address}");
     }
 
     /// <summary>Comma-separated CIDRs; a bare address is one host (/32, /128).</summary>

@@ -49,7 +49,7 @@ internal sealed class ExtraControlServers
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new RelayStartException($"cannot listen for mediaproxy on {_listeners.MediaProxySocket}: {e.Message}; give a writable path with --mediaproxy-socket", e);
+            throw new RelayStartException($"cannot listen for mediaproxy on {_listeners.MediaProxySocket}: {e.Message}; give a writable path with --mediaproxy-socket", e, exitCode: 2);
         }
 
         try
@@ -58,7 +58,7 @@ internal sealed class ExtraControlServers
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new RelayStartException($"cannot listen for rtpproxy on {string.Join(", ", _listeners.RtpproxyUdp.Select(x => x.ToString()).Concat(_listeners.RtpproxyUnix))}: {e.Message}; is rtpproxy still running there? Give another address with --rtpproxy-listen", e);
+            throw new RelayStartException($"cannot listen for rtpproxy on {string.Join(", ", _listeners.RtpproxyUdp.Select(x => x.ToString()).Concat(_listeners.RtpproxyUnix))}: {e.Message}; is rtpproxy still running there? Give another address with --rtpproxy-listen", e, exitCode: 2);
         }
 
         if (MediaProxy is null && Rtpproxy is null)

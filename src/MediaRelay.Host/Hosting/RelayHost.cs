@@ -35,7 +35,15 @@ internal static class RelayHost
                 return 2;
             }
 
-            builder.Configuration.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+            try
+            {
+                builder.Configuration.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+            }
+            catch (InvalidDataException e)
+            {
+                await Console.Error.WriteLineAsync($"mediarelay: configuration error: {configPath}{JsonErrorPlace(e)} (the file is not valid JSON; fix it, or give another file with --config)").ConfigureAwait(false);
+                return 2;
+            }
         }
 
         builder.Configuration.AddEnvironmentVariables("MEDIARELAY_");
@@ -120,7 +128,13 @@ internal static class RelayHost
         builder.Services.AddSingleton(control);
         builder.Services.AddSingleton(sp => new ExtraControlServers(control, sp.GetRequiredService<SessionManager>(), relayOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new ManagementListener(control, sp.GetRequiredService<SessionManager>(), relayOptions,
+            sp.GetRequiredService<PacketPath>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RelayService>();
+        builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
+        builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });
+        builder.Services.AddSingleton<DrainService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainService>());
 
         using var host = builder.Build();
         if (configPath is not null)
@@ -135,9 +149,26 @@ internal static class RelayHost
         catch (RelayStartException e)
         {
             await Console.Error.WriteLineAsync($"mediarelay: {e.Message}").ConfigureAwait(false);
-            return 1;
+            return e.ExitCode;
         }
 
         return 0;
+    }
+
+    /// <summary>" line L: what the parser said", from the JSON reader's exception inside the configuration's.</summary>
+    private static string JsonErrorPlace(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException json)
+            {
+                var message = json.Message;
+                var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+                var what = (cut > 0 ? message[..cut] : message).Trim();
+                return json.LineNumber is { } line ? $" line {line + 1}: {what}" : $": {what}";
+            }
+        }
+
+        return ": " + e.Message;
     }
 }

@@ -16,9 +16,9 @@ namespace MediaRelay.Host.Hosting;
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions, ExtraControlServers extra,
-    RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
+    ManagementListener management, RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         HostLog.MediaReady(logger, options.RelayAddress + (options.RelayAddressV6 is null ? "" : " and " + options.RelayAddressV6),
             options.PortMin, options.PortMax, options.StreamTimeout.TotalSeconds, options.OnHoldTimeout.TotalSeconds);
@@ -37,7 +37,10 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             HostLog.KernelForwardingUnavailable(logger, reason);
         }
 
+        // Before the descriptor budget, so that the listener's sockets count among those open at start.
+        await management.StartAsync(cancellationToken).ConfigureAwait(false);
         BudgetDescriptors();
+        ReportPortRange();
         try
         {
             ng.Start();
@@ -46,11 +49,10 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         {
             throw new RelayStartException(
                 $"cannot listen for ng on {string.Join(", ", ngOptions.ListenEndPoints)}: {e.SocketErrorCode}; " +
-                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e);
+                "is another relay (rtpengine, mediarelay) running there? Give another address with --ng-listen", e, exitCode: 2);
         }
 
         extra.Start();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -92,8 +94,23 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
     }
 
+    private void ReportPortRange()
+    {
+        var pairs = (options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2;
+        var (pairsTaken, portsTaken) = PortRangeCheck.Count(options);
+        if (portsTaken == 0)
+        {
+            HostLog.PortRangeFree(logger, options.PortMin, options.PortMax, pairs, pairs);
+        }
+        else
+        {
+            HostLog.PortRangeTaken(logger, options.PortMin, options.PortMax, portsTaken, pairs - pairsTaken, pairs);
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        management.Drain();
         await ng.StopAsync().ConfigureAwait(false);
         await extra.StopAsync().ConfigureAwait(false);
         HostLog.Stopping(logger, sessions.Totals.CurrentSessions);
@@ -115,6 +132,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
 
         (path.Transport as IDisposable)?.Dispose();
+        // Last: the event streams have told their clients of every session's end.
+        await management.StopAsync().ConfigureAwait(false);
         HostLog.Stopped(logger, sessions.Totals.PortsInUse);
     }
 }

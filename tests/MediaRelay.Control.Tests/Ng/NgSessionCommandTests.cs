@@ -111,6 +111,31 @@ public sealed class NgSessionCommandTests : IDisposable
     }
 
     [Fact]
+    public void QueryReportsEachSidesInterfaceAndQualityAndRtpenginesSsrcBlock()
+    {
+        var (_, facingCaller) = Call();
+        // Sequence 1, 2, then 4: one packet lost of four expected.
+        foreach (ushort sequence in (ReadOnlySpan<ushort>)[1, 2, 4])
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(20));
+            _transport.Deliver(facingCaller.RtpPort, Rtp(sequence), CallerSdp);
+        }
+
+        var reply = Run("query", "call-1");
+
+        var media = (BencodeDictionary)reply.GetDictionary("tags")!.GetDictionary("tagA")!.GetList("medias")!.Items.Single();
+        Assert.Equal("default", media.GetString("interface"));
+        var quality = media.GetDictionary("quality")!;
+        Assert.Equal(0x42L, quality.GetInteger("SSRC"));
+        Assert.Equal(4L, quality.GetInteger("packets expected"));
+        Assert.Equal(1L, quality.GetInteger("packets lost"));
+        Assert.Equal(250L, quality.GetInteger("packet loss permille"));
+        var ssrc = reply.GetDictionary("SSRC")!.GetDictionary("66")!.GetDictionary("average MOS")!;
+        Assert.Equal(25L, ssrc.GetInteger("packet loss"));
+        Assert.InRange(ssrc.GetInteger("MOS")!.Value, 10L, 45L);
+    }
+
+    [Fact]
     public void QueryErrors()
     {
         Assert.Equal(NgErrors.NoCallId, Run("query").GetString("error-reason"));

@@ -18,14 +18,17 @@ public sealed class SdpMediaExtractorTests
     [Fact]
     public void Audio_and_video_with_session_level_connection()
     {
-        var media = Extract(Head + "c=IN IP4 192.168.1.20\nt=0 0\nm=audio 7078 RTP/AVP 0 8\na=rtpmap:0 PCMU/8000\nm=video 9078 RTP/AVP 96\n");
+        var media = Extract(Head + "c=IN IP4 192.168.1.20\nt=0 0\nm=audio 7078 RTP/AVP 0 8\na=rtpmap:0 PCMU/8000\nm=video 9078 RTP/AVP 96\na=rtpmap:96 VP8/90000\n");
 
         Assert.Equal(
             [
                 new MediaDescription("audio", IPAddress.Parse("192.168.1.20"), 7078),
                 new MediaDescription("video", IPAddress.Parse("192.168.1.20"), 9078),
             ],
-            media);
+            media.Select(m => m with { ClockRates = null }));
+        // The clock rates from a=rtpmap, which turn RTP timestamp units into milliseconds of jitter.
+        Assert.Equal(8000, media[0].ClockRates![0]);
+        Assert.Equal(90000, media[1].ClockRates![96]);
     }
 
     [Fact]

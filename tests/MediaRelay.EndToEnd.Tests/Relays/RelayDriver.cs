@@ -4,16 +4,26 @@ using MediaRelay.EndToEnd.Tests.Ng;
 
 namespace MediaRelay.EndToEnd.Tests.Relays;
 
-/// <summary>Where a relay under test listens: its ng control socket and its dedicated media port range.</summary>
-internal sealed record RelayEndpoints(IPEndPoint Ng, int PortMin, int PortMax)
+/// <summary>
+/// Where a relay under test listens: its ng control socket, its dedicated media port range, the UDP port for
+/// rtpproxy's protocol and the UNIX socket for MediaProxy's (each used only when the relay is started with
+/// --rtpproxy-listen or --mediaproxy-socket on it).
+/// </summary>
+internal sealed record RelayEndpoints(IPEndPoint Ng, int PortMin, int PortMax, IPEndPoint Rtpproxy, string? MediaProxySocket)
 {
-    /// <summary>A free ng port and a free range of <paramref name="mediaPorts"/> ports, both on 127.0.0.1.</summary>
-    public static RelayEndpoints Allocate(int mediaPorts)
+    /// <summary>
+    /// A free ng port, a free rtpproxy port and a free range of <paramref name="mediaPorts"/> ports, all on
+    /// 127.0.0.1; with a <paramref name="controlDirectory"/>, MediaProxy's socket in it.
+    /// </summary>
+    public static RelayEndpoints Allocate(int mediaPorts, string? controlDirectory = null)
     {
         var ng = UdpPorts.FreePort();
+        var rtpproxy = UdpPorts.FreePort();
         // Below Linux's default ephemeral range (32768-60999), where any process's port-0 socket may land.
         var portMin = UdpPorts.FreeRange(mediaPorts, evenStart: true, 20000, 29999);
-        return new RelayEndpoints(new IPEndPoint(IPAddress.Loopback, ng), portMin, portMin + mediaPorts - 1);
+        return new RelayEndpoints(
+            new IPEndPoint(IPAddress.Loopback, ng), portMin, portMin + mediaPorts - 1, new IPEndPoint(IPAddress.Loopback, rtpproxy),
+            controlDirectory is null ? null : Path.Combine(controlDirectory, "mediaproxy.sock"));
     }
 
     public bool InMediaRange(int port) => port >= PortMin && port <= PortMax;

@@ -47,28 +47,36 @@ internal sealed class Sipp : IDisposable
         }
     }
 
-    /// <summary>Starts the callee, which answers <paramref name="calls"/> calls and then exits.</summary>
-    public static Sipp StartCallee(string workDirectory, int calls, ProxyConfiguration configuration, string audioFile, CallNetwork? network = null)
+    /// <summary>Starts the callee, which answers the load's calls and then exits.</summary>
+    public static Sipp StartCallee(string workDirectory, CallLoad load, ProxyConfiguration configuration, string audioFile, CallNetwork? network = null)
     {
         network ??= CallNetwork.Loopback;
+        var mediaStops = load.Ending == CallEnding.ProxyByeAfterMediaTimeout;
         var scenario = Assets.Fill(
             "uas.xml.template",
             new Dictionary<string, string>
             {
                 ["AUDIO_FILE"] = audioFile,
+                ["MEDIA_MS"] = load.MediaMilliseconds.ToString(CultureInfo.InvariantCulture),
                 ["REJECT_ICE"] = configuration.CalleeMustNotSeeIce ? "true" : "false",
+                ["IF_MEDIA_STOPS"] = Keep(mediaStops).Begin,
+                ["END_IF_MEDIA_STOPS"] = Keep(mediaStops).End,
             });
-        return Start("callee", workDirectory, scenario, remote: null, calls, concurrent: null, network.CalleeAddress, network.CalleeNamespace);
+        return Start("callee", workDirectory, scenario, remote: null, load.Calls, concurrent: null, network.CalleeAddress, network.CalleeNamespace);
     }
 
-    /// <summary>Starts the caller: <paramref name="calls"/> calls through the proxy, <paramref name="concurrent"/> at a time.</summary>
+    /// <summary>
+    /// Starts the caller: the load's calls through the proxy, so many at a time. With a <paramref name="callIdPrefix"/>
+    /// every Call-ID starts with it (sipp's -cid_str), so a test can tell which caller a relay session belongs to.
+    /// </summary>
     public static Sipp StartCaller(
-        string workDirectory, int proxyPort, int calls, int concurrent, int mediaMilliseconds, ProxyConfiguration configuration, string audioFile,
+        string workDirectory, int proxyPort, CallLoad load, ProxyConfiguration configuration, string audioFile, string? callIdPrefix = null,
         CallNetwork? network = null)
     {
         network ??= CallNetwork.Loopback;
         // ICE attributes as a browser or softphone would offer them; sipp cannot do ICE itself, so only the
         // configuration that strips ICE gets them.
+        var proxyHangsUp = load.Ending == CallEnding.ProxyByeAfterMediaTimeout;
         var ice = configuration.OfferIce
             ? "      a=ice-ufrag:e2eK\n"
               + "      a=ice-pwd:e2ePasswordThatIsLongEnough22\n"
@@ -79,11 +87,15 @@ internal sealed class Sipp : IDisposable
             new Dictionary<string, string>
             {
                 ["AUDIO_FILE"] = audioFile,
-                ["MEDIA_MS"] = mediaMilliseconds.ToString(CultureInfo.InvariantCulture),
+                ["MEDIA_MS"] = load.MediaMilliseconds.ToString(CultureInfo.InvariantCulture),
                 ["OFFER_ICE"] = ice,
+                ["IF_CALLER_HANGS_UP"] = Keep(!proxyHangsUp).Begin,
+                ["END_IF_CALLER_HANGS_UP"] = Keep(!proxyHangsUp).End,
+                ["IF_PROXY_HANGS_UP"] = Keep(proxyHangsUp).Begin,
+                ["END_IF_PROXY_HANGS_UP"] = Keep(proxyHangsUp).End,
             });
-        return Start("caller", workDirectory, scenario, remote: network.ProxyAddress + ":" + proxyPort.ToString(CultureInfo.InvariantCulture), calls, concurrent,
-            network.CallerAddress, network.CallerNamespace);
+        return Start("caller", workDirectory, scenario, remote: network.ProxyAddress + ":" + proxyPort.ToString(CultureInfo.InvariantCulture), load.Calls, load.Concurrent,
+            network.CallerAddress, network.CallerNamespace, callIdPrefix is null ? [] : ["-cid_str", callIdPrefix + "-%u-%p@%s"]);
     }
 
     /// <summary>
@@ -136,8 +148,12 @@ internal sealed class Sipp : IDisposable
 
     public void Dispose() => _process.Dispose();
 
+    /// <summary>The markers around an optional part of a scenario template: nothing to keep it, an XML comment to drop it.</summary>
+    private static (string Begin, string End) Keep(bool keep) => keep ? (string.Empty, string.Empty) : ("<!--", "-->");
+
     private static Sipp Start(
-        string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent, string address, NetworkNamespace? ns)
+        string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent, string address, NetworkNamespace? ns,
+        string[]? extra = null)
     {
         var scenarioPath = Path.Combine(workDirectory, role + ".xml");
         File.WriteAllText(scenarioPath, scenario);
@@ -172,6 +188,8 @@ internal sealed class Sipp : IDisposable
         {
             arguments.AddRange(["-l", limit.ToString(CultureInfo.InvariantCulture), "-r", "10"]);
         }
+
+        arguments.AddRange(extra ?? []);
 
         var process = CallNetwork.Start(ns, role, Environment.GetEnvironmentVariable("SIPP") ?? "sipp", arguments, workDirectory);
         return new Sipp(role, sipPort, mediaPort, process, statisticsFile);

@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+using MediaRelay.Core.Api;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Host.Hosting;
+
+/// <summary>
+/// Graceful drain, as MediaProxy's relay does on SIGHUP: new calls are refused (each protocol answers as its proxies
+/// expect: ng "load limit" or an error, rtpproxy E99, MediaProxy error), running calls keep their media, and the
+/// process exits 0 when the last call has ended, or when <see cref="DrainOptions.Timeout"/> runs out (the calls
+/// left then end as "shutdown"). SIGTERM stays the fast stop.
+/// </summary>
+internal sealed class DrainService(ISessionApi sessions, DrainOptions options, IHostApplicationLifetime lifetime, TimeProvider time,
+    ILogger<DrainService> logger) : IHostedService, IDisposable
+{
+    private PosixSignalRegistration? _sighup;
+    private ITimer? _watch;
+    private DateTimeOffset _deadline = DateTimeOffset.MaxValue;
+    private int _stopping;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                // Handled: the default action of SIGHUP would end the process.
+                context.Cancel = true;
+                Drain();
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts draining (idempotent) and watches for the last call.</summary>
+    public void Drain()
+    {
+        if (_watch is not null)
+        {
+            return;
+        }
+
+        sessions.StartDraining();
+        _deadline = options.Timeout > TimeSpan.Zero ? time.GetUtcNow() + options.Timeout : DateTimeOffset.MaxValue;
+        HostLog.Draining(logger, sessions.Totals.CurrentSessions, options.Timeout > TimeSpan.Zero ? $"{options.Timeout.TotalSeconds:F0} s" : "no limit");
+        _watch = time.CreateTimer(_ => Check(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    private void Check()
+    {
+        var running = sessions.Totals.CurrentSessions;
+        var expired = time.GetUtcNow() >= _deadline;
+        if ((running == 0 || expired) && Interlocked.Exchange(ref _stopping, 1) == 0)
+        {
+            if (running == 0)
+            {
+                HostLog.Drained(logger);
+            }
+            else
+            {
+                HostLog.DrainTimedOut(logger, running);
+            }
+
+            lifetime.StopApplication();
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _sighup?.Dispose();
+        _watch?.Dispose();
+    }
+}
+
+/// <summary>Drain settings.</summary>
+internal sealed class DrainOptions
+{
+    /// <summary>How long a drain waits for the last call; zero waits for ever.</summary>
+    public TimeSpan Timeout { get; init; }
+}

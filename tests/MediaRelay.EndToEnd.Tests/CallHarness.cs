@@ -48,7 +48,7 @@ public sealed record CallRunResult
     /// <summary>Per call, from the relay's ng "query" replies.</summary>
     public required IReadOnlyList<RelayCallCounters> RelayCalls { get; init; }
 
-    /// <summary>RTP packets sipp's caller sent to the relay's ports (captured on loopback).</summary>
+    /// <summary>RTP packets sipp's caller sent to the relay's ports (captured on loopback, or in the relay's namespace).</summary>
     public required long CallerSentToRelay { get; init; }
 
     /// <summary>RTP packets that reached sipp's callee media port from a relay port.</summary>
@@ -99,7 +99,7 @@ internal sealed partial class CallHarness : IDisposable
     private KamailioProxy? _proxy;
     private Sipp? _callee;
     private Sipp? _caller;
-    private RtpCapture? _capture;
+    private readonly List<(string Where, RtpCapture Capture)> _captures = [];
 
     public CallHarness(ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory)
     {
@@ -110,23 +110,39 @@ internal sealed partial class CallHarness : IDisposable
         _relay = relayFactory(endpoints, _workDirectory);
     }
 
-    public async Task<CallRunResult> RunAsync(ProxyConfiguration configuration, CallLoad load, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the calls. On a <paramref name="network"/> of namespaces, RTP is counted where it arrives: what the phones
+    /// sent to the relay in the relay's namespace, what the relay sent to each phone in that phone's namespace (a
+    /// capture sees only what its namespace receives); on loopback one capture sees it all.
+    /// </summary>
+    public async Task<CallRunResult> RunAsync(ProxyConfiguration configuration, CallLoad load, CancellationToken cancellationToken,
+        CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         var clock = Stopwatch.StartNew();
         Note($"work directory {_workDirectory}; relay {_relay.Name} ng {_relay.Endpoints.Ng}, media {_relay.Endpoints.PortMin}-{_relay.Endpoints.PortMax}; proxy {configuration}");
 
-        _capture = RtpCapture.Start();
+        RtpCapture Capture(NetworkNamespace? ns)
+        {
+            var capture = ns is null ? RtpCapture.Start() : ns.Enter(() => RtpCapture.Start(System.Net.IPAddress.Any));
+            _captures.Add((ns is null ? "on loopback" : "received in namespace " + ns.Name, capture));
+            return capture;
+        }
+
+        var atRelay = Capture(network.ProxyNamespace);
+        var atCaller = network.OnLoopback ? atRelay : Capture(network.CallerNamespace);
+        var atCallee = network.OnLoopback ? atRelay : Capture(network.CalleeNamespace);
         await _relay.StartAsync(cancellationToken);
-        using var ng = new NgClient(_relay.Endpoints.Ng);
+        using var ng = _relay.CreateNgClient();
 
         var audio = Sipp.WriteAudioFile(_workDirectory);
-        _callee = Sipp.StartCallee(_workDirectory, load, configuration, audio);
-        _proxy = await KamailioProxy.StartAsync(_workDirectory, _callee.SipPort, _relay.Endpoints, configuration, cancellationToken);
-        Note($"ready after {clock.ElapsedMilliseconds} ms: kamailio 127.0.0.1:{_proxy.SipPort}, callee sip {_callee.SipPort} media {_callee.MediaPort}");
+        _callee = Sipp.StartCallee(_workDirectory, load, configuration, audio, network);
+        _proxy = await KamailioProxy.StartAsync(_workDirectory, _callee.SipPort, _relay.Endpoints, configuration, cancellationToken, network);
+        Note($"ready after {clock.ElapsedMilliseconds} ms: kamailio {network.ProxyAddress}:{_proxy.SipPort}, callee {network.CalleeAddress} sip {_callee.SipPort} media {_callee.MediaPort}");
 
         var callerClock = Stopwatch.StartNew();
-        _caller = Sipp.StartCaller(_workDirectory, _proxy.SipPort, load, configuration, audio);
-        Note($"caller sip {_caller.SipPort} media {_caller.MediaPort}");
+        _caller = Sipp.StartCaller(_workDirectory, _proxy.SipPort, load, configuration, audio, network: network);
+        Note($"caller {network.CallerAddress} sip {_caller.SipPort} media {_caller.MediaPort}");
 
         var counters = new Dictionary<string, RelayCallCounters>(StringComparer.Ordinal);
         var peakPorts = 0;
@@ -197,11 +213,11 @@ internal sealed partial class CallHarness : IDisposable
             CalleeSuccessfulCalls = callee.Successful,
             CalleeFailedCalls = callee.Failed,
             RelayCalls = [.. counters.Values.OrderBy(c => c.CallId, StringComparer.Ordinal)],
-            CallerSentToRelay = _capture.Count(s => s == callerPort, relayRange.InMediaRange),
-            CalleeReceivedFromRelay = _capture.Count(relayRange.InMediaRange, d => d == calleePort),
-            CalleeSentToRelay = _capture.Count(s => s == calleePort, relayRange.InMediaRange),
-            CallerReceivedFromRelay = _capture.Count(relayRange.InMediaRange, d => d == callerPort),
-            BypassedRelay = _capture.Count(s => s == callerPort || s == calleePort, d => d == callerPort || d == calleePort),
+            CallerSentToRelay = atRelay.Count(s => s == callerPort, relayRange.InMediaRange),
+            CalleeReceivedFromRelay = atCallee.Count(relayRange.InMediaRange, d => d == calleePort),
+            CalleeSentToRelay = atRelay.Count(s => s == calleePort, relayRange.InMediaRange),
+            CallerReceivedFromRelay = atCaller.Count(relayRange.InMediaRange, d => d == callerPort),
+            BypassedRelay = _captures.Sum(c => c.Capture.Count(s => s == callerPort || s == calleePort, d => d == callerPort || d == calleePort)),
             SessionsLeft = sessionsLeft,
             SessionsOwnLeft = sessionsOwn,
             PortsLeftBound = portsLeft,
@@ -225,9 +241,9 @@ internal sealed partial class CallHarness : IDisposable
             text.Append("# ").AppendLine(note);
         }
 
-        if (_capture is not null)
+        foreach (var (where, capture) in _captures)
         {
-            text.AppendLine("=== RTP flows on loopback (source port -> destination port) ===").AppendLine(_capture.Describe());
+            text.AppendLine($"=== RTP flows {where} (source port -> destination port) ===").AppendLine(capture.Describe());
         }
 
         Append(text, "relay " + _relay.Name, _relay.Log);
@@ -243,7 +259,11 @@ internal sealed partial class CallHarness : IDisposable
         _callee?.Dispose();
         _proxy?.Dispose();
         _relay.Dispose();
-        _capture?.Dispose();
+        foreach (var (_, capture) in _captures)
+        {
+            capture.Dispose();
+        }
+
         try
         {
             Directory.Delete(_workDirectory, recursive: true);

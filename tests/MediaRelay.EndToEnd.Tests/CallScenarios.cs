@@ -81,14 +81,14 @@ internal static class CallScenarios
     /// </summary>
     public static async Task RunAndVerifyAsync(
         ITestOutputHelper output, Func<RelayEndpoints, string, RelayDriver> relayFactory, ProxyConfiguration configuration,
-        bool kernelForwarding = false)
+        bool kernelForwarding = false, CallNetwork? network = null)
     {
         var load = new CallLoad(Calls: 10, Concurrent: 2, MediaMilliseconds: 2000);
         using var harness = new CallHarness(output, relayFactory);
         using var timeout = new CancellationTokenSource(HardTimeout - TimeSpan.FromSeconds(5));
         try
         {
-            var result = await harness.RunAsync(configuration, load, timeout.Token).WaitAsync(HardTimeout - TimeSpan.FromSeconds(3));
+            var result = await harness.RunAsync(configuration, load, timeout.Token, network).WaitAsync(HardTimeout - TimeSpan.FromSeconds(3));
             Verify(result, load, kernelForwarding);
         }
         catch

@@ -14,6 +14,7 @@ internal sealed class ManagedProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly StringBuilder _errors = new();
     private readonly Lock _logLock = new();
 
     private ManagedProcess(string name, Process process)
@@ -67,7 +68,7 @@ internal sealed class ManagedProcess : IDisposable
                 Thread.Sleep(lineDelay);
             }
         };
-        process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => managed.Append(e.Data, toErrors: true);
         managed.Append($"$ {fileName} {string.Join(' ', startInfo.ArgumentList)}");
         if (!process.Start())
         {
@@ -106,6 +107,18 @@ internal sealed class ManagedProcess : IDisposable
         }
     }
 
+    /// <summary>What the process wrote to stderr alone (also in <see cref="Log"/>), the last <see cref="MaxLogChars"/> characters.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_logLock)
+            {
+                return _errors.ToString();
+            }
+        }
+    }
+
     public void Dispose()
     {
         try
@@ -124,7 +137,7 @@ internal sealed class ManagedProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool toErrors = false)
     {
         if (line is null)
         {
@@ -133,11 +146,20 @@ internal sealed class ManagedProcess : IDisposable
 
         lock (_logLock)
         {
-            _log.Append(line).Append('\n');
-            if (_log.Length > MaxLogChars)
+            Keep(_log, line);
+            if (toErrors)
             {
-                _log.Remove(0, _log.Length - MaxLogChars);
+                Keep(_errors, line);
             }
+        }
+    }
+
+    private static void Keep(StringBuilder text, string line)
+    {
+        text.Append(line).Append('\n');
+        if (text.Length > MaxLogChars)
+        {
+            text.Remove(0, text.Length - MaxLogChars);
         }
     }
 }

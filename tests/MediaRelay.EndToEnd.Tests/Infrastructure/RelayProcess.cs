@@ -22,6 +22,14 @@ internal static class RelayProcess
             : ManagedProcess.Start("mediarelay", dotnet, [assembly, .. arguments], workDirectory, lineDelay: lineDelay);
     }
 
+    /// <summary>`dotnet mediarelay.dll ARGUMENTS` inside network namespace <paramref name="ns"/> (`ip netns exec`, which execs: one process).</summary>
+    public static ManagedProcess StartIn(NetworkNamespace ns, string workDirectory, IEnumerable<string> arguments)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return ManagedProcess.Start("mediarelay", "ip", ["netns", "exec", ns.Name, dotnet, assembly, .. arguments], workDirectory);
+    }
+
     /// <summary>`run` on 127.0.0.1 with the endpoints' ng socket and port range, then <paramref name="extra"/>.</summary>
     public static string[] RunOn(RelayEndpoints endpoints, params string[] extra) =>
     [

@@ -6,8 +6,9 @@ using System.Net.Sockets;
 namespace MediaRelay.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// Counts RTP packets on the loopback interface by UDP (source port, destination port), without tcpdump: a raw
-/// IPv4 socket for protocol UDP receives a copy of every UDP datagram the host receives, IP header included.
+/// Counts RTP packets on the loopback interface (or, bound to 0.0.0.0, every IPv4 UDP datagram this network
+/// namespace receives) by UDP (source port, destination port), without tcpdump: a raw IPv4 socket for protocol UDP
+/// receives a copy of every UDP datagram the host receives, IP header included; what the host sends is not seen.
 /// Needs CAP_NET_RAW (root in CI). Only packets that look like RTP version 2 are counted.
 /// Threading: one receive loop writes, readers take snapshots.
 /// </summary>
@@ -24,7 +25,8 @@ internal sealed class RtpCapture : IDisposable
         _loop = Task.Run(ReceiveLoopAsync);
     }
 
-    public static RtpCapture Start()
+    /// <summary>Starts counting; a socket of the calling thread's network namespace, on <paramref name="bind"/> (default 127.0.0.1).</summary>
+    public static RtpCapture Start(IPAddress? bind = null)
     {
         Socket socket;
         try
@@ -40,7 +42,7 @@ internal sealed class RtpCapture : IDisposable
         }
 
         socket.ReceiveBufferSize = 8 * 1024 * 1024;
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.Bind(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
         return new RtpCapture(socket);
     }
 

@@ -27,6 +27,23 @@ internal sealed class UdpPhone : IDisposable
 
     public void SendTo(byte[] packet, int relayPort) => _socket.SendTo(packet, new IPEndPoint(_relay, relayPort));
 
+    /// <summary>
+    /// Sends to any address from this phone's socket; false when the network refuses at once (no route: ENETUNREACH),
+    /// which a test of unreachable addresses counts as not delivered.
+    /// </summary>
+    public bool TrySendTo(byte[] packet, IPEndPoint destination)
+    {
+        try
+        {
+            _socket.SendTo(packet, destination);
+            return true;
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode is SocketError.NetworkUnreachable or SocketError.HostUnreachable)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every datagram that arrives until nothing came for <paramref name="quiet"/>.</summary>
     public List<(byte[] Data, IPEndPoint From)> Drain(TimeSpan quiet)
     {

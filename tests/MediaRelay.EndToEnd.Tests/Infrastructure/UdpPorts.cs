@@ -20,13 +20,14 @@ internal static class UdpPorts
 
     /// <summary>
     /// Local UDP ports in [<paramref name="min"/>, <paramref name="max"/>] bound by process <paramref name="processId"/>
-    /// or its descendants: the socket inodes from /proc/net/udp matched against the processes' open descriptors, so
-    /// another program on the machine that happens to use the same range does not count.
+    /// or its descendants: the socket inodes from the process's /proc/PID/net/udp (its own network namespace, which
+    /// may be one a test created) matched against the processes' open descriptors, so another program on the machine
+    /// that happens to use the same range does not count.
     /// </summary>
     public static IReadOnlyList<int> BoundInRangeBy(int processId, int min, int max)
     {
         var inodes = SocketInodesOf(processId);
-        return Sockets().Where(s => s.Port >= min && s.Port <= max && inodes.Contains(s.Inode))
+        return Sockets($"/proc/{processId}/net").Where(s => s.Port >= min && s.Port <= max && inodes.Contains(s.Inode))
             .Select(s => s.Port).Distinct().Order().ToList();
     }
 
@@ -140,9 +141,10 @@ internal static class UdpPorts
         return inodes;
     }
 
-    private static IEnumerable<(int Port, string Inode)> Sockets()
+    /// <summary>The UDP sockets of one network namespace: this process's (/proc/net), or a process's (/proc/PID/net).</summary>
+    private static IEnumerable<(int Port, string Inode)> Sockets(string directory = "/proc/net")
     {
-        foreach (var table in new[] { "/proc/net/udp", "/proc/net/udp6" })
+        foreach (var table in new[] { directory + "/udp", directory + "/udp6" })
         {
             if (!File.Exists(table))
             {

@@ -3,6 +3,7 @@ using System.Net;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.Protocols.Bencode;
+using static MediaRelay.EndToEnd.Tests.Kernel.PhoneExchange;
 using static MediaRelay.EndToEnd.Tests.Ng.NgCalls;
 
 namespace MediaRelay.EndToEnd.Tests.Kernel;
@@ -14,7 +15,6 @@ namespace MediaRelay.EndToEnd.Tests.Kernel;
 [Collection(EndToEndCollection.Name)]
 public sealed class KernelForwardingTests : IDisposable
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
     private readonly KernelTopology _net = KernelTopology.Create();
 
     [NamespaceFact(Timeout = 120_000)]
@@ -222,55 +222,8 @@ public sealed class KernelForwardingTests : IDisposable
     private static async Task<(int CallerFacing, int CalleeFacing)> ConnectAsync(NgClient ng, string callId, UdpPhone a, UdpPhone b)
     {
         var (callerFacing, calleeFacing) = await CallAsync(ng, callId, a, b);
-        a.SendTo(UdpPhone.Rtp(0, 0xA), callerFacing);
-        b.SendTo(UdpPhone.Rtp(0, 0xB), calleeFacing);
-        Assert.Single(b.Drain(Quiet));
-        Assert.Single(a.Drain(Quiet));
-        await Task.Delay(100); // the kernel worker installs both directions (microseconds; see the install figure)
+        await LearnAsync(a, b, callerFacing, calleeFacing);
         return (callerFacing, calleeFacing);
-    }
-
-    /// <summary>Sends <paramref name="count"/> packets each way (sequence 1..count), paced; returns what each phone got.</summary>
-    private static async Task<(List<(byte[] Data, IPEndPoint From)> ToB, List<(byte[] Data, IPEndPoint From)> ToA)> ExchangeAsync(
-        UdpPhone a, UdpPhone b, int callerFacing, int calleeFacing, int count)
-    {
-        // Dedicated threads: two blocking receivers must not hold the pool threads the sender's awaits need.
-        var toB = Task.Factory.StartNew(() => b.Drain(Quiet), TaskCreationOptions.LongRunning);
-        var toA = Task.Factory.StartNew(() => a.Drain(Quiet), TaskCreationOptions.LongRunning);
-        for (var i = 1; i <= count; i++)
-        {
-            a.SendTo(UdpPhone.Rtp((ushort)i, 0xA), callerFacing);
-            b.SendTo(UdpPhone.Rtp((ushort)i, 0xB), calleeFacing);
-            if (i % 50 == 0)
-            {
-                await Task.Delay(5);
-            }
-        }
-
-        return (await toB, await toA);
-    }
-
-    /// <summary>
-    /// The RTP "stats" and "kernel stats" packets of one party (packets it sent), once the total reached
-    /// <paramref name="expectedTotal"/> (kernel counters are read once a second) or after 5 s.
-    /// </summary>
-    private static async Task<(long Total, long Kernel)> SettledStatsAsync(NgClient ng, string callId, string tag, long expectedTotal)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var query = (await ng.QueryAsync(callId, CancellationToken.None))!;
-            var media = (BencodeDictionary)query.GetDictionary("tags")!.GetDictionary(tag)!.GetList("medias")!.Items[0];
-            var rtp = (BencodeDictionary)media.GetList("streams")!.Items[0];
-            var total = rtp.GetDictionary("stats")!.GetInteger("packets") ?? 0;
-            var kernel = rtp.GetDictionary("kernel stats")!.GetInteger("packets") ?? 0;
-            if (total >= expectedTotal || DateTime.UtcNow > deadline)
-            {
-                return (total, kernel);
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     public void Dispose() => _net.Dispose();

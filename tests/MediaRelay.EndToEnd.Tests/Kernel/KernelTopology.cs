@@ -18,6 +18,18 @@ public sealed class NamespaceFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that runs only where network namespaces can be created (root, iproute2); skipped with the reason otherwise.</summary>
+public sealed class NamespaceTheoryAttribute : TheoryAttribute
+{
+    public NamespaceTheoryAttribute()
+    {
+        if (!NetworkNamespace.CanCreate(out var reason))
+        {
+            Skip = reason;
+        }
+    }
+}
+
 /// <summary>
 /// Phone A, the relay R and phone B in three namespaces the test creates, joined by veth pairs with checksum
 /// offload off (so a bad rewrite is dropped, DESIGN 4.1), addresses from documentation ranges:
@@ -80,7 +92,21 @@ internal sealed class KernelTopology : IDisposable
         B.Ip("-6", "route", "add", "default", "via", "2001:db8:2::1").Check();
     }
 
-    private static void Link(NetworkNamespace ns, string device, string[] v4, string[] v6)
+    /// <summary>
+    /// Two networks that reach each other in no way: A and B lose their default routes, so A knows only
+    /// 198.51.100.0/24 and 2001:db8:1::/64 (R's side "ra"), B only 192.0.2.0/24 and 2001:db8:2::/64 ("rb"); R does
+    /// not route either (forwarding is off in a new namespace). Only the relay joins them.
+    /// </summary>
+    public void Isolate()
+    {
+        A.Ip("route", "del", "default").Check();
+        A.Ip("-6", "route", "del", "default").Check();
+        B.Ip("route", "del", "default").Check();
+        B.Ip("-6", "route", "del", "default").Check();
+    }
+
+    /// <summary>Sets addresses on a device, brings it up and turns checksum offload off (a bad rewrite is then dropped).</summary>
+    internal static void Link(NetworkNamespace ns, string device, string[] v4, string[] v6)
     {
         foreach (var address in v4)
         {
@@ -97,25 +123,29 @@ internal sealed class KernelTopology : IDisposable
         ns.Exec("ethtool", "-K", device, "tx", "off", "rx", "off").Check();
     }
 
-    /// <summary>A phone inside A (198.51.100.10:30000 unless told), sending to the relay's address of its family.</summary>
-    public UdpPhone PhoneA(string address = "198.51.100.10", int port = 30000) => A.Enter(() => new UdpPhone(address, port, RelayFor(address)));
+    /// <summary>A phone inside A (198.51.100.10:30000 unless told), sending to <paramref name="relay"/>, else the relay's address of its family.</summary>
+    public UdpPhone PhoneA(string address = "198.51.100.10", int port = 30000, string? relay = null) =>
+        A.Enter(() => new UdpPhone(address, port, relay ?? RelayFor(address)));
 
-    /// <summary>A phone inside B (192.0.2.10:31000 unless told), sending to the relay's address of its family.</summary>
-    public UdpPhone PhoneB(string address = "192.0.2.10", int port = 31000) => B.Enter(() => new UdpPhone(address, port, RelayFor(address)));
+    /// <summary>A phone inside B (192.0.2.10:31000 unless told), sending to <paramref name="relay"/>, else the relay's address of its family.</summary>
+    public UdpPhone PhoneB(string address = "192.0.2.10", int port = 31000, string? relay = null) =>
+        B.Enter(() => new UdpPhone(address, port, relay ?? RelayFor(address)));
 
     private static string RelayFor(string address) => address.Contains(':', StringComparison.Ordinal) ? RelayV6 : RelayV4;
 
     /// <summary>Starts `mediarelay run` inside R with kernel forwarding on; returns its ng client (made inside R).</summary>
-    public async Task<NgClient> StartRelayAsync(params string[] extra)
+    public Task<NgClient> StartRelayAsync(params string[] extra) =>
+        StartRelayOnAsync(["--relay-address", RelayV4, "--relay-address-v6", RelayV6, "--kernel-forwarding", "on", .. extra]);
+
+    /// <summary>
+    /// Starts `mediarelay run` inside R with ng on 127.0.0.1:2223, ports 40000-40999, no delete delay and
+    /// <paramref name="arguments"/> (the addresses or interfaces, kernel forwarding); returns its ng client (made inside R).
+    /// </summary>
+    public async Task<NgClient> StartRelayOnAsync(IEnumerable<string> arguments)
     {
-        var assembly = Path.Combine(AppContext.BaseDirectory, "mediarelay.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         _relay?.Dispose();
-        _relay = ManagedProcess.Start("mediarelay", "ip",
-            ["netns", "exec", R.Name, dotnet, assembly, "run", "--relay-address", RelayV4, "--relay-address-v6", RelayV6,
-                "--ng-listen", "127.0.0.1:2223", "--port-min", "40000", "--port-max", "40999", "--delete-delay", "0",
-                "--kernel-forwarding", "on", .. extra],
-            _workDirectory);
+        _relay = RelayProcess.StartIn(R, _workDirectory,
+            ["run", "--ng-listen", "127.0.0.1:2223", "--port-min", "40000", "--port-max", "40999", "--delete-delay", "0", .. arguments]);
         var ng = R.Enter(() => new NgClient(new IPEndPoint(IPAddress.Loopback, 2223)));
         await RelayProcess.WaitForNgAsync(ng, _relay);
         return ng;

@@ -25,6 +25,32 @@ internal static partial class NgCalls
     public static async Task<int> AnswerAsync(NgClient ng, string callId, string fromTag, string toTag, string sdp) =>
         MediaPort(await SendOkAsync(ng, new BencodeDictionary { { "call-id", callId }, { "command", "answer" }, { "from-tag", fromTag }, { "sdp", sdp }, { "to-tag", toTag } }));
 
+    /// <summary>An offer with further keys (direction, address family, replace, ...); returns the reply, which must be ok.</summary>
+    public static Task<BencodeDictionary> OfferWithAsync(NgClient ng, string callId, string fromTag, string sdp, BencodeDictionary extra) =>
+        SendOkAsync(ng, Sorted(new BencodeDictionary { { "call-id", callId }, { "command", "offer" }, { "from-tag", fromTag }, { "sdp", sdp } }, extra));
+
+    /// <summary>An answer with further keys (replace, ...); returns the reply, which must be ok.</summary>
+    public static Task<BencodeDictionary> AnswerWithAsync(NgClient ng, string callId, string fromTag, string toTag, string sdp, BencodeDictionary extra) =>
+        SendOkAsync(ng, Sorted(new BencodeDictionary { { "call-id", callId }, { "command", "answer" }, { "from-tag", fromTag }, { "sdp", sdp }, { "to-tag", toTag } }, extra));
+
+    /// <summary>Both dictionaries' keys in one, in bencode's order (sorted as raw strings).</summary>
+    public static BencodeDictionary Sorted(BencodeDictionary command, BencodeDictionary extra)
+    {
+        var sorted = new BencodeDictionary();
+        foreach (var (key, value) in command.Concat(extra).OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            sorted.Add(key, value);
+        }
+
+        return sorted;
+    }
+
+    /// <summary>The connection line (c=) of an SDP, e.g. "IN IP4 203.0.113.10".</summary>
+    public static string Connection(string sdp) => ConnectionLine().Match(sdp).Groups[1].Value;
+
+    /// <summary>The origin line's (o=) network type, family and address, e.g. "IN IP4 203.0.113.10".</summary>
+    public static string Origin(string sdp) => OriginLine().Match(sdp).Groups[1].Value;
+
     public static async Task<BencodeDictionary> SendOkAsync(NgClient ng, BencodeDictionary command)
     {
         var reply = await ng.SendAsync(command, TimeSpan.FromSeconds(5), CancellationToken.None);
@@ -32,8 +58,10 @@ internal static partial class NgCalls
         return reply;
     }
 
-    public static int MediaPort(BencodeDictionary reply) =>
-        int.Parse(MediaLine().Match(reply.GetString("sdp")!).Groups[1].Value, CultureInfo.InvariantCulture);
+    public static int MediaPort(BencodeDictionary reply) => MediaPort(reply.GetString("sdp")!);
+
+    /// <summary>The port of the SDP's audio line.</summary>
+    public static int MediaPort(string sdp) => int.Parse(MediaLine().Match(sdp).Groups[1].Value, CultureInfo.InvariantCulture);
 
     public static string Sdp(string address, int port, string direction = "sendrecv", int? rtcpPort = null) =>
         $"v=0\r\no=- 1 1 {Family(address)} {address}\r\ns=-\r\nc={Family(address)} {address}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0\r\na={direction}\r\n"
@@ -43,4 +71,10 @@ internal static partial class NgCalls
 
     [GeneratedRegex(@"m=audio (\d+) ")]
     private static partial Regex MediaLine();
+
+    [GeneratedRegex(@"(?m)^c=(IN IP[46] \S+)\r?$")]
+    private static partial Regex ConnectionLine();
+
+    [GeneratedRegex(@"(?m)^o=\S+ \S+ \S+ (IN IP[46] \S+)\r?$")]
+    private static partial Regex OriginLine();
 }

@@ -60,11 +60,14 @@ internal abstract class RelayDriver : IDisposable
     public IReadOnlyList<int> BoundMediaPorts() =>
         _process is null ? [] : UdpPorts.BoundInRangeBy(_process.Id, Endpoints.PortMin, Endpoints.PortMax);
 
+    /// <summary>A client of the relay's ng socket, made in the relay's network namespace.</summary>
+    public virtual NgClient CreateNgClient() => new(Endpoints.Ng);
+
     /// <summary>Starts the relay and returns once it answers an ng ping.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _process = Launch();
-        using var ng = new NgClient(Endpoints.Ng);
+        using var ng = CreateNgClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)
         {

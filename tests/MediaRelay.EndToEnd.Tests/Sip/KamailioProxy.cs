@@ -6,9 +6,10 @@ namespace MediaRelay.EndToEnd.Tests.Sip;
 
 /// <summary>
 /// Kamailio in the foreground (-DD -E) with assets/kamailio.cfg.template filled in: listens on
-/// 127.0.0.1:<see cref="SipPort"/>, forwards new calls to the sipp UAS and drives the relay through the
-/// configuration's module: rtpengine (the relay's ng socket), mediaproxy (its UNIX socket; Kamailio's jsonrpcs
-/// datagram socket at <see cref="RpcSocket"/> then takes the relay's dlg.end_dlg) or rtpproxy (its UDP socket).
+/// 127.0.0.1:<see cref="SipPort"/> (or a <see cref="CallNetwork"/>'s proxy addresses), forwards new calls to the sipp
+/// UAS and drives the relay through the configuration's module: rtpengine (the relay's ng socket), mediaproxy (its
+/// UNIX socket; Kamailio's jsonrpcs datagram socket at <see cref="RpcSocket"/> then takes the relay's dlg.end_dlg) or
+/// rtpproxy (its UDP socket); the relay's sockets are on 127.0.0.1 (or the UNIX socket) of Kamailio's namespace.
 /// Needs no root: the port is above 1024 and the runtime directory is the test's own.
 /// </summary>
 internal sealed class KamailioProxy : IDisposable
@@ -41,8 +42,10 @@ internal sealed class KamailioProxy : IDisposable
     public static string RpcSocket(string workDirectory) => Path.Combine(workDirectory, "kamailio-rpc.sock");
 
     public static async Task<KamailioProxy> StartAsync(
-        string workDirectory, int uasPort, RelayEndpoints relay, ProxyConfiguration configuration, CancellationToken cancellationToken)
+        string workDirectory, int uasPort, RelayEndpoints relay, ProxyConfiguration configuration, CancellationToken cancellationToken,
+        CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         var sipPort = UdpPorts.FreePort();
         var module = configuration.Module switch
         {
@@ -58,7 +61,10 @@ internal sealed class KamailioProxy : IDisposable
             "kamailio.cfg.template",
             new Dictionary<string, string>
             {
-                ["SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture),
+                // More than one address: mhomed, so a request leaves from the address facing its destination.
+                ["LISTEN"] = (network.ProxyListen.Count > 1 ? "mhomed=1\n" : "")
+                    + string.Join('\n', network.ProxyListen.Select(a => $"listen=udp:{a}:{sipPort.ToString(CultureInfo.InvariantCulture)}")),
+                ["UAS_ADDRESS"] = network.CalleeAddress,
                 ["UAS_PORT"] = uasPort.ToString(CultureInfo.InvariantCulture),
                 ["NG_PORT"] = relay.Ng.Port.ToString(CultureInfo.InvariantCulture),
                 ["MEDIAPROXY_SOCKET"] = relay.MediaProxySocket ?? "(none)",
@@ -71,7 +77,8 @@ internal sealed class KamailioProxy : IDisposable
         await File.WriteAllTextAsync(configPath, config, cancellationToken);
         var runDirectory = Directory.CreateDirectory(Path.Combine(workDirectory, "kamailio-run")).FullName;
 
-        var process = ManagedProcess.Start(
+        var process = CallNetwork.Start(
+            network.ProxyNamespace,
             "kamailio",
             Environment.GetEnvironmentVariable("KAMAILIO") ?? "kamailio",
             [
@@ -105,7 +112,7 @@ internal sealed class KamailioProxy : IDisposable
             var relayReady = configuration.Module == ProxyModule.MediaProxy
                 ? File.Exists(RpcSocket(workDirectory))
                 : process.Log.Contains("support for it enabled", StringComparison.Ordinal);
-            if (UdpPorts.BoundInRange(sipPort, sipPort).Count == 1 && relayReady)
+            if (UdpPorts.BoundInRangeBy(process.Id, sipPort, sipPort).Count == 1 && relayReady)
             {
                 return proxy;
             }
@@ -114,7 +121,7 @@ internal sealed class KamailioProxy : IDisposable
         }
 
         proxy.Dispose();
-        throw new TimeoutException($"kamailio did not bind 127.0.0.1:{sipPort} and reach the relay within 15 s:\n{process.Log}");
+        throw new TimeoutException($"kamailio did not bind {network.ProxyAddress}:{sipPort} and reach the relay within 15 s:\n{process.Log}");
     }
 
     public void Dispose() => _process.Dispose();

@@ -37,6 +37,10 @@ public sealed record ProxyConfiguration(RelayControl Control, string Flags, bool
     public static ProxyConfiguration OfferAnswerReplaceOrigin { get; } =
         new(RelayControl.OfferAnswer, "replace-origin replace-session-connection", OfferIce: false);
 
+    /// <summary>The caller on the relay's interface "internal", the callee on "external" (issue 14).</summary>
+    public static ProxyConfiguration ManageInternalToExternal { get; } =
+        new(RelayControl.Manage, "direction=internal direction=external replace-origin replace-session-connection", OfferIce: false);
+
     public static ProxyConfiguration ManageIceRemove { get; } =
         new(RelayControl.Manage, "ICE=remove RTP/AVP", OfferIce: true);
 

@@ -4,7 +4,7 @@ using MediaRelay.EndToEnd.Tests.Infrastructure;
 namespace MediaRelay.EndToEnd.Tests.Sip;
 
 /// <summary>
-/// One sipp instance (caller or callee) on 127.0.0.1. Both sides use sipp's rtp_stream, which sends RTP from and
+/// One sipp instance (caller or callee) on 127.0.0.1, or on its address in a <see cref="CallNetwork"/>. Both sides use sipp's rtp_stream, which sends RTP from and
 /// receives it on the single media socket bound at <see cref="MediaPort"/> (-mp), so every call of one instance
 /// uses that one port; the relay's ports tell the calls apart. Plain UDP sockets: no root needed for sipp.
 /// </summary>
@@ -48,8 +48,9 @@ internal sealed class Sipp : IDisposable
     }
 
     /// <summary>Starts the callee, which answers the load's calls and then exits.</summary>
-    public static Sipp StartCallee(string workDirectory, CallLoad load, ProxyConfiguration configuration, string audioFile)
+    public static Sipp StartCallee(string workDirectory, CallLoad load, ProxyConfiguration configuration, string audioFile, CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         var mediaStops = load.Ending == CallEnding.ProxyByeAfterMediaTimeout;
         var scenario = Assets.Fill(
             "uas.xml.template",
@@ -61,7 +62,7 @@ internal sealed class Sipp : IDisposable
                 ["IF_MEDIA_STOPS"] = Keep(mediaStops).Begin,
                 ["END_IF_MEDIA_STOPS"] = Keep(mediaStops).End,
             });
-        return Start("callee", workDirectory, scenario, remote: null, load.Calls, concurrent: null);
+        return Start("callee", workDirectory, scenario, remote: null, load.Calls, concurrent: null, network.CalleeAddress, network.CalleeNamespace);
     }
 
     /// <summary>
@@ -69,8 +70,10 @@ internal sealed class Sipp : IDisposable
     /// every Call-ID starts with it (sipp's -cid_str), so a test can tell which caller a relay session belongs to.
     /// </summary>
     public static Sipp StartCaller(
-        string workDirectory, int proxyPort, CallLoad load, ProxyConfiguration configuration, string audioFile, string? callIdPrefix = null)
+        string workDirectory, int proxyPort, CallLoad load, ProxyConfiguration configuration, string audioFile, string? callIdPrefix = null,
+        CallNetwork? network = null)
     {
+        network ??= CallNetwork.Loopback;
         // ICE attributes as a browser or softphone would offer them; sipp cannot do ICE itself, so only the
         // configuration that strips ICE gets them.
         var proxyHangsUp = load.Ending == CallEnding.ProxyByeAfterMediaTimeout;
@@ -91,8 +94,8 @@ internal sealed class Sipp : IDisposable
                 ["IF_PROXY_HANGS_UP"] = Keep(proxyHangsUp).Begin,
                 ["END_IF_PROXY_HANGS_UP"] = Keep(proxyHangsUp).End,
             });
-        return Start("caller", workDirectory, scenario, remote: "127.0.0.1:" + proxyPort.ToString(CultureInfo.InvariantCulture), load.Calls, load.Concurrent,
-            callIdPrefix is null ? [] : ["-cid_str", callIdPrefix + "-%u-%p@%s"]);
+        return Start("caller", workDirectory, scenario, remote: network.ProxyAddress + ":" + proxyPort.ToString(CultureInfo.InvariantCulture), load.Calls, load.Concurrent,
+            network.CallerAddress, network.CallerNamespace, callIdPrefix is null ? [] : ["-cid_str", callIdPrefix + "-%u-%p@%s"]);
     }
 
     /// <summary>
@@ -148,7 +151,9 @@ internal sealed class Sipp : IDisposable
     /// <summary>The markers around an optional part of a scenario template: nothing to keep it, an XML comment to drop it.</summary>
     private static (string Begin, string End) Keep(bool keep) => keep ? (string.Empty, string.Empty) : ("<!--", "-->");
 
-    private static Sipp Start(string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent, string[]? extra = null)
+    private static Sipp Start(
+        string role, string workDirectory, string scenario, string? remote, int calls, int? concurrent, string address, NetworkNamespace? ns,
+        string[]? extra = null)
     {
         var scenarioPath = Path.Combine(workDirectory, role + ".xml");
         File.WriteAllText(scenarioPath, scenario);
@@ -165,9 +170,9 @@ internal sealed class Sipp : IDisposable
         arguments.AddRange(
         [
             "-sf", scenarioPath,
-            "-i", "127.0.0.1",
+            "-i", address,
             "-p", sipPort.ToString(CultureInfo.InvariantCulture),
-            "-mi", "127.0.0.1",
+            "-mi", address,
             "-mp", mediaPort.ToString(CultureInfo.InvariantCulture),
             "-cp", UdpPorts.FreePort().ToString(CultureInfo.InvariantCulture),
             "-m", calls.ToString(CultureInfo.InvariantCulture),
@@ -186,7 +191,7 @@ internal sealed class Sipp : IDisposable
 
         arguments.AddRange(extra ?? []);
 
-        var process = ManagedProcess.Start(role, Environment.GetEnvironmentVariable("SIPP") ?? "sipp", arguments, workDirectory);
+        var process = CallNetwork.Start(ns, role, Environment.GetEnvironmentVariable("SIPP") ?? "sipp", arguments, workDirectory);
         return new Sipp(role, sipPort, mediaPort, process, statisticsFile);
     }
 

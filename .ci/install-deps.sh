@@ -11,7 +11,8 @@ set -euo pipefail
 
 # clang, llvm and libbpf-dev build the kernel forwarding program (src/MediaRelay.Transport/Kernel/Bpf); libbpf1 loads
 # it; iproute2 and ethtool build the kernel tests' network namespaces; bpftool is used by scripts/bpf-selftest.sh.
-packages=(kamailio sip-tester rtpengine-daemon clang llvm libbpf-dev libbpf1 bpftool iproute2 ethtool)
+# systemd gives systemd-analyze, which the packaging tests run on the installed unit (nothing of it is started).
+packages=(kamailio sip-tester rtpengine-daemon clang llvm libbpf-dev libbpf1 bpftool iproute2 ethtool systemd)
 # The management tests (tests/MediaRelay.Management.Tests): Prometheus scrapes the relay's /metrics (and promtool lints
 # it), and headless Chromium drives the dashboard. Installed without their recommends (node-exporter, a desktop).
 bare_packages=(prometheus chromium-headless-shell)

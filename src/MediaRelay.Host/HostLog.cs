@@ -69,4 +69,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 229, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
     public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 230, Level = LogLevel.Debug, Message = "told systemd: {State}")]
+    public static partial void Notified(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "could not notify systemd on NOTIFY_SOCKET {Address}: {Error}")]
+    public static partial void NotifyFailed(ILogger logger, string address, string error);
+
+    [LoggerMessage(EventId = 232, Level = LogLevel.Warning, Message = "NOTIFY_SOCKET {Address} is not a UNIX socket path or @abstract name; systemd is not told when the relay is ready")]
+    public static partial void NotifySocketUnsupported(ILogger logger, string address);
 }

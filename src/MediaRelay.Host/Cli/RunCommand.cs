@@ -125,12 +125,17 @@ internal static class RunCommand
         Description = "Trace, Debug, Information, Warning or Error. Default Information.",
     };
 
+    private static readonly Option<string?> s_logFormat = new("--log-format")
+    {
+        Description = "Console log format: simple (UTC timestamp, level, category, message on one line), systemd (syslog priority prefix such as <6>, no timestamp: the journal keeps its own) or auto (systemd when stdout or stderr is the journal, i.e. JOURNAL_STREAM names it, else simple). Default auto.",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel, s_logFormat,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -171,6 +176,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.KernelForwarding), result.GetValue(s_kernelForwarding));
         Set(nameof(MediaRelaySettings.Loops), Text(result.GetValue(s_loops)));
         Set(nameof(MediaRelaySettings.RealtimePriority), Text(result.GetValue(s_realtimePriority)));
+        Set(nameof(MediaRelaySettings.LogFormat), result.GetValue(s_logFormat));
         if (result.GetValue(s_strictSource))
         {
             Set(nameof(MediaRelaySettings.StrictSource), "true");

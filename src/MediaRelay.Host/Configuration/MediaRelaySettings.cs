@@ -139,4 +139,11 @@ public sealed class MediaRelaySettings
     /// <see cref="ManagementListen"/> is not a loopback address. Default empty: none.
     /// </summary>
     public string ManagementToken { get; set; } = "";
+
+    /// <summary>
+    /// The console log's format: "simple" (a UTC timestamp, level, category and message on one line), "systemd" (the
+    /// message with its syslog priority prefix, "&lt;6&gt;", and no timestamp: the journal adds its own) or "auto"
+    /// (systemd when stdout or stderr is the journal, as under a systemd unit, else simple). Default "auto".
+    /// </summary>
+    public string LogFormat { get; set; } = "auto";
 }

@@ -108,6 +108,11 @@ public static class SettingsValidator
             errors.Add($"transport {reason}");
         }
 
+        if (!Hosting.LogFormat.IsKnown(settings.LogFormat))
+        {
+            errors.Add($"log-format '{settings.LogFormat}' is not known: give auto, simple or systemd");
+        }
+
         if (settings.KernelForwarding.ToUpperInvariant() is not ("AUTO" or "ON" or "OFF"))
         {
             errors.Add($"kernel-forwarding '{settings.KernelForwarding}' is not known: give auto, on or off");

@@ -12,7 +12,7 @@ namespace MediaRelay.Host.Hosting;
 /// left then end as "shutdown"). SIGTERM stays the fast stop.
 /// </summary>
 internal sealed class DrainService(ISessionApi sessions, DrainOptions options, IHostApplicationLifetime lifetime, TimeProvider time,
-    ILogger<DrainService> logger) : IHostedService, IDisposable
+    SystemdNotifyService systemd, ILogger<DrainService> logger) : IHostedService, IDisposable
 {
     private PosixSignalRegistration? _sighup;
     private ITimer? _watch;
@@ -61,6 +61,7 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
         sessions.StartDraining();
         _deadline = options.Timeout > TimeSpan.Zero ? time.GetUtcNow() + options.Timeout : DateTimeOffset.MaxValue;
         HostLog.Draining(logger, sessions.Totals.CurrentSessions, options.Timeout > TimeSpan.Zero ? $"{options.Timeout.TotalSeconds:F0} s" : "no limit");
+        systemd.Draining(sessions.Totals.CurrentSessions);
         _watch.Change(TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 

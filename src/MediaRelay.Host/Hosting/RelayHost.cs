@@ -71,13 +71,23 @@ internal static class RelayHost
         }
 
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(o =>
+        if (LogFormat.Resolve(settings.LogFormat) == LogFormat.Systemd)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
+            // "<6>MediaRelay.Host.Hosting.RelayService[200] media on ...": the journal stamps the time itself and takes
+            // the priority from the prefix; an exception stays on the line.
+            builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+
         // The console logger writes from a queue and, when the host is disposed, gives that queue 1.5 s to drain and
         // drops the rest: with the default 2,500 entries a slow reader of stdout (a busy journald) lost the sessions'
         // end lines. 256 drain in time at 200 lines/s; a longer burst waits for the reader instead of being lost.
@@ -133,8 +143,12 @@ internal static class RelayHost
         builder.Services.AddHostedService<RelayService>();
         builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
         builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });
+        builder.Services.AddSingleton(_ => new SystemdNotify());
+        builder.Services.AddSingleton<SystemdNotifyService>();
         builder.Services.AddSingleton<DrainService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainService>());
+        // Last: READY=1 once everything above has started (see SystemdNotifyService).
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifyService>());
 
         using var host = builder.Build();
         if (configPath is not null)

@@ -69,4 +69,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 229, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
     public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "accounting: off (--accounting off); ended sessions are only logged")]
+    public static partial void AccountingOff(ILogger logger);
 }

@@ -11,6 +11,7 @@ var root = new RootCommand(
     StatsCommand.Create(),
     TerminateCommand.Create(),
     TopCommand.Create(),
+    AccountingCommand.Create(),
 };
 
 // SIGTERM and Ctrl+C belong to the generic host (its console lifetime), which stops the relay gracefully however

@@ -327,11 +327,40 @@ public sealed class AccountingWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
-                await DownAsync(e).ConfigureAwait(false);
+                // A connection the server dropped while idle (a restart between two batches): one new try at once.
+                if (!await RetryOnceAsync(batch, abort).ConfigureAwait(false))
+                {
+                    await DownAsync(e).ConfigureAwait(false);
+                }
+                else
+                {
+                    return;
+                }
             }
         }
 
         SpoolRecords(batch);
+    }
+
+    private async Task<bool> RetryOnceAsync(List<AccountingRecord> batch, CancellationToken abort)
+    {
+        try
+        {
+            await _store.ResetAsync().ConfigureAwait(false);
+            await _store.OpenAsync(abort).ConfigureAwait(false);
+            await _store.WriteAsync(batch, abort).ConfigureAwait(false);
+            Interlocked.Add(ref _written, batch.Count);
+            return true;
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            SpoolRecords(batch);
+            throw;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
     }
 
     /// <summary>Appends to the spool; when even that fails, keeps the records in memory for a later try.</summary>

@@ -45,8 +45,16 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
         await base.ConnectForReadingAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, null, "PRAGMA foreign_keys = ON", cancellationToken);
+    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // SQLite opens a file it may not write read-only, without a word: say so now, not at the first record.
+        if (connection is SqliteConnection { Handle: { } handle } && SQLitePCL.raw.sqlite3_db_readonly(handle, "main") == 1)
+        {
+            throw new SqliteException("SQLite Error 8: 'attempt to write a readonly database'.", 8);
+        }
+
+        return ExecuteAsync(connection, null, "PRAGMA foreign_keys = ON", cancellationToken);
+    }
 
     protected override string ColumnType(string placeholder) => placeholder switch
     {
@@ -67,7 +75,7 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
     public static string? Advice(Exception error) => error switch
     {
         SqliteException { SqliteErrorCode: 8 } => "the file or its directory is read-only for the relay: make both writable by its user, or give another file with --accounting sqlite:PATH",
-        SqliteException { SqliteErrorCode: 11 or 26 } => "the file is damaged or is not an SQLite database: move it away (the relay then creates a new one) or give another file with --accounting sqlite:PATH",
+        SqliteException { SqliteErrorCode: 11 or 26 } => "the file is damaged or is not an SQLite database: move it away and the relay creates a new one, or give another file with --accounting sqlite:PATH",
         SqliteException { SqliteErrorCode: 13 } => "the disk is full",
         SqliteException { SqliteErrorCode: 14 } => "the file cannot be opened: check that its directory exists and is writable",
         SqliteException { SqliteErrorCode: 5 or 6 } => "another process holds the file locked",

@@ -92,7 +92,7 @@ public sealed class AccountingWriter : IAsyncDisposable
             AccountingLog.QueueFull(_logger, _options.QueueCapacity, _store.Description, Spool.Path);
         }
 
-        SpoolRecords([AccountingRecord.From(call, _options.Node, _time.GetUtcNow())]);
+        SpoolRecords([AccountingRecord.From(call, _options.Node, _time.GetUtcNow())], sync: false);
     }
 
     /// <summary>Starts the writer task; the database is opened there, so a slow or absent one never delays the start.</summary>
@@ -364,7 +364,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     }
 
     /// <summary>Appends to the spool; when even that fails, keeps the records in memory for a later try.</summary>
-    private void SpoolRecords(List<AccountingRecord> records)
+    private void SpoolRecords(List<AccountingRecord> records, bool sync = true)
     {
         if (records.Count == 0)
         {
@@ -373,7 +373,7 @@ public sealed class AccountingWriter : IAsyncDisposable
 
         try
         {
-            Spool.Append(records);
+            Spool.Append(records, sync);
             Interlocked.Add(ref _spooled, records.Count);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

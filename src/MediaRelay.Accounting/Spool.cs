@@ -100,8 +100,11 @@ public sealed class Spool
         }
     }
 
-    /// <summary>Appends the records, one line each, and syncs the file to disk. Throws when the file cannot be written.</summary>
-    public void Append(IReadOnlyList<AccountingRecord> records)
+    /// <summary>
+    /// Appends the records, one line each, and with <paramref name="sync"/> syncs the file to disk (the writer task
+    /// does; a session-end event that found the queue full does not wait for the disk). Throws when the file cannot be written.
+    /// </summary>
+    public void Append(IReadOnlyList<AccountingRecord> records, bool sync = true)
     {
         if (records.Count == 0)
         {
@@ -125,7 +128,7 @@ public sealed class Spool
 
             using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
             stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: sync);
             Interlocked.Add(ref _pending, records.Count);
         }
     }

@@ -20,8 +20,9 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
         Mode = SqliteOpenMode.ReadWriteCreate,
         // A replaced or repaired file is opened afresh after a failure, never through a pooled handle.
         Pooling = false,
-        // How long a write waits for another writer (another relay or the CLI) to let go of the file.
-        DefaultTimeout = 15,
+        // How long a write waits for another writer (another relay or the CLI) to let go of the file; longer, and the
+        // batch goes to the spool. Short, so that a stop's flush is never held up for long.
+        DefaultTimeout = 5,
     }.ToString());
 
     public override async Task OpenAsync(CancellationToken cancellationToken)

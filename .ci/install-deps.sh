@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests (tests/MediaRelay.EndToEnd.Tests) run besides .NET: Kamailio with its
 # rtpengine module, sipp (Debian package sip-tester) and rtpengine (rtpengine-daemon, the harness self-check), and
-# what the kernel forwarding path needs to build and to be tested (clang, libbpf, iproute2, ethtool).
+# what the kernel forwarding path needs to build and to be tested (clang, libbpf, iproute2, ethtool); and the
+# PostgreSQL server the accounting tests (tests/MediaRelay.Accounting.Tests) run clusters of their own with.
 #
 # Idempotent: when all three are installed it installs nothing. Either way it then makes sure no service of these
 # packages is running or enabled, and that nothing listens on the ports their services use (SIP 5060, rtpengine ng
@@ -13,11 +14,14 @@ set -euo pipefail
 # it; iproute2 and ethtool build the kernel tests' network namespaces; bpftool is used by scripts/bpf-selftest.sh.
 # systemd gives systemd-analyze, which the packaging tests run on the installed unit (nothing of it is started).
 packages=(kamailio sip-tester rtpengine-daemon clang llvm libbpf-dev libbpf1 bpftool iproute2 ethtool systemd)
+# The accounting tests start their own cluster (initdb and pg_ctl from /usr/lib/postgresql/*/bin, a private port and
+# data directory under /tmp), so the package's own cluster "main" is never started (policy-rc.d below, then disabled).
+packages+=(postgresql)
 # The management tests (tests/MediaRelay.Management.Tests): Prometheus scrapes the relay's /metrics (and promtool lints
 # it), and headless Chromium drives the dashboard. Installed without their recommends (node-exporter, a desktop).
 bare_packages=(prometheus chromium-headless-shell)
 # Services the packages (and the ones they recommend) install; the Debian scripts start some at install time.
-services=(kamailio rtpengine-daemon rtpengine rtpengine-recording-daemon rtpengine-recording prometheus)
+services=(kamailio rtpengine-daemon rtpengine rtpengine-recording-daemon rtpengine-recording prometheus postgresql)
 ports=(5060 2223 22222)
 
 log() { printf 'install-deps: %s\n' "$*"; }
@@ -137,4 +141,5 @@ if [ "${#busy[@]}" -ne 0 ]; then
 fi
 
 log "ready: $(kamailio -v 2>/dev/null | head -1); $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -1); rtpengine $(rtpengine --version 2>&1 | head -1)"
+log "accounting tests: PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1) (initdb, pg_ctl in /usr/lib/postgresql/*/bin)"
 log "nothing listens on ${ports[*]}"

@@ -78,4 +78,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 232, Level = LogLevel.Warning, Message = "NOTIFY_SOCKET {Address} is not a UNIX socket path or @abstract name; systemd is not told when the relay is ready")]
     public static partial void NotifySocketUnsupported(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 233, Level = LogLevel.Information, Message = "accounting: off (--accounting off); ended sessions are only logged")]
+    public static partial void AccountingOff(ILogger logger);
 }

@@ -12,6 +12,7 @@ var root = new RootCommand(
     TerminateCommand.Create(),
     DrainCommand.Create(),
     TopCommand.Create(),
+    AccountingCommand.Create(),
 };
 
 // SIGTERM and Ctrl+C belong to the generic host (its console lifetime), which stops the relay gracefully however

@@ -7,6 +7,20 @@ namespace MediaRelay.Core.Tests;
 public sealed class SessionApiTests
 {
     [Fact]
+    public void From_and_to_uris_attached_by_a_protocol_reach_the_final_statistics()
+    {
+        using var relay = new RelayHarness().Call();
+        Assert.False(relay.Manager.SetParties("unknown-call", "sip:alice@example.com", null));
+        Assert.True(relay.Manager.SetParties(RelayHarness.CallId, "sip:alice@example.com", null));
+        Assert.True(relay.Manager.SetParties(RelayHarness.CallId, null, "sip:bob@example.net"));
+
+        Assert.Equal("sip:alice@example.com", relay.Manager.Query(RelayHarness.CallId)!.FromUri);
+        var ended = relay.Manager.Remove(RelayHarness.CallId)!;
+        Assert.Equal(("sip:alice@example.com", "sip:bob@example.net"), (ended.FromUri, ended.ToUri));
+        Assert.Equal(("sip:alice@example.com", "sip:bob@example.net"), (relay.Ended[0].FromUri, relay.Ended[0].ToUri));
+    }
+
+    [Fact]
     public void Running_out_of_ports_half_way_through_a_session_leaks_nothing()
     {
         // 3 pairs: an audio stream takes 2, a video stream would need 2 more.

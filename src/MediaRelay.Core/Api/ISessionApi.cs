@@ -49,6 +49,14 @@ public interface ISessionApi
     /// </summary>
     SessionStatistics? RemoveLater(string callId, TimeSpan delay);
 
+    /// <summary>
+    /// Attaches the SIP From and To URIs to a running call, for accounting: a protocol adapter that sees them (ng's
+    /// "from-uri"/"to-uri", a proxy module's dialog info) calls this after the offer. A null keeps what was set.
+    /// They appear as <see cref="SessionStatistics.FromUri"/> and <see cref="SessionStatistics.ToUri"/> in every
+    /// statistics of the call from then on, the final ones included. False when the call is unknown.
+    /// </summary>
+    bool SetParties(string callId, string? fromUri, string? toUri);
+
     /// <summary>True while a call's delayed removal runs.</summary>
     bool IsRemovalPending(string callId);
 

@@ -35,6 +35,12 @@ internal sealed class Session : IDisposable
     /// <summary>When the last offer or answer was applied.</summary>
     public DateTimeOffset LastSignal { get; set; }
 
+    /// <summary>The SIP From URI, when a protocol adapter gave it (<see cref="Api.ISessionApi.SetParties"/>).</summary>
+    public string? FromUri { get; set; }
+
+    /// <summary>The SIP To URI, when a protocol adapter gave it.</summary>
+    public string? ToUri { get; set; }
+
     public IReadOnlyList<MediaStream?> Streams => _streams;
 
     /// <summary>True when the session has streams and every one of them ended.</summary>
@@ -281,7 +287,12 @@ internal sealed class Session : IDisposable
             });
         }
 
-        return new SessionStatistics(CallId, CallerTag, CalleeTag, Created, ended, reason, timeoutWait, streams) { LastSignal = LastSignal };
+        return new SessionStatistics(CallId, CallerTag, CalleeTag, Created, ended, reason, timeoutWait, streams)
+        {
+            LastSignal = LastSignal,
+            FromUri = FromUri,
+            ToUri = ToUri,
+        };
     }
 
     public void Dispose()

@@ -279,6 +279,22 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     /// <inheritdoc />
     public bool IsRemovalPending(string callId) => _removals.IsPending(callId);
 
+    /// <inheritdoc />
+    public bool SetParties(string callId, string? fromUri, string? toUri)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(callId, out var session))
+            {
+                return false;
+            }
+
+            session.FromUri = fromUri ?? session.FromUri;
+            session.ToUri = toUri ?? session.ToUri;
+            return true;
+        }
+    }
+
     private void RemoveDelayed(string callId)
     {
         Session? session;

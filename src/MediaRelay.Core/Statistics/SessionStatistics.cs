@@ -98,6 +98,12 @@ public sealed record SessionStatistics(
     /// <summary>When the last offer or answer for the session arrived; null when unknown.</summary>
     public DateTimeOffset? LastSignal { get; init; }
 
+    /// <summary>The SIP From URI of the call, when the protocol that set it up gave one (<see cref="ISessionApi.SetParties"/>); else null.</summary>
+    public string? FromUri { get; init; }
+
+    /// <summary>The SIP To URI of the call, when the protocol that set it up gave one; else null.</summary>
+    public string? ToUri { get; init; }
+
     public TimeSpan Duration(DateTimeOffset now) => (Ended ?? now) - Created;
 
     public long TotalPackets => Sum(static side => side.TotalPackets);

@@ -120,6 +120,16 @@ internal static class RunCommand
         Description = "SCHED_FIFO priority 1-99 for the packet loops (epoll, io_uring): lower latency on a busy machine, more CPU per packet. Needs root or CAP_SYS_NICE. Default 0 (normal scheduler).",
     };
 
+    private static readonly Option<string?> s_accounting = new("--accounting")
+    {
+        Description = "Record every ended session (call-id, tags, times, end reason, per stream and direction: addresses, packets, bytes, errors, user space/kernel, loss, jitter, MOS, and the whole statistics as JSON): sqlite:PATH, postgresql:CONNSTRING (e.g. \"postgresql:Host=db;Database=mediarelay;Username=relay;Password=secret\") or off. While the database cannot be written, records wait in the spool. `mediarelay accounting` shows them. Default sqlite:/var/lib/mediarelay/sessions.db.",
+    };
+
+    private static readonly Option<string?> s_accountingSpool = new("--accounting-spool")
+    {
+        Description = "The spool file (JSON lines) where records wait while the accounting database cannot be written. Default: beside the SQLite file (PATH.spool), or /var/lib/mediarelay/accounting.spool; where that cannot be written, ~/.local/state/mediarelay/.",
+    };
+
     private static readonly Option<string?> s_logLevel = new("--log-level")
     {
         Description = "Trace, Debug, Information, Warning or Error. Default Information.",
@@ -135,7 +145,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_logLevel, s_logFormat,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_logLevel, s_logFormat,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -177,6 +187,8 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.Loops), Text(result.GetValue(s_loops)));
         Set(nameof(MediaRelaySettings.RealtimePriority), Text(result.GetValue(s_realtimePriority)));
         Set(nameof(MediaRelaySettings.LogFormat), result.GetValue(s_logFormat));
+        Set(nameof(MediaRelaySettings.Accounting), result.GetValue(s_accounting));
+        Set(nameof(MediaRelaySettings.AccountingSpool), result.GetValue(s_accountingSpool));
         if (result.GetValue(s_strictSource))
         {
             Set(nameof(MediaRelaySettings.StrictSource), "true");

@@ -146,4 +146,18 @@ public sealed class MediaRelaySettings
     /// (systemd when stdout or stderr is the journal, as under a systemd unit, else simple). Default "auto".
     /// </summary>
     public string LogFormat { get; set; } = "auto";
+
+    /// <summary>
+    /// Where a record of every ended session goes: "sqlite:PATH", "postgresql:CONNSTRING" (Npgsql's key=value form)
+    /// or "off". When the database cannot be written, records wait in the spool and go in once it can. Default
+    /// "sqlite:/var/lib/mediarelay/sessions.db".
+    /// </summary>
+    public string Accounting { get; set; } = global::MediaRelay.Accounting.AccountingTarget.DefaultText;
+
+    /// <summary>
+    /// The spool file (JSON lines) where records wait while the database cannot be written. Default empty: beside
+    /// the SQLite file (PATH.spool), or /var/lib/mediarelay/accounting.spool for PostgreSQL; where that cannot be
+    /// written, under ~/.local/state/mediarelay.
+    /// </summary>
+    public string AccountingSpool { get; set; } = "";
 }

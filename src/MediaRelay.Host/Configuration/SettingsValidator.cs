@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using MediaRelay.Accounting;
 using MediaRelay.Core.Api;
 using MediaRelay.Transport;
 using MediaRelay.Transport.Udp;
@@ -118,6 +119,11 @@ public static class SettingsValidator
             errors.Add($"kernel-forwarding '{settings.KernelForwarding}' is not known: give auto, on or off");
         }
 
+        if (!AccountingTarget.TryParse(settings.Accounting, out _, out var accountingError))
+        {
+            errors.Add(accountingError!);
+        }
+
         control = ControlListeners.Parse(settings, errors);
         var named = InterfaceSettings.Parse(settings.Interfaces, options.LocalAddresses, errors);
         if (named.Count > 0)
@@ -181,6 +187,16 @@ public static class SettingsValidator
         }
 
         return networks;
+    }
+
+    /// <summary>The accounting options of valid settings (<see cref="TryBuild"/> accepted them).</summary>
+    public static AccountingOptions Accounting(MediaRelaySettings settings)
+    {
+        return new AccountingOptions
+        {
+            Target = AccountingTarget.TryParse(settings.Accounting, out var target, out _) ? target : AccountingTarget.Default,
+            SpoolPath = string.IsNullOrWhiteSpace(settings.AccountingSpool) ? null : settings.AccountingSpool,
+        };
     }
 
     /// <summary>The packet path options for the factory in Transport (<see cref="PacketPaths.Create"/>).</summary>

@@ -140,6 +140,9 @@ internal static class RelayHost
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new ManagementListener(control, sp.GetRequiredService<SessionManager>(), relayOptions,
             sp.GetRequiredService<PacketPath>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        // Before the relay: attached before the first call, and stopped after the shutdown has ended every session.
+        builder.Services.AddSingleton(SettingsValidator.Accounting(settings));
+        builder.Services.AddHostedService<AccountingService>();
         builder.Services.AddHostedService<RelayService>();
         builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
         builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });

@@ -52,6 +52,10 @@ internal sealed class ManagedProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
+        // Relays the tests start keep no accounting unless a test asks for it: as root the default would be the
+        // machine's /var/lib/mediarelay/sessions.db, shared by every relay of the run (tests/MediaRelay.Accounting.Tests
+        // covers accounting, with files and servers of its own).
+        startInfo.Environment.TryAdd("MEDIARELAY_MediaRelay__Accounting", "off");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;

@@ -1,0 +1,454 @@
+using System.Threading.Channels;
+using MediaRelay.Accounting.Storage;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Statistics;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Accounting;
+
+/// <summary>
+/// Writes one record per ended session, off the packet and control paths: the session-ended event only puts the
+/// final statistics in a bounded queue; one writer task turns them into records and writes them in batches, one
+/// transaction each. While the database fails (down, read-only, damaged), records go to the <see cref="Spool"/>
+/// and the database is tried again (1 s, doubling to 10 s); once it takes a batch again, the spool is written to it.
+/// A full queue sends records straight to the spool. Nothing waits for the database, and no record is dropped:
+/// the only loss is a record neither the database nor the spool file could take by the end of the stop, which is
+/// logged with its count.
+/// </summary>
+public sealed class AccountingWriter : IAsyncDisposable
+{
+    private readonly AccountingOptions _options;
+    private readonly IAccountingStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<SessionStatistics> _queue;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _memoryGate = new();
+    private readonly List<AccountingRecord> _memory = [];
+    private readonly string? _spoolProblem;
+    private readonly List<ISessionApi> _attached = [];
+    private Task? _loop;
+    private bool _up;
+    private bool _downReported;
+    private bool _spoolNoted;
+    private TimeSpan _retry;
+    private DateTimeOffset _retryAt;
+    private long _written;
+    private long _spooled;
+    private int _queueFullReported;
+    private volatile bool _stopping;
+
+    public AccountingWriter(AccountingOptions options, IAccountingStore store, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _store = store;
+        _time = time;
+        _logger = logger;
+        var preferred = options.Target.SpoolPath(options.SpoolPath);
+        Spool = Spool.Choose(preferred, out var problem);
+        if (problem is not null)
+        {
+            _spoolProblem = Spool.Path == preferred ? $"{preferred}: {problem}" : preferred;
+        }
+
+        _retry = options.RetryMin;
+        _queue = Channel.CreateBounded<SessionStatistics>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public Spool Spool { get; }
+
+    /// <summary>Records committed to the database (spooled ones included once replayed).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records that went to the spool.</summary>
+    public long Spooled => Interlocked.Read(ref _spooled);
+
+    /// <summary>True while the database takes records.</summary>
+    public bool DatabaseUp => Volatile.Read(ref _up);
+
+    /// <summary>Records every session that <paramref name="sessions"/> ends from now on.</summary>
+    public void Attach(ISessionApi sessions)
+    {
+        sessions.SessionEnded += Record;
+        _attached.Add(sessions);
+    }
+
+    /// <summary>The session-ended handler: queues the final statistics and returns; never waits.</summary>
+    public void Record(SessionStatistics call)
+    {
+        if (_queue.Writer.TryWrite(call))
+        {
+            return;
+        }
+
+        // The writer is far behind, or stopped: this record goes to the spool now.
+        if (!_stopping && Interlocked.Exchange(ref _queueFullReported, 1) == 0)
+        {
+            AccountingLog.QueueFull(_logger, _options.QueueCapacity, _store.Description, Spool.Path);
+        }
+
+        SpoolRecords([AccountingRecord.From(call, _options.Node, _time.GetUtcNow())], sync: false);
+    }
+
+    /// <summary>Starts the writer task; the database is opened there, so a slow or absent one never delays the start.</summary>
+    public void Start() => _loop ??= Task.Run(RunAsync);
+
+    /// <summary>
+    /// Stops taking records into the queue, writes what it holds (at most <see cref="AccountingOptions.FlushTimeout"/>;
+    /// the rest goes to the spool) and logs the figures.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        foreach (var sessions in _attached)
+        {
+            sessions.SessionEnded -= Record;
+        }
+
+        _attached.Clear();
+        _stopping = true;
+        _queue.Writer.TryComplete();
+        if (_loop is { } loop)
+        {
+            using var timeout = new CancellationTokenSource();
+            var delay = Task.Delay(_options.FlushTimeout, _time, timeout.Token);
+            if (await Task.WhenAny(loop, delay).ConfigureAwait(false) != loop)
+            {
+                AccountingLog.FlushTimedOut(_logger, _store.Description, _options.FlushTimeout.TotalSeconds, Spool.Path);
+                await _abort.CancelAsync().ConfigureAwait(false);
+            }
+
+            await timeout.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+        }
+
+        // Whatever is still in memory: one last try at the spool.
+        List<AccountingRecord> held;
+        lock (_memoryGate)
+        {
+            held = [.. _memory];
+            _memory.Clear();
+        }
+
+        if (held.Count > 0)
+        {
+            SpoolRecords(held);
+            lock (_memoryGate)
+            {
+                if (_memory.Count > 0)
+                {
+                    AccountingLog.Lost(_logger, _memory.Count, _store.Description, Spool.Path);
+                }
+            }
+        }
+
+        AccountingLog.Stopped(_logger, Written, _store.Description, Spooled, Spool.Pending, Spool.Path);
+    }
+
+    private async Task RunAsync()
+    {
+        var abort = _abort.Token;
+        var reader = _queue.Reader;
+        try
+        {
+            await TryOpenAsync(abort).ConfigureAwait(false);
+            while (true)
+            {
+                if (!_up && _time.GetUtcNow() >= _retryAt)
+                {
+                    await TryOpenAsync(abort).ConfigureAwait(false);
+                }
+
+                if (_up)
+                {
+                    await DrainMemoryAsync(abort).ConfigureAwait(false);
+                    if (_up && Spool.Pending > 0)
+                    {
+                        await ReplayAsync(abort).ConfigureAwait(false);
+                    }
+                }
+
+                if (!await WaitAsync(reader, abort).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var batch = new List<AccountingRecord>();
+                while (batch.Count < _options.BatchSize && reader.TryRead(out var call))
+                {
+                    batch.Add(AccountingRecord.From(call, _options.Node, _time.GetUtcNow()));
+                }
+
+                await SaveAsync(batch, abort).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Stopped before the queue was empty (the flush ran out of time): the rest goes to the spool.
+            var rest = new List<AccountingRecord>();
+            while (reader.TryRead(out var call))
+            {
+                rest.Add(AccountingRecord.From(call, _options.Node, _time.GetUtcNow()));
+            }
+
+            SpoolRecords(rest);
+            await _store.ResetAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for records, or for the time to try the database again; false once the queue is closed and empty.</summary>
+    private async Task<bool> WaitAsync(ChannelReader<SessionStatistics> reader, CancellationToken abort)
+    {
+        var ready = reader.WaitToReadAsync(abort);
+        if (ready.IsCompleted || _up && !HeldInMemory)
+        {
+            return await ready.ConfigureAwait(false);
+        }
+
+        var wait = _retryAt - _time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var readyTask = ready.AsTask();
+        var delay = Task.Delay(wait, _time, cancel.Token);
+        var first = await Task.WhenAny(readyTask, delay).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        abort.ThrowIfCancellationRequested();
+        return first != readyTask || await readyTask.ConfigureAwait(false);
+    }
+
+    private bool HeldInMemory
+    {
+        get
+        {
+            lock (_memoryGate)
+            {
+                return _memory.Count > 0;
+            }
+        }
+    }
+
+    private async Task TryOpenAsync(CancellationToken abort)
+    {
+        var wasReported = _downReported;
+        try
+        {
+            await _store.OpenAsync(abort).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!abort.IsCancellationRequested)
+        {
+            await DownAsync(e).ConfigureAwait(false);
+            return;
+        }
+
+        Volatile.Write(ref _up, true);
+        _downReported = false;
+        _retry = _options.RetryMin;
+        var found = (_store as SqlAccountingStore)?.FoundVersion ?? AccountingSchema.Version;
+        if (found > AccountingSchema.Version)
+        {
+            AccountingLog.NewerSchema(_logger, _store.Description, found, AccountingSchema.Version);
+        }
+
+        if (wasReported)
+        {
+            AccountingLog.Back(_logger, _store.Description, AccountingSchema.Version, Spool.Pending, Spool.Path);
+        }
+        else if (!_spoolNoted)
+        {
+            var migration = found == 0 ? ", created" : found < AccountingSchema.Version ? $", migrated from {found}" : "";
+            AccountingLog.Ready(_logger, _store.Description, AccountingSchema.Version, migration, Spool.Path);
+        }
+
+        _spoolNoted = true;
+    }
+
+    private async Task DownAsync(Exception error)
+    {
+        Volatile.Write(ref _up, false);
+        await _store.ResetAsync().ConfigureAwait(false);
+        _retryAt = _time.GetUtcNow() + _retry;
+        _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, _options.RetryMax.Ticks));
+        var reason = Describe(error);
+        if (_downReported)
+        {
+            AccountingLog.StillDown(_logger, _store.Description, reason);
+            return;
+        }
+
+        _downReported = true;
+        var advice = SqliteAccountingStore.Advice(error) is { } text ? " (" + text + ")" : "";
+        var note = !_spoolNoted && _spoolProblem is not null ? $" (instead of {_spoolProblem}, which cannot be written either)" : "";
+        _spoolNoted = true;
+        AccountingLog.Down(_logger, _store.Description, reason, advice, Spool.Path, note, _options.RetryMax.TotalSeconds);
+    }
+
+    private static string Describe(Exception error)
+    {
+        var message = error.Message.Trim().TrimEnd('.');
+        if (error.InnerException is { } inner && !message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal))
+        {
+            message += " (" + inner.Message.Trim().TrimEnd('.') + ")";
+        }
+
+        return message.TrimEnd('.');
+    }
+
+    /// <summary>Writes a batch, or spools it when the database fails (or is down); a stop in the middle spools it too.</summary>
+    private async Task SaveAsync(List<AccountingRecord> batch, CancellationToken abort)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (_up)
+        {
+            try
+            {
+                await _store.WriteAsync(batch, abort).ConfigureAwait(false);
+                Interlocked.Add(ref _written, batch.Count);
+                return;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                SpoolRecords(batch);
+                throw;
+            }
+            catch (Exception e)
+            {
+                // A connection the server dropped while idle (a restart between two batches): one new try at once.
+                if (!await RetryOnceAsync(batch, abort).ConfigureAwait(false))
+                {
+                    await DownAsync(e).ConfigureAwait(false);
+                }
+                else
+                {
+                    return;
+                }
+            }
+        }
+
+        SpoolRecords(batch);
+    }
+
+    private async Task<bool> RetryOnceAsync(List<AccountingRecord> batch, CancellationToken abort)
+    {
+        try
+        {
+            await _store.ResetAsync().ConfigureAwait(false);
+            await _store.OpenAsync(abort).ConfigureAwait(false);
+            await _store.WriteAsync(batch, abort).ConfigureAwait(false);
+            Interlocked.Add(ref _written, batch.Count);
+            return true;
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            SpoolRecords(batch);
+            throw;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Appends to the spool; when even that fails, keeps the records in memory for a later try.</summary>
+    private void SpoolRecords(List<AccountingRecord> records, bool sync = true)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Spool.Append(records, sync);
+            Interlocked.Add(ref _spooled, records.Count);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            int held;
+            lock (_memoryGate)
+            {
+                _memory.AddRange(records);
+                held = _memory.Count;
+            }
+
+            AccountingLog.SpoolFailed(_logger, Spool.Path, e.Message, held);
+        }
+    }
+
+    /// <summary>Records that neither the database nor the spool took before: to the database now that it is up.</summary>
+    private async Task DrainMemoryAsync(CancellationToken abort)
+    {
+        List<AccountingRecord> held;
+        lock (_memoryGate)
+        {
+            if (_memory.Count == 0)
+            {
+                return;
+            }
+
+            held = [.. _memory];
+            _memory.Clear();
+        }
+
+        await SaveAsync(held, abort).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the spool's records to the database, file by file, batch by batch.</summary>
+    private async Task ReplayAsync(CancellationToken abort)
+    {
+        foreach (var file in Spool.TakeForReplay())
+        {
+            var bad = new List<string>();
+            long records = 0;
+            foreach (var batch in Spool.Read(file, _options.BatchSize, bad))
+            {
+                try
+                {
+                    await _store.WriteAsync(batch, abort).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!abort.IsCancellationRequested)
+                {
+                    // The file stays as it is, for the next try; what went in is skipped then.
+                    await DownAsync(e).ConfigureAwait(false);
+                    return;
+                }
+
+                records += batch.Count;
+                Interlocked.Add(ref _written, batch.Count);
+            }
+
+            Spool.Finished(file, records, bad);
+            if (bad.Count > 0)
+            {
+                AccountingLog.BadLines(_logger, bad.Count, file, Spool.Path + ".rejected");
+            }
+
+            AccountingLog.Replayed(_logger, records, _store.Description, file);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        _abort.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
+}

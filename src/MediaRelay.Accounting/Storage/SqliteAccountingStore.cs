@@ -1,0 +1,86 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace MediaRelay.Accounting.Storage;
+
+/// <summary>
+/// The default store: one SQLite file (created with its directory). Times are ISO 8601 UTC text, which sorts as
+/// time does; <c>info</c> is JSON text (SQLite's json functions read it).
+/// </summary>
+public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
+{
+    public string Path { get; } = path;
+
+    public override string Description => "sqlite:" + Path;
+
+    protected override DbConnection CreateConnection() => new SqliteConnection(new SqliteConnectionStringBuilder
+    {
+        DataSource = Path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        // A replaced or repaired file is opened afresh after a failure, never through a pooled handle.
+        Pooling = false,
+        // How long a write waits for another writer (another relay or the CLI) to let go of the file; longer, and the
+        // batch goes to the spool. Short, so that a stop's flush is never held up for long.
+        DefaultTimeout = 5,
+    }.ToString());
+
+    public override async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await base.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ConnectForReadingAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path))
+        {
+            throw new FileNotFoundException($"there is no accounting database at {Path} (the relay creates it when it starts)", Path);
+        }
+
+        await base.ConnectForReadingAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // SQLite opens a file it may not write read-only, without a word: say so now, not at the first record.
+        if (connection is SqliteConnection { Handle: { } handle } && SQLitePCL.raw.sqlite3_db_readonly(handle, "main") == 1)
+        {
+            throw new SqliteException("SQLite Error 8: 'attempt to write a readonly database'.", 8);
+        }
+
+        return ExecuteAsync(connection, null, "PRAGMA foreign_keys = ON", cancellationToken);
+    }
+
+    protected override string ColumnType(string placeholder) => placeholder switch
+    {
+        "id" => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "time" => "TEXT",
+        "real" => "REAL",
+        "big" => "INTEGER",
+        _ => "TEXT",
+    };
+
+    protected override object TimeValue(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    protected override DateTimeOffset ReadTime(object value) =>
+        DateTimeOffset.Parse((string)value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>A sentence on what to do about an SQLite error, by its code; null when there is nothing to add.</summary>
+    public static string? Advice(Exception error) => error switch
+    {
+        SqliteException { SqliteErrorCode: 8 } => "the file or its directory is read-only for the relay: make both writable by its user, or give another file with --accounting sqlite:PATH",
+        SqliteException { SqliteErrorCode: 11 or 26 } => "the file is damaged or is not an SQLite database: move it away and the relay creates a new one, or give another file with --accounting sqlite:PATH",
+        SqliteException { SqliteErrorCode: 13 } => "the disk is full",
+        SqliteException { SqliteErrorCode: 14 } => "the file cannot be opened: check that its directory exists and is writable",
+        SqliteException { SqliteErrorCode: 5 or 6 } => "another process holds the file locked",
+        UnauthorizedAccessException => "the relay may not create the file or its directory: create the directory for its user, or give another file with --accounting sqlite:PATH",
+        _ => null,
+    };
+}

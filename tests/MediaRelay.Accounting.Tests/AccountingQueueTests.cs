@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using MediaRelay.Accounting.Storage;
+using MediaRelay.Accounting.Tests.Infrastructure;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Statistics;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MediaRelay.Accounting.Tests;
+
+/// <summary>
+/// The writer in-process, against a database that never answers (a server behind a dead route): the session-end
+/// event never waits, a full queue spills into the spool, the stop's flush is bounded, and a later writer with a
+/// working SQLite file puts every record in.
+/// </summary>
+[Collection(AccountingCollection.Name)]
+public sealed class AccountingQueueTests
+{
+    [Fact]
+    public async Task A_database_that_never_answers_holds_up_neither_the_calls_nor_the_stop_and_loses_no_record()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            QueueCapacity = 5,
+            FlushTimeout = TimeSpan.FromSeconds(1),
+        };
+        var hanging = new AccountingWriter(options, new HangingStore(), TimeProvider.System, NullLogger.Instance);
+        hanging.Start();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            hanging.Record(Ended($"hang-{i:00}", packets: i));
+        }
+
+        // 50 session ends with the database hanging: the relay's thread was never held (the disk is the only wait).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"recording 50 ends took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        clock.Restart();
+        await hanging.StopAsync();
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 5);
+        Assert.Equal(50, database.SpoolLines);
+        Assert.Equal(0, hanging.Written);
+
+        // The next start, with a database that works: everything goes in, once.
+        await using (var working = new AccountingWriter(options, new SqliteAccountingStore(database.SqlitePath), TimeProvider.System, NullLogger.Instance))
+        {
+            working.Start();
+            working.Record(Ended("after", packets: 7));
+            await working.StopAsync();
+            Assert.Equal(51, working.Written);
+        }
+
+        var records = await database.ReadAsync();
+        Assert.Equal(51, records.Count);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"hang-{i:00}").Append("after").Order(StringComparer.Ordinal),
+            records.Select(r => r.CallId).Order(StringComparer.Ordinal));
+        Assert.All(records.Where(r => r.CallId != "after"), r => Assert.Equal(int.Parse(r.CallId[5..], System.Globalization.CultureInfo.InvariantCulture), r.Packets));
+        Assert.Equal(0, database.SpoolLines);
+        Assert.Empty(Directory.GetFiles(database.Directory, "*.replaying"));
+    }
+
+    /// <summary>A call of one audio stream that ended (closed) with <paramref name="packets"/> RTP packets from the caller.</summary>
+    private static SessionStatistics Ended(string callId, long packets)
+    {
+        var now = DateTimeOffset.UtcNow;
+        SubPartyStatistics Side(int port, long count) =>
+            new(new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.Loopback, port + 1000), null, count, count * 172, 0, 0, 0, 0);
+        var caller = new PartyStatistics(PartyRole.Caller, "a", MediaDirection.SendRecv, Side(40000, packets), Side(40001, 0));
+        var callee = new PartyStatistics(PartyRole.Callee, "b", MediaDirection.SendRecv, Side(40002, 0), Side(40003, 0));
+        var stream = new StreamStatistics(0, "audio", "PCMU", now, EndReason.Closed, TimeSpan.Zero, caller, callee);
+        return new SessionStatistics(callId, "a", "b", now.AddSeconds(-10), now, EndReason.Closed, TimeSpan.Zero, [stream]);
+    }
+
+    /// <summary>A database that never answers: every call waits until it is cancelled.</summary>
+    private sealed class HangingStore : IAccountingStore
+    {
+        public string Description => "hanging";
+
+        public Task OpenAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
+        public Task WriteAsync(IReadOnlyList<AccountingRecord> records, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
+        public Task<IReadOnlyList<AccountingRecord>> ReadAsync(AccountingQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask ResetAsync() => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -14,6 +14,7 @@ internal static class ControlScenario
         var nextCall = -1;
         long completed = 0;
         var cpuBefore = options.RelayPid > 0 ? ProcessProbe.CpuSeconds(options.RelayPid) : null;
+        var idleRss = options.RelayPid > 0 ? ProcessProbe.RssMegabytes(options.RelayPid) : null;
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, Math.Max(1, options.Concurrency)).Select(_ => Task.Run(async () =>
         {
@@ -44,7 +45,14 @@ internal static class ControlScenario
 
         if (options.RelayPid > 0)
         {
-            report.Add("relay_peak_rss_mb", ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN);
+            // Memory per call in flight: (peak RSS - RSS before the run) / calls in flight. Meaningful on a relay
+            // started for the run (VmHWM is a lifetime high-water mark); it holds the warm-up (JIT, pools, heap
+            // growth) as well as the calls, as the media runs' relay_kb_per_call does.
+            var peakRss = ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN;
+            var inFlight = Math.Max(1, options.Concurrency);
+            report.Add("relay_peak_rss_mb", peakRss);
+            report.Add("relay_idle_rss_mb", idleRss ?? double.NaN);
+            report.Add("relay_kb_per_call", idleRss is { } idle ? (peakRss - idle) * 1024.0 / inFlight : double.NaN);
         }
 
         if (control.FirstError is not null)

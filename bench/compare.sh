@@ -15,7 +15,7 @@
 # answer + delete, 32 calls in flight, CONTROL_SECONDS s), CONTROL_RUNS times (scenarios control-1, control-2, ...
 # when more than one); before each relay's run it waits up to QUIET_WAIT (600) s until no other benchmark or test
 # (mediarelay-loadgen, vstest, testhost, dotnet test) runs. Prints both relays' calls/s, offer/answer/delete
-# p50/p99, relay CPU, idle and peak RSS, kB per call in flight ((peak - idle RSS) / 32), the ratios MediaRelay /
+# p50/p99, relay CPU, idle and peak RSS, kB per call ((peak - idle RSS) / calls completed), the ratios MediaRelay /
 # rtpengine, and the control-path goals (calls/s >= 1.5x, offer p99 <= 1x, kB per call <= 1x); about 1 min a run:
 #   ONLY_CONTROL=1 bench/compare.sh                  one run per relay, table in $OUT/control-table.txt
 #   ONLY_CONTROL=1 CONTROL_RUNS=2 bench/compare.sh   two runs per relay (rtpengine, MediaRelay, rtpengine, ...)

@@ -48,14 +48,14 @@ internal static class ControlScenario
 
         if (options.RelayPid > 0)
         {
-            // Memory per call in flight: (peak RSS - RSS before the run) / calls in flight. Meaningful on a relay
-            // started for the run (VmHWM is a lifetime high-water mark); it holds the warm-up (JIT, pools, heap
-            // growth) as well as the calls, as the media runs' relay_kb_per_call does.
+            // Memory per call: (peak RSS - RSS before the run) / calls completed. Meaningful on a relay started for
+            // the run (VmHWM is a lifetime high-water mark). Only 32 calls are up at any time; what grows is what a
+            // relay keeps of the calls it handled (both keep each reply for retransmissions) and warm-up (JIT, pools,
+            // heap growth), so the figure is per call handled: per call in flight it would grow with the rate.
             var peakRss = ProcessProbe.PeakRssMegabytes(options.RelayPid) ?? double.NaN;
-            var inFlight = Math.Max(1, options.Concurrency);
             report.Add("relay_peak_rss_mb", peakRss);
             report.Add("relay_idle_rss_mb", idleRss ?? double.NaN);
-            report.Add("relay_kb_per_call", idleRss is { } idle ? (peakRss - idle) * 1024.0 / inFlight : double.NaN);
+            report.Add("relay_kb_per_call", idleRss is { } idle && completed > 0 ? (peakRss - idle) * 1024.0 / completed : double.NaN);
         }
 
         if (control.FirstError is not null)

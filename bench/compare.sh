@@ -11,6 +11,14 @@
 # The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
 # and a bare eBPF path, in network namespaces; needs root) runs last, in what is left of BUDGET_SECONDS;
 #   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 8 minutes, after waiting for other test runs)
+# The control path alone (issue 10): rtpengine then MediaRelay, each freshly started, the `control` scenario (offer +
+# answer + delete, 32 calls in flight, CONTROL_SECONDS s), CONTROL_RUNS times (scenarios control-1, control-2, ...
+# when more than one); before each relay's run it waits up to QUIET_WAIT (600) s until no other benchmark or test
+# (mediarelay-loadgen, vstest, testhost, dotnet test) runs. Prints both relays' calls/s, offer/answer/delete
+# p50/p99, relay CPU, idle and peak RSS, kB per call ((peak - idle RSS) / calls completed), the ratios MediaRelay /
+# rtpengine, and the control-path goals (calls/s >= 1.5x, offer p99 <= 1x, kB per call <= 1x); about 1 min a run:
+#   ONLY_CONTROL=1 bench/compare.sh                  one run per relay, table in $OUT/control-table.txt
+#   ONLY_CONTROL=1 CONTROL_RUNS=2 bench/compare.sh   two runs per relay (rtpengine, MediaRelay, rtpengine, ...)
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
 # BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 20 minutes.
 set -uo pipefail
@@ -32,6 +40,11 @@ SKIP_MEDIARELAY_EPOLL=${SKIP_MEDIARELAY_EPOLL:-0}
 SKIP_MEDIARELAY_RT=${SKIP_MEDIARELAY_RT:-0}
 SKIP_KERNEL=${SKIP_KERNEL:-0}
 ONLY_KERNEL=${ONLY_KERNEL:-0}
+ONLY_CONTROL=${ONLY_CONTROL:-0}
+CONTROL_RUNS=${CONTROL_RUNS:-1}
+if [ "$ONLY_CONTROL" = 1 ]; then
+  SKIP_REFRELAY=1
+fi
 if [ "$ONLY_KERNEL" = 1 ]; then
   SKIP_REFRELAY=1
 fi
@@ -126,6 +139,25 @@ wait_ng() {
   timeout 30 dotnet "$LOADGEN_DLL" --mode ping --relay "$2" --relay-name "$1" --duration 15 >/dev/null 2>&1
 }
 
+# start_mediarelay NAME ARGS... : starts MediaRelay (Release) on MEDIARELAY_NG with extra ARGS; true once it answers
+# ng ping. --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
+# control-plane run then runs out of them. --log-level Warning as rtpengine's --log-level=3: both log errors and
+# warnings only, so neither pays for a log line per call in the control-plane run.
+start_mediarelay() {
+  local name=$1
+  shift
+  log "starting $name on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]} ($*)"
+  dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
+    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "$@" \
+    >"$OUT/${name,,}.log" 2>&1 &
+  RELAY_PID=$!
+  if wait_ng "$name" "$MEDIARELAY_NG"; then
+    return 0
+  fi
+  log "$name did not answer ng ping: its column will read failed (see $OUT/${name,,}.log)"
+  return 1
+}
+
 # 10,000 calls need ~40,000 descriptors in the relay and ~20,000 in the generator: raise the limit as far as allowed.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -197,6 +229,70 @@ if [ "$ONLY_KERNEL" = 1 ]; then
   exit 0
 fi
 
+# wait_quiet MAX : waits up to MAX s until no other benchmark or test run is in the process list and the cores were
+# busy less than QUIET_BUSY_PCT (30) % of one core over 2 s (wall - idle, /proc/stat): a build counts as well.
+QUIET_PATTERN='mediarelay-loadgen|vstest|testhost|dotnet test'
+QUIET_BUSY_PCT=${QUIET_BUSY_PCT:-30}
+busy_pct() {
+  local before after hz
+  hz=$(getconf CLK_TCK)
+  before=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+  sleep 2
+  after=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+  echo $(((100 * ($(nproc) * 2 * hz - (after - before))) / (2 * hz)))
+}
+wait_quiet() {
+  local waited=0 busy
+  busy=$(busy_pct)
+  while { pgrep -f "$QUIET_PATTERN" >/dev/null || [ "$busy" -ge "$QUIET_BUSY_PCT" ]; } && [ "$waited" -lt "$1" ]; do
+    [ $((waited % 60)) = 0 ] && log "waiting for other runs to end: $(pgrep -f "$QUIET_PATTERN" | wc -l) process(es), cores $busy % busy"
+    sleep 3
+    waited=$((waited + 5))
+    busy=$(busy_pct)
+  done
+  if pgrep -f "$QUIET_PATTERN" >/dev/null || [ "$busy" -ge "$QUIET_BUSY_PCT" ]; then
+    log "WARNING: not quiet after $1 s: the figures that follow are from a busy machine"
+  fi
+  log "quiet after $waited s (cores $busy % busy); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if [ "$ONLY_CONTROL" = 1 ]; then
+  for run in $(seq 1 "$CONTROL_RUNS"); do
+    scenario=control
+    [ "$CONTROL_RUNS" = 1 ] || scenario=control-$run
+    if command -v rtpengine >/dev/null 2>&1; then
+      wait_quiet "${QUIET_WAIT:-600}"
+      rtpengine --config-file=none --table=-1 --interface=127.0.0.1 --listen-ng="$RTPENGINE_NG" \
+        --port-min="${RTPENGINE_PORTS[0]}" --port-max="${RTPENGINE_PORTS[1]}" --foreground --log-stderr --log-level=3 \
+        --delete-delay=0 --timeout=60 >>"$OUT/rtpengine.log" 2>&1 &
+      RELAY_PID=$!
+      if wait_ng rtpengine "$RTPENGINE_NG"; then
+        loadgen "rtpengine $scenario" "$OUT/rtpengine.jsonl" $((CONTROL_SECONDS + 40)) --mode control \
+          --duration "$CONTROL_SECONDS" --concurrency 32 --scenario "$scenario" --relay "$RTPENGINE_NG" \
+          --relay-name rtpengine --relay-pid "$RELAY_PID"
+      else
+        log "rtpengine did not answer ng ping: see $OUT/rtpengine.log"
+      fi
+      stop_relay
+    fi
+    if [ "$MEDIARELAY_BUILT" = 1 ]; then
+      wait_quiet "${QUIET_WAIT:-600}"
+      if start_mediarelay MediaRelay "${MEDIARELAY_EXTRA[@]}"; then
+        loadgen "MediaRelay $scenario" "$OUT/MediaRelay.jsonl" $((CONTROL_SECONDS + 40)) --mode control \
+          --duration "$CONTROL_SECONDS" --concurrency 32 --scenario "$scenario" --relay "$MEDIARELAY_NG" \
+          --relay-name MediaRelay --relay-pid "$RELAY_PID"
+      fi
+      stop_relay
+    fi
+  done
+  echo
+  echo "== control path: rtpengine vs MediaRelay (ratio: MediaRelay / rtpengine)"
+  touch "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl"
+  dotnet "$LOADGEN_DLL" --mode table "$OUT/rtpengine.jsonl" "$OUT/MediaRelay.jsonl" | tee "$OUT/control-table.txt"
+  log "done in $(($(date +%s) - SCRIPT_START)) s; results in $OUT"
+  exit 0
+fi
+
 # 2. The generator's own ceiling: same code path, no relay.
 if [ "$SKIP_LOOPBACK" != 1 ]; then
   loadgen "loopback calls-1000" "$OUT/loopback.jsonl" $((DURATION + 60)) --mode loopback --calls 1000 \
@@ -221,25 +317,6 @@ if [ "$SKIP_RTPENGINE" != 1 ] && command -v rtpengine >/dev/null 2>&1; then
 else
   log "rtpengine is not installed: its column will read failed"
 fi
-
-# start_mediarelay NAME ARGS... : starts MediaRelay (Release) on MEDIARELAY_NG with extra ARGS; true once it answers
-# ng ping. --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
-# control-plane run then runs out of them. --log-level Warning as rtpengine's --log-level=3: both log errors and
-# warnings only, so neither pays for a log line per call in the control-plane run.
-start_mediarelay() {
-  local name=$1
-  shift
-  log "starting $name on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]} ($*)"
-  dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
-    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "$@" \
-    >"$OUT/${name,,}.log" 2>&1 &
-  RELAY_PID=$!
-  if wait_ng "$name" "$MEDIARELAY_NG"; then
-    return 0
-  fi
-  log "$name did not answer ng ping: its column will read failed (see $OUT/${name,,}.log)"
-  return 1
-}
 
 # 4. MediaRelay, same scenarios: its default packet path (io_uring where the kernel allows it), then the epoll path
 #    (the column before io_uring), then the default path with --realtime-priority (calls-1000 only: the latency knob).

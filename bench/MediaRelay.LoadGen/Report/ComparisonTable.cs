@@ -120,6 +120,11 @@ internal static class ComparisonTable
             text.Append(Goals(runs[0], runs[1], runs[2]));
         }
 
+        if (runs.Count >= 2)
+        {
+            text.Append(ControlGoals(runs[0], runs[1]));
+        }
+
         return text.ToString();
     }
 
@@ -163,6 +168,39 @@ internal static class ComparisonTable
         var latencyVerdict = double.IsNaN(latency) ? "n/a" : latency <= 200 ? "met" : "NOT met";
         text.AppendLine(CultureInfo.InvariantCulture,
             $"  calls-1000 latency_kernel_p99_us: {subject.Name} = {RunReport.Format(latency)} (goal <= 200): {latencyVerdict}");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The control-path goals (issue 10), subject against baseline, for every scenario named control or control-N
+    /// that both ran: calls per second at least 1.5x, offer p99 at most 1x, memory per call in flight at most 1x.
+    /// Empty when no such scenario is in both.
+    /// </summary>
+    private static string ControlGoals(
+        (string Name, Dictionary<string, Run> Scenarios) baseline,
+        (string Name, Dictionary<string, Run> Scenarios) subject)
+    {
+        var text = new StringBuilder();
+        var scenarios = subject.Scenarios.Keys
+            .Where(k => (k == "control" || k.StartsWith("control-", StringComparison.Ordinal)) && baseline.Scenarios.ContainsKey(k))
+            .Order(StringComparer.Ordinal);
+        foreach (var scenario in scenarios)
+        {
+            if (text.Length == 0)
+            {
+                text.AppendLine();
+                text.AppendLine(CultureInfo.InvariantCulture, $"control-path goals ({subject.Name} against {baseline.Name}):");
+            }
+
+            foreach (var (figure, relation, bound) in new[] { ("control_cps", ">=", 1.5), ("offer_p99_ms", "<=", 1.0), ("relay_kb_per_call", "<=", 1.0) })
+            {
+                var ratio = Ratio(Value(subject, scenario, figure), Value(baseline, scenario, figure));
+                var verdict = double.IsNaN(ratio) ? "n/a" : (relation == ">=" ? ratio >= bound : ratio <= bound) ? "met" : "NOT met";
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {scenario} {figure}: {subject.Name}/{baseline.Name} = {FormatRatio(ratio)} (goal {relation} {bound.ToString("0.0#", CultureInfo.InvariantCulture)}): {verdict}");
+            }
+        }
+
         return text.ToString();
     }
 

@@ -42,6 +42,12 @@ public sealed class NgOptions
     /// </summary>
     public int MaxReplySize { get; set; } = 65_000;
 
+    /// <summary>
+    /// Threads per listener that receive and run commands, each on its own (no hand-over between threads): this many
+    /// commands run at once, and one that waits (a kernel flush) holds up only its own thread. Default 4.
+    /// </summary>
+    public int Workers { get; set; } = 4;
+
     /// <summary>Largest datagram accepted; longer ones are truncated by the socket and fail to parse. Default 65535.</summary>
     public int MaxDatagramSize { get; set; } = 65535;
 }

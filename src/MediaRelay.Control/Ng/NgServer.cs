@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -15,8 +14,11 @@ namespace MediaRelay.Control.Ng;
 /// without a space gets no reply (it is counted). Replies are cached by cookie for
 /// <see cref="NgOptions.ReplyCacheTime"/> (within <see cref="NgOptions.ReplyCacheBytes"/>), so a retransmission is
 /// answered with the same bytes without running the command again. A reply over <see cref="NgOptions.MaxReplySize"/>
-/// is trimmed (<see cref="INgCommandHandler.Trim"/>), since one the socket refuses never reaches the proxy. Each
-/// request runs on the thread pool, so one slow command does not hold up the others.
+/// is trimmed (<see cref="INgCommandHandler.Trim"/>), since one the socket refuses never reaches the proxy.
+/// Each listener has <see cref="NgOptions.Workers"/> threads of its own; each receives a datagram (a blocking
+/// receive: the kernel wakes one waiting thread per datagram), runs its command and sends the reply, with no hand-over
+/// to another thread, so one slow command holds up only its own thread. Datagrams wait in the socket's queue while
+/// every worker is busy.
 /// Threading: Start and StopAsync from one thread; the counters may be read from any thread.
 /// </summary>
 public sealed class NgServer : IAsyncDisposable
@@ -26,14 +28,14 @@ public sealed class NgServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly NgReplyCache<Peer> _cache;
     private readonly List<Listener> _listeners = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private volatile bool _stopping;
     private long _received;
     private long _withoutCookie;
     private long _malformed;
     private long _replayed;
     private long _handled;
     private long _trimmed;
+    private const int MaxKeptOutput = 65536;
     private bool _started;
     private bool _stopped;
 
@@ -103,11 +105,22 @@ public sealed class NgServer : IAsyncDisposable
             throw;
         }
 
+        var workers = Math.Max(1, _options.Workers);
         foreach (var listener in _listeners)
         {
             listener.EndPoint = (IPEndPoint)listener.Socket.LocalEndPoint!;
             NgLog.Listening(_logger, listener.EndPoint);
-            listener.Loop = Task.Run(() => ReceiveLoopAsync(listener));
+            for (var i = 0; i < workers; i++)
+            {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                listener.Workers.Add(done.Task);
+                var thread = new Thread(() => ReceiveLoop(listener, done))
+                {
+                    IsBackground = true,
+                    Name = "ng-" + listener.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+                thread.Start();
+            }
         }
     }
 
@@ -123,59 +136,87 @@ public sealed class NgServer : IAsyncDisposable
         }
 
         _stopped = true;
-        await _stopping.CancelAsync();
+        _stopping = true;
         foreach (var listener in _listeners)
         {
-            if (listener.Loop is not null)
+            // Wakes the workers blocked in a receive: shutdown(SHUT_RD) ends their wait (on an unconnected UDP socket
+            // the call reports ENOTCONN but still takes effect). A worker running a command sends its reply first,
+            // then sees the stop; the datagrams still queued are never run.
+            try
             {
-                await listener.Loop;
+                listener.Socket.Shutdown(SocketShutdown.Receive);
+            }
+            catch (SocketException)
+            {
             }
         }
 
-        // Commands not started yet were canceled by _stopping (see OnDatagram); only the running ones are awaited.
-        await Task.WhenAll(_running.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var listener in _listeners)
         {
+            await Task.WhenAll(listener.Workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             listener.Socket.Dispose();
             NgLog.Stopped(_logger, listener.EndPoint);
         }
-
-        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private async Task ReceiveLoopAsync(Listener listener)
+    /// <summary>One worker: receive, run, reply, until the stop. Its buffers are its own and reused.</summary>
+    private void ReceiveLoop(Listener listener, TaskCompletionSource done)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxDatagramSize);
-        EndPoint any = listener.Socket.AddressFamily == AddressFamily.InterNetworkV6
-            ? new IPEndPoint(IPAddress.IPv6Any, 0)
-            : new IPEndPoint(IPAddress.Any, 0);
-        var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
+        try
         {
-            SocketReceiveFromResult result;
-            try
+            var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxDatagramSize);
+            var output = new ArrayBufferWriter<byte>(4096);
+            var any = listener.Socket.AddressFamily == AddressFamily.InterNetworkV6
+                ? new IPEndPoint(IPAddress.IPv6Any, 0)
+                : new IPEndPoint(IPAddress.Any, 0);
+            while (!_stopping)
             {
-                result = await listener.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                // An ICMP error for an earlier reply can surface here (connection reset); the socket stays usable.
-                NgLog.ReceiveFailed(_logger, listener.EndPoint, e.SocketErrorCode);
-                continue;
-            }
+                EndPoint remote = any;
+                int received;
+                try
+                {
+                    received = listener.Socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
+                }
+                catch (SocketException e)
+                {
+                    if (_stopping)
+                    {
+                        break;
+                    }
 
-            Interlocked.Increment(ref _received);
-            OnDatagram(listener, buffer.AsSpan(0, result.ReceivedBytes), result.RemoteEndPoint);
+                    // An ICMP error for an earlier reply can surface here (connection reset); the socket stays usable.
+                    NgLog.ReceiveFailed(_logger, listener.EndPoint, e.SocketErrorCode);
+                    continue;
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+
+                if (_stopping)
+                {
+                    // Received after the stop (the backlog, or the wake-up of the shutdown): not run.
+                    break;
+                }
+
+                Interlocked.Increment(ref _received);
+                OnDatagram(listener, buffer.AsSpan(0, received), remote, output);
+                if (output.Capacity > MaxKeptOutput)
+                {
+                    // The writer is reused; one grown by a huge reply goes back to the GC rather than stay with the worker.
+                    output = new ArrayBufferWriter<byte>(4096);
+                }
+            }
+        }
+        finally
+        {
+            done.TrySetResult();
         }
     }
 
-    private void OnDatagram(Listener listener, ReadOnlySpan<byte> datagram, EndPoint remote)
+    private void OnDatagram(Listener listener, ReadOnlySpan<byte> datagram, EndPoint remote, ArrayBufferWriter<byte> output)
     {
         var space = datagram.IndexOf((byte)' ');
         if (space <= 0)
@@ -200,15 +241,7 @@ public sealed class NgServer : IAsyncDisposable
                 return;
         }
 
-        var copy = datagram.ToArray();
-        var task = Task.Run(() => Run(peer, cookie, copy, space), _stopping.Token);
-        _running.TryAdd(task, 0);
-        task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
-    }
-
-    private void Run(Peer peer, string cookie, byte[] datagram, int space)
-    {
-        var reply = BuildReply(cookie, datagram, space, peer.Remote);
+        var reply = BuildReply(cookie, datagram, space, remote, output);
         var waiters = _cache.Complete(cookie, reply);
         Send(peer, reply);
         foreach (var waiter in waiters)
@@ -217,9 +250,9 @@ public sealed class NgServer : IAsyncDisposable
         }
     }
 
-    private byte[] BuildReply(string cookie, byte[] datagram, int space, EndPoint remote)
+    private byte[] BuildReply(string cookie, ReadOnlySpan<byte> datagram, int space, EndPoint remote, ArrayBufferWriter<byte> output)
     {
-        var body = datagram.AsSpan(space + 1);
+        var body = datagram[(space + 1)..];
         var json = !body.IsEmpty && body[0] == (byte)'{';
         BencodeValue? tree;
         string? error;
@@ -243,30 +276,36 @@ public sealed class NgServer : IAsyncDisposable
             }
         }
 
-        var prefix = datagram.AsSpan(0, space + 1);
-        var encoded = Encode(prefix, reply, json);
+        var prefix = datagram[..(space + 1)];
+        Encode(prefix, reply, json, output);
         var limit = _options.MaxReplySize;
-        if (encoded.WrittenCount > limit)
+        if (output.WrittenCount > limit)
         {
             // A datagram the socket refuses never reaches the proxy: send less rather than nothing.
             Interlocked.Increment(ref _trimmed);
-            var trimmed = _dispatcher.Trim(tree, reply, candidate => Encode(datagram.AsSpan(0, space + 1), candidate, json).WrittenCount <= limit);
+            var prefixCopy = prefix.ToArray();
+            var trimmed = _dispatcher.Trim(tree, reply, candidate =>
+            {
+                var probe = new ArrayBufferWriter<byte>(limit);
+                Encode(prefixCopy, candidate, json, probe);
+                return probe.WrittenCount <= limit;
+            });
             // Null only when the cookie alone nearly fills a datagram: the send then fails and says so.
             if (trimmed is not null)
             {
-                var size = encoded.WrittenCount;
-                encoded = Encode(prefix, trimmed, json);
-                NgLog.ReplyTrimmed(_logger, remote, cookie, size, limit, encoded.WrittenCount);
+                var size = output.WrittenCount;
+                Encode(prefix, trimmed, json, output);
+                NgLog.ReplyTrimmed(_logger, remote, cookie, size, limit, output.WrittenCount);
             }
         }
 
-        return encoded.WrittenSpan.ToArray();
+        return output.WrittenSpan.ToArray();
     }
 
-    /// <summary>The cookie and its space, then the reply in the request's encoding.</summary>
-    private static ArrayBufferWriter<byte> Encode(ReadOnlySpan<byte> prefix, BencodeDictionary reply, bool json)
+    /// <summary>The cookie and its space, then the reply in the request's encoding, into <paramref name="output"/> (reset first).</summary>
+    private static void Encode(ReadOnlySpan<byte> prefix, BencodeDictionary reply, bool json, ArrayBufferWriter<byte> output)
     {
-        var output = new ArrayBufferWriter<byte>(256);
+        output.ResetWrittenCount();
         output.Write(prefix);
         if (json)
         {
@@ -276,8 +315,6 @@ public sealed class NgServer : IAsyncDisposable
         {
             BencodeWriter.Write(reply, output);
         }
-
-        return output;
     }
 
     private void Send(Peer peer, byte[] reply)
@@ -304,6 +341,6 @@ public sealed class NgServer : IAsyncDisposable
 
         public IPEndPoint EndPoint { get; set; } = new(IPAddress.None, 0);
 
-        public Task? Loop { get; set; }
+        public List<Task> Workers { get; } = [];
     }
 }

@@ -19,10 +19,10 @@ internal static class SdpIce
         ["candidate", "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "end-of-candidates", "remote-candidates"];
 
     /// <summary>True when the level carries any ICE attribute.</summary>
-    public static bool HasIce(SdpSection section) => section.Attributes.Any(IsIceAttribute);
+    public static bool HasIce(SdpSection section) => section.HasAnyAttribute(AttributeNames);
 
     /// <summary>Removes every ICE attribute of the level.</summary>
-    public static void Strip(SdpSection section) => section.RemoveAttributes(IsIceAttribute);
+    public static void Strip(SdpSection section) => section.RemoveAttributes(AttributeNames);
 
     /// <summary>A random ice-ufrag (RFC 8839 section 5.4: at least 24 bits of randomness; 8 characters give 47).</summary>
     public static string NewUsernameFragment() => RandomNumberGenerator.GetString(IceChars, 8);
@@ -59,7 +59,4 @@ internal static class SdpIce
 
     private static string Candidate(IPAddress address, int component, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"{Foundation(address)} {component} UDP {HostPriority(component)} {address} {port} typ host");
-
-    private static bool IsIceAttribute(SdpAttribute attribute) =>
-        Array.Exists(AttributeNames, attribute.Is);
 }

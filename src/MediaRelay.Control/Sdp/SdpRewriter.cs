@@ -135,8 +135,9 @@ public static class SdpRewriter
             SdpIce.Strip(sdp);
         }
 
-        var usernameFragment = options.IceUsernameFragment ?? SdpIce.NewUsernameFragment();
-        var password = options.IcePassword ?? SdpIce.NewPassword();
+        // New credentials only when some m-line gets candidates (they come from the system's random source).
+        string? usernameFragment = null;
+        string? password = null;
         for (var i = 0; i < byIndex.Length; i++)
         {
             var media = sdp.Media[i];
@@ -151,6 +152,8 @@ public static class SdpRewriter
             if (addIce)
             {
                 var muxed = WillMux(media, options.RtcpMux);
+                usernameFragment ??= options.IceUsernameFragment ?? SdpIce.NewUsernameFragment();
+                password ??= options.IcePassword ?? SdpIce.NewPassword();
                 SdpIce.AddRelayCandidates(media, usernameFragment, password, Advertised(relay, options), relay.RtpPort, muxed ? null : relay.RtcpPort);
             }
         }

@@ -172,7 +172,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             {
                 _sessions.Add(callId, session);
                 _created++;
-                CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    // The port list is built only for a log that is written.
+                    CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+                }
+
                 if (SessionStarted is not null)
                 {
                     started = session.Snapshot(null, EndReason.None, TimeSpan.Zero);

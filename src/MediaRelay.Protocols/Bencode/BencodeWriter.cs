@@ -35,7 +35,15 @@ public static class BencodeWriter
         switch (value)
         {
             case BencodeString s:
-                WriteString(s.Bytes.Span, output);
+                if (s.UnencodedText is { } text)
+                {
+                    WriteKey(text, output);
+                }
+                else
+                {
+                    WriteString(s.Bytes.Span, output);
+                }
+
                 break;
             case BencodeInteger i:
                 WriteByte((byte)'i', output);
@@ -53,7 +61,7 @@ public static class BencodeWriter
                 break;
             case BencodeDictionary d:
                 WriteByte((byte)'d', output);
-                foreach (var entry in d.Entries)
+                foreach (var entry in d.EntrySpan)
                 {
                     WriteKey(entry.Key, output);
                     WriteValue(entry.Value, output, depth + 1);
@@ -66,6 +74,7 @@ public static class BencodeWriter
         }
     }
 
+    /// <summary>A text as a bencode string (length, colon, UTF-8), encoded straight into the output.</summary>
     private static void WriteKey(string key, IBufferWriter<byte> output)
     {
         var length = System.Text.Encoding.UTF8.GetByteCount(key);

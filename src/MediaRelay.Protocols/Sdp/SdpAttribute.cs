@@ -16,6 +16,17 @@ public readonly record struct SdpAttribute(string Name, string? Value)
         return colon < 0 ? new SdpAttribute(lineValue, null) : new SdpAttribute(lineValue[..colon], lineValue[(colon + 1)..]);
     }
 
+    /// <summary>The name part of an a= line value (before the first colon), without allocating.</summary>
+    public static ReadOnlySpan<char> NameOf(string lineValue)
+    {
+        ArgumentNullException.ThrowIfNull(lineValue);
+        var colon = lineValue.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? lineValue : lineValue.AsSpan(0, colon);
+    }
+
+    /// <summary>True when the a= line value's name is <paramref name="name"/>, ignoring ASCII case, as <see cref="Is"/>.</summary>
+    public static bool LineIs(string lineValue, string name) => NameOf(lineValue).Equals(name, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The text after "a=".</summary>
     public string ToLineValue() => Value is null ? Name : $"{Name}:{Value}";
 

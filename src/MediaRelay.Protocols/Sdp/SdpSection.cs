@@ -13,8 +13,22 @@ public abstract class SdpSection
     public IReadOnlyList<SdpLine> Lines => LineList;
 
     /// <summary>The a= lines of this level, in order.</summary>
-    public IEnumerable<SdpAttribute> Attributes =>
-        LineList.Where(l => l.Type == 'a').Select(l => SdpAttribute.FromLineValue(l.Value)).ToList();
+    public IEnumerable<SdpAttribute> Attributes
+    {
+        get
+        {
+            var attributes = new List<SdpAttribute>();
+            foreach (var line in LineList)
+            {
+                if (line.Type == 'a')
+                {
+                    attributes.Add(SdpAttribute.FromLineValue(line.Value));
+                }
+            }
+
+            return attributes;
+        }
+    }
 
     private protected List<SdpLine> LineList { get; }
 
@@ -33,7 +47,49 @@ public abstract class SdpSection
     }
 
     /// <summary>Every attribute of that name, in order.</summary>
-    public IReadOnlyList<SdpAttribute> GetAttributes(string name) => Attributes.Where(a => a.Is(name)).ToList();
+    public IReadOnlyList<SdpAttribute> GetAttributes(string name)
+    {
+        var attributes = new List<SdpAttribute>();
+        foreach (var line in LineList)
+        {
+            if (line.Type == 'a' && SdpAttribute.LineIs(line.Value, name))
+            {
+                attributes.Add(SdpAttribute.FromLineValue(line.Value));
+            }
+        }
+
+        return attributes;
+    }
+
+    /// <summary>True when some a= line of this level has a name that <paramref name="names"/> holds (ASCII case ignored); allocates nothing.</summary>
+    public bool HasAnyAttribute(ReadOnlySpan<string> names)
+    {
+        foreach (var line in LineList)
+        {
+            if (line.Type == 'a' && IsOneOf(SdpAttribute.NameOf(line.Value), names))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Removes every attribute whose name <paramref name="names"/> holds (ASCII case ignored); returns how many were removed.</summary>
+    public int RemoveAttributes(ReadOnlySpan<string> names)
+    {
+        var removed = 0;
+        for (var i = LineList.Count - 1; i >= 0; i--)
+        {
+            if (LineList[i].Type == 'a' && IsOneOf(SdpAttribute.NameOf(LineList[i].Value), names))
+            {
+                LineList.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
 
     /// <summary>Appends an attribute after this level's last line of any type that ranks at or before a=.</summary>
     public void AddAttribute(string name, string? value = null) => AddLine(new SdpLine('a', new SdpAttribute(name, value).ToLineValue()));
@@ -74,7 +130,7 @@ public abstract class SdpSection
     }
 
     /// <summary>Removes every attribute of that name; returns how many were removed.</summary>
-    public int RemoveAttributes(string name) => RemoveAttributes(a => a.Is(name));
+    public int RemoveAttributes(string name) => RemoveAttributes([name]);
 
     /// <summary>Removes every attribute the predicate selects; returns how many were removed.</summary>
     public int RemoveAttributes(Func<SdpAttribute, bool> predicate)
@@ -157,6 +213,29 @@ public abstract class SdpSection
         }
     }
 
-    private int IndexOfAttribute(string name) =>
-        LineList.FindIndex(l => l.Type == 'a' && SdpAttribute.FromLineValue(l.Value).Is(name));
+    private int IndexOfAttribute(string name)
+    {
+        for (var i = 0; i < LineList.Count; i++)
+        {
+            if (LineList[i].Type == 'a' && SdpAttribute.LineIs(LineList[i].Value, name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsOneOf(ReadOnlySpan<char> name, ReadOnlySpan<string> names)
+    {
+        foreach (var candidate in names)
+        {
+            if (name.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

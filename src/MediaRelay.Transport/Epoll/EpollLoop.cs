@@ -40,6 +40,7 @@ internal sealed unsafe class EpollLoop : IPacketLoop
     private readonly Lock _registration = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly ConcurrentQueue<EpollSocket> _pendingClose = new();
+    private int _wakePending;
     private readonly SourceAddresses _sources = new();
     private readonly byte* _events;
     private readonly LinuxNative.MMsgHdr* _messages;
@@ -236,7 +237,11 @@ internal sealed unsafe class EpollLoop : IPacketLoop
         }
 
         _pendingClose.Enqueue(socket);
-        Wake();
+        // One wake for a burst of closes (a call's four sockets): ClosePending clears the flag before it drains.
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            Wake();
+        }
     }
 
     private void Wake()
@@ -369,6 +374,7 @@ internal sealed unsafe class EpollLoop : IPacketLoop
 
     private void ClosePending()
     {
+        Interlocked.Exchange(ref _wakePending, 0);
         if (_pendingClose.IsEmpty)
         {
             return;

@@ -322,6 +322,7 @@ internal sealed unsafe class IoUringLoop : IPacketLoop
 
     private void OnWake()
     {
+        _commands.BeginWake();
         // A snapshot: a close that cannot get a submission entry is queued again and must wait for the next wake.
         for (var pending = _commands.Count; pending > 0 && _commands.TryTake(out var command); pending--)
         {

@@ -9,7 +9,8 @@ namespace MediaRelay.Transport.IoUring;
 /// How other threads reach an io_uring loop: a queue of commands (take a socket, close a socket) and an eventfd on
 /// which the loop's ring keeps one read, so a posted command wakes the loop. One lock orders posting against
 /// stopping, so nothing is posted, and the eventfd is never written, once the loop is told to stop; it is never
-/// taken on the packet path.
+/// taken on the packet path. A post writes the eventfd only when no wake is pending yet: a call's four sockets
+/// wake the loop once, not four times (each write of a sleeping loop's eventfd costs the poster a wake-up).
 /// </summary>
 internal sealed unsafe class LoopCommands : IDisposable
 {
@@ -18,6 +19,7 @@ internal sealed unsafe class LoopCommands : IDisposable
     private readonly int _eventFd;
     private readonly ulong* _value;
     private volatile bool _stopped;
+    private int _wakePending;
 
     public LoopCommands()
     {
@@ -47,7 +49,13 @@ internal sealed unsafe class LoopCommands : IDisposable
             }
 
             _queue.Enqueue((socket, close));
-            Wake();
+            // The loop clears the flag before it takes the queue (BeginWake): either it sees this command, or this
+            // post sees the flag clear and wakes it again.
+            if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+            {
+                Wake();
+            }
+
             return true;
         }
     }
@@ -67,6 +75,9 @@ internal sealed unsafe class LoopCommands : IDisposable
             return true;
         }
     }
+
+    /// <summary>The loop, woken, before it takes the queue: a command posted from now on wakes it again.</summary>
+    public void BeginWake() => Interlocked.Exchange(ref _wakePending, 0);
 
     public bool TryTake(out (IoUringSocket Socket, bool Close) command) => _queue.TryDequeue(out command);
 

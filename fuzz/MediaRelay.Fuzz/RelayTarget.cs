@@ -121,6 +121,16 @@ internal sealed class RelayRun : IDisposable
 
     public RelayRunSummary Summary => new(_operations, _relayed, _learned);
 
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("FUZZ_TRACE") == "1";
+
+    private static void Trace(string line)
+    {
+        if (Tracing)
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+
     private bool Exhausted => _position >= _input.Length;
 
     private long Now => _clock.GetTimestamp();
@@ -160,11 +170,14 @@ internal sealed class RelayRun : IDisposable
                 }
             }
         }
-        finally
+        catch
         {
-            _manager.Dispose();
+            // The first broken invariant is the finding: shutting down must not check (and mask it) again.
+            _manager.SessionEnded -= OnSessionEnded;
+            throw;
         }
 
+        _manager.Dispose();
         FuzzInvariantException.Check(_transport.Bound.Count == 0, $"{_transport.Bound.Count} sockets still bound after shutdown");
         FuzzInvariantException.Check(_streams.Count == 0, "a session ended without its final statistics");
     }
@@ -196,7 +209,7 @@ internal sealed class RelayRun : IDisposable
 
         var signalling = SignallingIps[Next() % SignallingIps.Length];
         var before = _last;
-        var role = offer ? OffererRole(before, fromTag) : AnswererRole(before, toTag ?? string.Empty);
+        var role = offer ? OffererRole(before, fromTag, toTag) : AnswererRole(before, toTag ?? string.Empty);
         var otherBranch = !offer && role == PartyRole.Callee && before?.CalleeTag is { } calleeTag && calleeTag != (toTag ?? string.Empty);
         var sendsBefore = _transport.Sends.Count;
 
@@ -214,6 +227,8 @@ internal sealed class RelayRun : IDisposable
                 : _manager.Answer(CallId, fromTag, toTag ?? string.Empty, media, signalling, out _);
         }
 
+        Trace($"{(offer ? "offer" : "answer")}{(oneStream ? $" stream {index}" : "")} from {fromTag} to {toTag ?? "-"} as {role}{(otherBranch ? " (other branch)" : "")}: " +
+            $"{string.Join(", ", media.Select(m => $"{m.MediaType} {m.Address}:{m.Port} {m.Direction}{(m.RtcpMux ? " mux" : "")}{(m.RtcpPort is { } r ? $" rtcp {r}" : "")}"))} via {signalling?.ToString() ?? "-"} -> {error}");
         var after = Snapshot();
         var sends = _transport.Sends.GetRange(sendsBefore, _transport.Sends.Count - sendsBefore);
         _transport.Sends.RemoveRange(sendsBefore, sends.Count);
@@ -261,8 +276,17 @@ internal sealed class RelayRun : IDisposable
         CheckGlobal(after);
     }
 
-    private static PartyRole OffererRole(SessionStatistics? session, string fromTag) =>
-        session is { CalleeTag: { } callee } && fromTag == callee && fromTag != session.CallerTag ? PartyRole.Callee : PartyRole.Caller;
+    /// <summary>As the session does: an offer that names a to-tag first gives the call its callee tag, then the from-tag picks the role.</summary>
+    private static PartyRole OffererRole(SessionStatistics? session, string fromTag, string? toTag)
+    {
+        if (session is null)
+        {
+            return PartyRole.Caller;
+        }
+
+        var callee = session.CalleeTag ?? (toTag is not null && toTag != session.CallerTag ? toTag : null);
+        return callee is not null && fromTag == callee && fromTag != session.CallerTag ? PartyRole.Callee : PartyRole.Caller;
+    }
 
     private static PartyRole AnswererRole(SessionStatistics? session, string toTag) =>
         session is { CalleeTag: not null } && toTag == session.CallerTag ? PartyRole.Caller : PartyRole.Callee;
@@ -297,6 +321,7 @@ internal sealed class RelayRun : IDisposable
     {
         var later = (Next() & 1) != 0;
         var before = _last;
+        Trace(later ? "delete later" : "delete");
         var statistics = later ? _manager.RemoveLater(CallId, Steps[Next() % Steps.Length]) : _manager.Remove(CallId);
         FuzzInvariantException.Check((statistics is null) == (before is null), "delete of a call that does (not) exist");
         FuzzInvariantException.Check(_transport.Sends.Count == 0, "delete sent datagrams");
@@ -306,6 +331,7 @@ internal sealed class RelayRun : IDisposable
     private void Advance(TimeSpan step)
     {
         var before = _last;
+        Trace($"advance {step.TotalMilliseconds} ms");
         _clock.Advance(step);
         FuzzInvariantException.Check(_transport.Sends.Count == 0, "the clock alone sent datagrams");
         var after = Snapshot();
@@ -340,6 +366,12 @@ internal sealed class RelayRun : IDisposable
 
     private void Deliver()
     {
+        DeliverOne();
+        CheckGlobal(_last);
+    }
+
+    private void DeliverOne()
+    {
         var before = _last;
         var live = _streams.Values.Where(s => !s.Ended).OrderBy(s => s.Index).ToList();
         var packet = BuildPacket();
@@ -359,6 +391,8 @@ internal sealed class RelayRun : IDisposable
 
         _transport.Bound[stats.Local.Port].Receiver.OnPacket(packet, source.Serialize());
         var sends = _transport.Sends.ToList();
+        Trace($"{kind} ({packet.Length} bytes) from {source} to stream {stream.Index} {side.Role} {(side.IsRtcp ? "RTCP" : "RTP")} port {stats.Local.Port}: " +
+            $"sent {string.Join(", ", sends.Select(x => $"{x.FromPort}->{x.To}"))}");
         _transport.Sends.Clear();
         var after = Snapshot();
         FuzzInvariantException.Check(after is not null, "a datagram ended the call");
@@ -492,8 +526,15 @@ internal sealed class RelayRun : IDisposable
     private void CheckLatch(StreamModel stream, SideModel side, SubPartyStatistics stats, IPEndPoint? previous, IPEndPoint source,
         byte[] packet, PacketKind kind, SessionStatistics before, SessionStatistics after)
     {
-        FuzzInvariantException.Check(PacketClassifier.MayLatch(kind, packet), "a datagram that may not latch was learned");
         FuzzInvariantException.Check(Allowed(source), $"learned {source}, where media may not go");
+        if (_options.StrictSource)
+        {
+            // Strict source admits the SDP address only (checked when the datagram was taken): learning it changes
+            // no destination, so neither the packet kind nor RTP's IP matters.
+            return;
+        }
+
+        FuzzInvariantException.Check(PacketClassifier.MayLatch(kind, packet), "a datagram that may not latch was learned");
         var rtpSibling = stream.Sides[side.Role == PartyRole.Caller ? 0 : 2];
         if (side.IsRtcp)
         {
@@ -502,7 +543,7 @@ internal sealed class RelayRun : IDisposable
                 $"RTCP learned {source} while RTP learned {rtpLearned}");
         }
 
-        if (previous is null || _options.StrictSource)
+        if (previous is null)
         {
             return;
         }
@@ -675,7 +716,7 @@ internal sealed class RelayRun : IDisposable
             {
                 var rtp = stream.Stats(session, stream.Sides[role * 2]).LearnedRemote;
                 var rtcp = stream.Stats(session, stream.Sides[(role * 2) + 1]).LearnedRemote;
-                FuzzInvariantException.Check(rtp is null || rtcp is null || rtp.Address.Equals(rtcp.Address),
+                FuzzInvariantException.Check(_options.StrictSource || rtp is null || rtcp is null || rtp.Address.Equals(rtcp.Address),
                     $"stream {stream.Index}: RTP learned {rtp}, RTCP learned {rtcp}");
             }
 

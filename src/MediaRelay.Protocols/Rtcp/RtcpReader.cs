@@ -35,6 +35,12 @@ public static class RtcpReader
             var count = body[0] & 0x1F;
             if (type is SenderReport or ReceiverReport)
             {
+                // The length field counts from the header: 0 leaves no room for the sender's SSRC (fuzzing finding).
+                if (body.Length < 8)
+                {
+                    return false;
+                }
+
                 var sender = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
                 var blocks = 8;
                 uint ntpMiddle = 0;

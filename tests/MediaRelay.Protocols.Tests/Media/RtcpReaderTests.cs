@@ -65,4 +65,16 @@ public sealed class RtcpReaderTests
             _ = RtcpReader.TryRead(buffer.AsSpan(0, random.Next(buffer.Length)), out _);
         }
     }
+
+    // Fuzzing finding (relay target): a report whose length field is 0 (one word, the header alone) inside a
+    // datagram long enough for the classifier (8 bytes) left no room for the sender's SSRC, and reading it threw
+    // ArgumentOutOfRangeException on the packet path.
+    [Theory]
+    [InlineData(new byte[] { 0x81, 201, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01 })]
+    [InlineData(new byte[] { 0x80, 200, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF })]
+    [InlineData(new byte[] { 0x80, 202, 0x00, 0x00, 0x81, 201, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 })]
+    public void Fuzz_a_report_too_short_for_its_sender_ssrc_reads_false(byte[] packet)
+    {
+        Assert.False(RtcpReader.TryRead(packet, out _));
+    }
 }

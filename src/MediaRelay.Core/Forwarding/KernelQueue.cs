@@ -10,7 +10,9 @@ namespace MediaRelay.Core.Forwarding;
 /// The kernel worker (DESIGN 4.1): Core posts "offload" and "remove" for single directions here and never makes
 /// a kernel call on a packet loop or under a lock; one thread applies what was posted, in order and in batches,
 /// and reads the counters of every installed flow every <c>readInterval</c> in one pass, so the sweep and the
-/// statistics only read cached values. Posting is lock-free (a concurrent queue and a semaphore release).
+/// statistics only read cached values. Posting is lock-free (a concurrent queue and a flag; the worker is woken only
+/// when it may be asleep). The worker sleeps without spinning, and with no flow installed it sleeps until a post: an
+/// idle relay, or one whose calls all run in the kernel, costs one wake-up per read interval at most.
 /// Threading: <see cref="Offload"/>, <see cref="Remove"/> and <see cref="Flush"/> from any thread; the backend is
 /// called on the worker thread only.
 /// </summary>
@@ -21,7 +23,7 @@ public sealed class KernelQueue : IDisposable
     private readonly TimeSpan _readInterval;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt, KernelFlow[]? ReadSet)> _changes = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly object _wakeGate = new();
     private readonly HashSet<KernelFlow> _installed = [];
     private readonly object _flushGate = new();
     private readonly Thread? _worker;
@@ -30,6 +32,7 @@ public sealed class KernelQueue : IDisposable
     private long _installs;
     private long _installTicks;
     private long _refused;
+    private int _signalled;
     private volatile bool _readRequested;
     private volatile bool _stopping;
 
@@ -124,7 +127,7 @@ public sealed class KernelQueue : IDisposable
     {
         var target = Interlocked.Increment(ref _posted);
         _changes.Enqueue((null!, false, 0, readSet));
-        _wake.Release();
+        Wake();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (_flushGate)
         {
@@ -147,26 +150,70 @@ public sealed class KernelQueue : IDisposable
     {
         Interlocked.Increment(ref _posted);
         _changes.Enqueue((flow, install, Stopwatch.GetTimestamp(), null));
-        _wake.Release();
+        Wake();
+    }
+
+    /// <summary>Wakes the worker; a post while a wake is pending costs an interlocked exchange and nothing else.</summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            lock (_wakeGate)
+            {
+                Monitor.Pulse(_wakeGate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The worker's sleep: until a post, or for <paramref name="milliseconds"/> (-1: no limit). Monitor.Wait blocks in
+    /// the kernel at once (SemaphoreSlim spun for about a millisecond first, at every wait, even with nothing to do).
+    /// </summary>
+    private void Sleep(int milliseconds)
+    {
+        lock (_wakeGate)
+        {
+            if (Volatile.Read(ref _signalled) == 0 && !_stopping)
+            {
+                Monitor.Wait(_wakeGate, milliseconds);
+            }
+        }
+
+        // Taken before the queue is drained: a post after this either lands in the drain or sets the flag again.
+        Interlocked.Exchange(ref _signalled, 0);
     }
 
     private void Run()
     {
-        var nextRead = _time.GetTimestamp() + _time.Ticks(_readInterval);
+        var nextRead = long.MaxValue; // no flow installed: no read due
+        var slack = _time.TimestampFrequency / 500; // 2 ms: a timed wait may end a little early
         while (!_stopping)
         {
             long consumed = 0;
             try
             {
-                var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextRead);
-                _wake.Wait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _readInterval ? _readInterval : wait);
+                Sleep(nextRead == long.MaxValue ? Timeout.Infinite : MillisecondsUntil(nextRead));
                 consumed = Apply();
                 var now = _time.GetTimestamp();
-                if (_readRequested || now >= nextRead)
+                bool anyInstalled;
+                lock (_flushGate)
+                {
+                    anyInstalled = _installed.Count > 0;
+                }
+
+                if (_readRequested || (anyInstalled && now >= nextRead - slack))
                 {
                     _readRequested = false;
-                    nextRead = now + _time.Ticks(_readInterval);
                     ReadAll(now);
+                    nextRead = anyInstalled ? now + _time.Ticks(_readInterval) : long.MaxValue;
+                }
+                else if (!anyInstalled)
+                {
+                    nextRead = long.MaxValue;
+                }
+                else if (nextRead == long.MaxValue)
+                {
+                    nextRead = now + _time.Ticks(_readInterval); // the first flow since none: read one interval on
                 }
             }
             catch (ObjectDisposedException) when (_stopping)
@@ -184,6 +231,16 @@ public sealed class KernelQueue : IDisposable
                 Complete(consumed);
             }
         }
+    }
+
+    /// <summary>
+    /// Milliseconds from now to <paramref name="timestamp"/>, rounded up (a wait of 0.9 ms rounded down to 0 made the
+    /// worker spin until the read was due), at most one read interval (a test clock may stand still).
+    /// </summary>
+    private int MillisecondsUntil(long timestamp)
+    {
+        var wait = _time.GetElapsedTime(_time.GetTimestamp(), timestamp);
+        return wait <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(Math.Min(wait.TotalMilliseconds, _readInterval.TotalMilliseconds));
     }
 
     /// <summary>Applies every posted change in order; returns how many entries (markers included) it consumed.</summary>
@@ -311,7 +368,11 @@ public sealed class KernelQueue : IDisposable
 
         Flush(TimeSpan.FromSeconds(5));
         _stopping = true;
-        _wake.Release();
+        lock (_wakeGate)
+        {
+            Monitor.Pulse(_wakeGate);
+        }
+
         if (!_worker.Join(TimeSpan.FromSeconds(5)))
         {
             // The worker is stuck in a kernel call: leave it and the backend alone rather than race it.
@@ -330,6 +391,5 @@ public sealed class KernelQueue : IDisposable
         }
 
         _backend!.Dispose();
-        _wake.Dispose();
     }
 }

@@ -28,7 +28,9 @@ public sealed class SessionManager : IDisposable
     private readonly PortPool _pool;
     private readonly PortPool? _poolV6;
     private readonly MediaDestinationPolicy _destinations;
-    private readonly ITimer _sweepTimer;
+    private readonly ITimer? _sweepTimer;
+    private readonly object _sweeperWake = new();
+    private bool _sweeperStopping;
     private long _created;
     private long _ended;
     private long _timedOut;
@@ -55,7 +57,51 @@ public sealed class SessionManager : IDisposable
             CoreLog.PoolReady(_logger, v6.ToString(), options.PortMin, options.PortMax, _poolV6.TotalPairs);
         }
 
-        _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            // The system clock: a thread of its own that sleeps in the kernel between sweeps. A timer would wake the
+            // timer thread, a thread-pool worker (which then spins looking for more work) and the pool's gate
+            // thread every second: most of an idle relay's CPU once its calls run in the kernel.
+            new Thread(SweepLoop) { IsBackground = true, Name = "mr-sweep" }.Start();
+        }
+        else
+        {
+            // Any other clock (the tests' fake one) drives the sweep through its own timers.
+            _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        }
+    }
+
+    /// <summary>The sweep thread: <see cref="Sweep"/> every <see cref="RelayOptions.SweepInterval"/> until disposal.</summary>
+    private void SweepLoop()
+    {
+        var interval = _time.Ticks(_options.SweepInterval);
+        var next = _time.GetTimestamp() + interval;
+        while (true)
+        {
+            lock (_sweeperWake)
+            {
+                while (!_sweeperStopping)
+                {
+                    var left = _time.GetElapsedTime(_time.GetTimestamp(), next);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    // Rounded up: a wait rounded down to 0 ms would spin until the sweep is due.
+                    Monitor.Wait(_sweeperWake, (int)Math.Ceiling(left.TotalMilliseconds));
+                }
+
+                if (_sweeperStopping)
+                {
+                    return;
+                }
+            }
+
+            var now = _time.GetTimestamp();
+            next = Math.Max(next + interval, now + (interval / 2)); // a late sweep does not cause a burst of them
+            Sweep();
+        }
     }
 
     /// <summary>Raised when a session ends by itself (expiry), with its statistics and reason. Not raised by Remove.</summary>
@@ -284,7 +330,12 @@ public sealed class SessionManager : IDisposable
                 return;
             }
 
-            _sweepTimer.Dispose();
+            _sweepTimer?.Dispose();
+            lock (_sweeperWake)
+            {
+                _sweeperStopping = true;
+                Monitor.Pulse(_sweeperWake);
+            }
             ended = [.. _sessions.Values];
             foreach (var session in ended)
             {

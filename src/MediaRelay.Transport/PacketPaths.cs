@@ -32,6 +32,13 @@ public sealed class PacketPathOptions
 
     /// <summary>The instance number that keeps relays on one host apart in the kernel (its first ng port). Default 0.</summary>
     public int Instance { get; set; }
+
+    /// <summary>
+    /// Most directions the kernel may hold at once: one per media port and address family is enough (a direction is
+    /// keyed by the relay port it arrives on, and a new source replaces the old one). 0 keeps the program's own
+    /// limit (131072). The counter read walks every bucket of the map, so a map sized to the port range reads faster.
+    /// </summary>
+    public int MaxKernelFlows { get; set; }
 }
 
 /// <summary>The packet path chosen: the user-space transport, the kernel backend if any, and what to log about them.</summary>
@@ -120,7 +127,8 @@ public static class PacketPaths
         if (options.KernelForwarding != KernelForwardingMode.Off)
         {
             var interfaces = BpfKernelBackend.InterfacesFor(options.RelayAddress, options.RelayAddressV6);
-            kernel = BpfKernelBackend.TryCreate(interfaces, options.Instance, loggers.CreateLogger<BpfKernelBackend>(), out kernelUnavailable);
+            kernel = BpfKernelBackend.TryCreate(interfaces, options.Instance, loggers.CreateLogger<BpfKernelBackend>(), out kernelUnavailable,
+                options.MaxKernelFlows);
             if (kernel is null && options.KernelForwarding == KernelForwardingMode.On)
             {
                 (transport as IDisposable)?.Dispose();

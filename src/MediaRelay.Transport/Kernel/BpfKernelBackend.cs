@@ -24,11 +24,17 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     public const uint FilterPriority = 0x4d52;
     private const string ObjectResource = "MediaRelay.Transport.Kernel.mr_forward.bpf.o";
 
+    /// <summary>max_entries of mr_flows in Bpf/mr_forward.bpf.c: the most a relay asks for.</summary>
+    public const int MaxFlows = 131072;
+
     private readonly ILogger _logger;
     private readonly uint _handle;
     private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
     private readonly FlowCounterReader _batch = new();
+
+    /// <summary>The map key of every installed flow, written once at install: a counter read serialises nothing.</summary>
+    private readonly Dictionary<KernelFlow, FlowCounterReader.FlowKey> _keys = [];
     private bool _onLoopback;
     private nint _object;
     private int _mapFd;
@@ -52,7 +58,11 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// Loads and attaches the program on <paramref name="interfaces"/>; null with the reason (what the kernel or the
     /// machine refused, and what to do) when it cannot.
     /// </summary>
-    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, int instance, ILogger? logger, out string? reason)
+    /// <remarks>
+    /// <paramref name="maxFlows"/> (0: the program's 131072) sizes the flow map: the counter read walks every bucket,
+    /// so a map sized to the relay's port range is read in a fraction of the time.
+    /// </remarks>
+    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, int instance, ILogger? logger, out string? reason, int maxFlows = 0)
     {
         logger ??= NullLogger.Instance;
         if (!LibbpfNative.TryLoadLibrary(out reason))
@@ -70,7 +80,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         var image = new byte[resource.Length];
         resource.ReadExactly(image);
         var backend = new BpfKernelBackend(logger, HandleOf(instance));
-        if (!backend.TryLoad(image, out reason) || !backend.TryAttach(interfaces, out reason))
+        if (!backend.TryLoad(image, maxFlows, out reason) || !backend.TryAttach(interfaces, out reason))
         {
             backend.Dispose();
             return null;
@@ -146,11 +156,13 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             }
         }
 
+        _keys[flow] = FlowCounterReader.FlowKey.From(key);
         return true;
     }
 
     public (long Packets, long Bytes) Remove(KernelFlow flow)
     {
+        _keys.Remove(flow);
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
         if (!FlowEntries.TryWrite(flow, key, value))
@@ -187,7 +199,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     public void Read(IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
     {
         // A few batch lookups for the whole map beat one bpf() per flow as soon as there are a handful of flows.
-        if (flows.Count > 8 && _batch.TryRead(_mapFd, flows, counters))
+        if (flows.Count > 8 && _batch.TryRead(_mapFd, flows, counters, _keys))
         {
             return;
         }
@@ -206,7 +218,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         }
     }
 
-    private bool TryLoad(byte[] image, out string? reason)
+    private bool TryLoad(byte[] image, int maxFlows, out string? reason)
     {
         fixed (byte* bytes = image)
         {
@@ -217,6 +229,13 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         {
             reason = $"libbpf could not open the eBPF object (errno {Marshal.GetLastPInvokeError()})";
             return false;
+        }
+
+        var flowMap = maxFlows > 0 ? LibbpfNative.FindMap(_object, "mr_flows") : 0;
+        if (flowMap != 0)
+        {
+            // Never above the program's own limit: the map's memory is charged to the relay's cgroup.
+            _ = LibbpfNative.MapSetMaxEntries(flowMap, (uint)Math.Clamp(maxFlows, 64, MaxFlows));
         }
 
         var loaded = LibbpfNative.ObjectLoad(_object);

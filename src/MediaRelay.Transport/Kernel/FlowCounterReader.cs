@@ -6,8 +6,10 @@ namespace MediaRelay.Transport.Kernel;
 
 /// <summary>
 /// Reads the counters of many flows with a few bpf(BPF_MAP_LOOKUP_BATCH) calls instead of one lookup per flow:
-/// the whole map comes up in chunks, and each flow finds its entry by key. The buffers and the index are kept
-/// between reads, so a read allocates nothing once the map stopped growing.
+/// the whole map comes up in chunks, and each flow finds its entry by key (written at install, see
+/// <see cref="BpfKernelBackend"/>). The buffers and the index are kept between reads, so a read allocates nothing
+/// once the map stopped growing. The kernel walks every bucket of the map, so its size (not the flows') sets the
+/// cost of the walk.
 /// Threading: the kernel worker only.
 /// </summary>
 internal sealed unsafe class FlowCounterReader
@@ -18,7 +20,8 @@ internal sealed unsafe class FlowCounterReader
     private readonly byte[] _values = new byte[Chunk * FlowEntries.ValueSize];
 
     /// <summary>False when the kernel has no batch lookup (Linux before 5.6): the caller reads flow by flow.</summary>
-    public bool TryRead(int mapFd, IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
+    public bool TryRead(int mapFd, IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters,
+        IReadOnlyDictionary<KernelFlow, FlowKey> installed)
     {
         _index.Clear();
         ulong inBatch = 0;
@@ -56,16 +59,21 @@ internal sealed unsafe class FlowCounterReader
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
         for (var i = 0; i < flows.Count; i++)
         {
-            counters[i] = FlowEntries.TryWrite(flows[i], key, value) && _index.TryGetValue(FlowKey.From(key), out var found)
-                ? found
-                : (flows[i].Packets, flows[i].Bytes);
+            var known = installed.TryGetValue(flows[i], out var flowKey);
+            if (!known && FlowEntries.TryWrite(flows[i], key, value))
+            {
+                flowKey = FlowKey.From(key);
+                known = true;
+            }
+
+            counters[i] = known && _index.TryGetValue(flowKey, out var found) ? found : (flows[i].Packets, flows[i].Bytes);
         }
 
         return true;
     }
 
     /// <summary>The 40 bytes of a map key as five words, to index entries without allocating.</summary>
-    private readonly record struct FlowKey(ulong A, ulong B, ulong C, ulong D, ulong E)
+    internal readonly record struct FlowKey(ulong A, ulong B, ulong C, ulong D, ulong E)
     {
         public static FlowKey From(ReadOnlySpan<byte> key)
         {

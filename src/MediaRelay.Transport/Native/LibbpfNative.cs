@@ -69,6 +69,10 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_program__fd")]
     public static partial int ProgramFd(nint program);
 
+    /// <summary>Between open and load: how many entries the map may hold (a hash map has that many buckets, rounded up to a power of two).</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_map__set_max_entries")]
+    public static partial int MapSetMaxEntries(nint map, uint maxEntries);
+
     [LibraryImport(Library, EntryPoint = "bpf_map__fd")]
     public static partial int MapFd(nint map);
 

@@ -11,7 +11,10 @@ namespace MediaRelay.Transport.Kernel;
 /// Kernel forwarding with the eBPF program of Bpf/mr_forward.bpf.c on the TC ingress hook of the media interfaces
 /// (DESIGN 4.1). Loads the object embedded in this assembly, removes what a crashed run left on every interface,
 /// attaches the program under MediaRelay's own filter handle and priority, and manages the <c>mr_flows</c> map:
-/// one entry per direction, inserted, read and deleted with single bpf(2) calls on the kernel worker.
+/// one entry per direction, inserted and deleted with single bpf(2) calls on the kernel worker. Each entry names a
+/// slot of <c>mr_counters</c>, an array mapped into this process: the once-a-second read of every direction's
+/// counters is a few loads per direction, with no system call (a batched lookup of the hash map cost about a
+/// microsecond per direction, most of the relay's CPU once its calls ran in the kernel).
 /// Threading: the kernel worker only (see <see cref="KernelQueue"/>); creation and disposal from the host.
 /// </summary>
 public sealed unsafe class BpfKernelBackend : IKernelBackend
@@ -31,10 +34,16 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     private readonly uint _handle;
     private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
-    private readonly FlowCounterReader _batch = new();
 
-    /// <summary>The map key of every installed flow, written once at install: a counter read serialises nothing.</summary>
-    private readonly Dictionary<KernelFlow, FlowCounterReader.FlowKey> _keys = [];
+    /// <summary>The counter slot of every installed flow.</summary>
+    private readonly Dictionary<KernelFlow, int> _slotOf = [];
+
+    /// <summary>Slots never used yet (the next is <see cref="_freshSlots"/>), then those freed longest ago.</summary>
+    private readonly Queue<int> _freedSlots = new();
+    private int _freshSlots;
+    private int _slotCount;
+    private byte* _counters;
+    private nuint _countersLength;
     private bool _onLoopback;
     private nint _object;
     private int _mapFd;
@@ -140,81 +149,84 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        if (!FlowEntries.TryWrite(flow, key, value, egress, local))
+        if (_slotOf.ContainsKey(flow) || !TryTakeSlot(out var slot))
         {
+            return false; // installed already, or every slot in use (the map is as full): stays in user space
+        }
+
+        if (!FlowEntries.TryWrite(flow, key, value, egress, local, slot))
+        {
+            _freedSlots.Enqueue(slot);
             return false;
         }
 
+        // The slot starts at zero before the entry names it; nothing else counts into it meanwhile.
+        FlowEntries.ClearCounters(_counters + ((nuint)slot * FlowEntries.CounterSize));
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
             var result = LibbpfNative.MapUpdate(_mapFd, k, v, LibbpfNative.Any);
             if (result < 0)
             {
+                _freedSlots.Enqueue(slot);
                 KernelLog.InstallRefused(_logger, flow.ToString(), -result, Marshal.GetPInvokeErrorMessage(-result));
                 return false;
             }
         }
 
-        _keys[flow] = FlowCounterReader.FlowKey.From(key);
+        _slotOf[flow] = slot;
         return true;
+    }
+
+    /// <summary>
+    /// A counter slot for a new entry: never-used ones first, then the one freed longest ago, so a packet the
+    /// program was still counting when its entry went lands in the old direction's slot, not in a new one's.
+    /// </summary>
+    private bool TryTakeSlot(out int slot)
+    {
+        if (_freshSlots < _slotCount)
+        {
+            slot = _freshSlots++;
+            return true;
+        }
+
+        return _freedSlots.TryDequeue(out slot);
     }
 
     public (long Packets, long Bytes) Remove(KernelFlow flow)
     {
-        _keys.Remove(flow);
+        if (!_slotOf.Remove(flow, out var slot))
+        {
+            return (flow.Packets, flow.Bytes); // never installed here
+        }
+
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        if (!FlowEntries.TryWrite(flow, key, value))
+        if (FlowEntries.TryWrite(flow, key, value))
         {
-            return (0, 0);
+            fixed (byte* k = key)
+            {
+                var deleted = LibbpfNative.MapDelete(_mapFd, k);
+                if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
+                {
+                    KernelLog.RemoveFailed(_logger, flow.ToString(), -deleted);
+                }
+            }
         }
 
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            // One call where the kernel has it, so no packet is forwarded between the last read and the delete.
-            var taken = LibbpfNative.MapLookupAndDelete(_mapFd, k, v);
-            if (taken == 0)
-            {
-                return FlowEntries.ReadCounters(value);
-            }
-
-            if (taken == -LibbpfNative.ENoEnt)
-            {
-                return (flow.Packets, flow.Bytes);
-            }
-
-            var counters = LibbpfNative.MapLookup(_mapFd, k, v) == 0 ? FlowEntries.ReadCounters(value) : (flow.Packets, flow.Bytes);
-            var deleted = LibbpfNative.MapDelete(_mapFd, k);
-            if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
-            {
-                KernelLog.RemoveFailed(_logger, flow.ToString(), -deleted);
-            }
-
-            return counters;
-        }
+        // Read after the delete: no packet finds the entry any more, so these are the direction's final counts.
+        var counters = FlowEntries.ReadCounters(_counters + ((nuint)slot * FlowEntries.CounterSize));
+        _freedSlots.Enqueue(slot);
+        return counters;
     }
 
     public void Read(IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
     {
-        // A few batch lookups for the whole map beat one bpf() per flow as soon as there are a handful of flows.
-        if (flows.Count > 8 && _batch.TryRead(_mapFd, flows, counters, _keys))
+        for (var i = 0; i < flows.Count; i++)
         {
-            return;
-        }
-
-        Span<byte> key = stackalloc byte[FlowEntries.KeySize];
-        Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            for (var i = 0; i < flows.Count; i++)
-            {
-                counters[i] = FlowEntries.TryWrite(flows[i], key, value) && LibbpfNative.MapLookup(_mapFd, k, v) == 0
-                    ? FlowEntries.ReadCounters(value)
-                    : (flows[i].Packets, flows[i].Bytes);
-            }
+            counters[i] = _slotOf.TryGetValue(flows[i], out var slot)
+                ? FlowEntries.ReadCounters(_counters + ((nuint)slot * FlowEntries.CounterSize))
+                : (flows[i].Packets, flows[i].Bytes);
         }
     }
 
@@ -231,11 +243,20 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        var flowMap = maxFlows > 0 ? LibbpfNative.FindMap(_object, "mr_flows") : 0;
-        if (flowMap != 0)
+        var flowMap = LibbpfNative.FindMap(_object, "mr_flows");
+        var counterMap = LibbpfNative.FindMap(_object, "mr_counters");
+        if (flowMap == 0 || counterMap == 0)
         {
-            // Never above the program's own limit: the map's memory is charged to the relay's cgroup.
-            _ = LibbpfNative.MapSetMaxEntries(flowMap, (uint)Math.Clamp(maxFlows, 64, MaxFlows));
+            reason = "the eBPF object has no mr_flows or mr_counters map: rebuild MediaRelay.Transport";
+            return false;
+        }
+
+        if (maxFlows > 0)
+        {
+            // Never above the program's own limit: the maps' memory is charged to the relay's cgroup.
+            var entries = (uint)Math.Clamp(maxFlows, 64, MaxFlows);
+            _ = LibbpfNative.MapSetMaxEntries(flowMap, entries);
+            _ = LibbpfNative.MapSetMaxEntries(counterMap, entries);
         }
 
         var loaded = LibbpfNative.ObjectLoad(_object);
@@ -246,15 +267,25 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        var program = LibbpfNative.FindProgram(_object, "mr_ingress");
-        var map = LibbpfNative.FindMap(_object, "mr_flows");
-        if (program == 0 || map == 0)
+        if (LibbpfNative.FindProgram(_object, "mr_ingress") == 0)
         {
-            reason = "the eBPF object has no mr_ingress program or mr_flows map: rebuild MediaRelay.Transport";
+            reason = "the eBPF object has no mr_ingress program: rebuild MediaRelay.Transport";
             return false;
         }
 
-        _mapFd = LibbpfNative.MapFd(map);
+        _mapFd = LibbpfNative.MapFd(flowMap);
+        _slotCount = (int)LibbpfNative.MapMaxEntries(counterMap);
+        _countersLength = (nuint)(((long)_slotCount * FlowEntries.CounterSize + 4095) & ~4095L);
+        var mapped = LibbpfNative.Mmap(null, _countersLength, LibbpfNative.ProtRead | LibbpfNative.ProtWrite, LibbpfNative.MapShared,
+            LibbpfNative.MapFd(counterMap), 0);
+        if (mapped == (void*)-1)
+        {
+            _countersLength = 0;
+            reason = $"cannot map the eBPF counters into memory (errno {Marshal.GetLastPInvokeError()}): the kernel needs BPF_F_MMAPABLE arrays (Linux 5.5+)";
+            return false;
+        }
+
+        _counters = (byte*)mapped;
         reason = null;
         return true;
     }
@@ -380,6 +411,12 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         }
 
         _attached.Clear();
+        if (_counters != null)
+        {
+            _ = LibbpfNative.Munmap(_counters, _countersLength);
+            _counters = null;
+        }
+
         if (_object != 0)
         {
             LibbpfNative.ObjectClose(_object);

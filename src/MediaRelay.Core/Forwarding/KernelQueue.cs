@@ -24,7 +24,8 @@ public sealed class KernelQueue : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt, KernelFlow[]? ReadSet)> _changes = new();
     private readonly object _wakeGate = new();
-    private readonly HashSet<KernelFlow> _installed = [];
+    private readonly List<KernelFlow> _installed = []; // the worker's alone (Dispose reads it after the worker ended)
+    private (long Packets, long Bytes)[] _counters = [];
     private readonly object _flushGate = new();
     private readonly Thread? _worker;
     private long _posted;
@@ -195,11 +196,7 @@ public sealed class KernelQueue : IDisposable
                 Sleep(nextRead == long.MaxValue ? Timeout.Infinite : MillisecondsUntil(nextRead));
                 consumed = Apply();
                 var now = _time.GetTimestamp();
-                bool anyInstalled;
-                lock (_flushGate)
-                {
-                    anyInstalled = _installed.Count > 0;
-                }
+                var anyInstalled = _installed.Count > 0;
 
                 if (_readRequested || (anyInstalled && now >= nextRead - slack))
                 {
@@ -289,10 +286,8 @@ public sealed class KernelQueue : IDisposable
                 flow.SetState(KernelFlowState.Installed);
                 Interlocked.Increment(ref _installs);
                 Interlocked.Add(ref _installTicks, Stopwatch.GetTimestamp() - postedAt);
-                lock (_flushGate)
-                {
-                    _installed.Add(flow);
-                }
+                flow.InstalledIndex = _installed.Count;
+                _installed.Add(flow);
             }
             else
             {
@@ -302,10 +297,12 @@ public sealed class KernelQueue : IDisposable
         }
         else if (flow.State == KernelFlowState.Installed)
         {
-            lock (_flushGate)
-            {
-                _installed.Remove(flow);
-            }
+            // Swap-remove: the last installed flow takes this one's place.
+            var last = _installed[^1];
+            _installed[flow.InstalledIndex] = last;
+            last.InstalledIndex = flow.InstalledIndex;
+            _installed.RemoveAt(_installed.Count - 1);
+            flow.InstalledIndex = -1;
 
             flow.SetState(KernelFlowState.Removed);
             var (packets, bytes) = _backend!.Remove(flow);
@@ -321,29 +318,25 @@ public sealed class KernelQueue : IDisposable
     private void ReadSome(KernelFlow[] flows) =>
         Read(Array.FindAll(flows, static f => f.State == KernelFlowState.Installed), _time.GetTimestamp());
 
-    /// <summary>The periodic read: every flow the kernel holds.</summary>
-    private void ReadAll(long now)
-    {
-        KernelFlow[] flows;
-        lock (_flushGate)
-        {
-            flows = [.. _installed];
-        }
+    /// <summary>The periodic read: every flow the kernel holds, in place (no copy, no allocation).</summary>
+    private void ReadAll(long now) => Read(_installed, now);
 
-        Read(flows, now);
-    }
-
-    private void Read(KernelFlow[] flows, long now)
+    private void Read(IReadOnlyList<KernelFlow> flows, long now)
     {
-        if (flows.Length == 0)
+        if (flows.Count == 0)
         {
             return;
         }
 
-        var counters = new (long Packets, long Bytes)[flows.Length];
+        if (_counters.Length < flows.Count)
+        {
+            _counters = new (long Packets, long Bytes)[Math.Max(flows.Count, _counters.Length * 2)];
+        }
+
+        var counters = _counters.AsSpan(0, flows.Count);
         _backend!.Read(flows, counters);
         var activeUntil = now + _time.Ticks(_readInterval);
-        for (var i = 0; i < flows.Length; i++)
+        for (var i = 0; i < counters.Length; i++)
         {
             flows[i].Update(counters[i].Packets, counters[i].Bytes, activeUntil);
         }
@@ -379,13 +372,7 @@ public sealed class KernelQueue : IDisposable
             return;
         }
 
-        KernelFlow[] left;
-        lock (_flushGate)
-        {
-            left = [.. _installed];
-        }
-
-        foreach (var flow in left)
+        foreach (var flow in _installed.ToArray())
         {
             ApplyOne(flow, install: false, postedAt: 0);
         }

@@ -35,9 +35,6 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
 
-    /// <summary>The counter slot of every installed flow.</summary>
-    private readonly Dictionary<KernelFlow, int> _slotOf = [];
-
     /// <summary>Slots never used yet (the next is <see cref="_freshSlots"/>), then those freed longest ago.</summary>
     private readonly Queue<int> _freedSlots = new();
     private int _freshSlots;
@@ -149,7 +146,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        if (_slotOf.ContainsKey(flow) || !TryTakeSlot(out var slot))
+        if (flow.BackendSlot >= 0 || !TryTakeSlot(out var slot))
         {
             return false; // installed already, or every slot in use (the map is as full): stays in user space
         }
@@ -174,7 +171,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             }
         }
 
-        _slotOf[flow] = slot;
+        flow.BackendSlot = slot;
         return true;
     }
 
@@ -195,11 +192,13 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
 
     public (long Packets, long Bytes) Remove(KernelFlow flow)
     {
-        if (!_slotOf.Remove(flow, out var slot))
+        var slot = flow.BackendSlot;
+        if (slot < 0)
         {
             return (flow.Packets, flow.Bytes); // never installed here
         }
 
+        flow.BackendSlot = -1;
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
         if (FlowEntries.TryWrite(flow, key, value))
@@ -224,7 +223,8 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     {
         for (var i = 0; i < flows.Count; i++)
         {
-            counters[i] = _slotOf.TryGetValue(flows[i], out var slot)
+            var slot = flows[i].BackendSlot;
+            counters[i] = slot >= 0
                 ? FlowEntries.ReadCounters(_counters + ((nuint)slot * FlowEntries.CounterSize))
                 : (flows[i].Packets, flows[i].Bytes);
         }

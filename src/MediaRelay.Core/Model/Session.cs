@@ -33,6 +33,12 @@ internal sealed class Session : IDisposable
 
     public IReadOnlyList<MediaStream?> Streams => _streams;
 
+    /// <summary>
+    /// Timestamp from which the timeout sweep looks at this session again (0: at the next sweep). Under the
+    /// control lock: the sweep sets it from its streams, signalling clears it.
+    /// </summary>
+    public long NextCheck { get; set; }
+
     /// <summary>True when the session has streams and every one of them ended.</summary>
     public bool AllStreamsEnded
     {

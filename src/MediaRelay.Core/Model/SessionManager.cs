@@ -280,10 +280,22 @@ public sealed class SessionManager : IDisposable
             List<Session>? ended = null;
             foreach (var session in _sessions.Values)
             {
+                if (session.NextCheck > now)
+                {
+                    continue; // nothing can time out or change here before then (see MediaStream.CheckTimeout)
+                }
+
+                var next = long.MaxValue;
                 foreach (var stream in session.Streams)
                 {
-                    stream?.CheckTimeout(now);
+                    if (stream is not null)
+                    {
+                        stream.CheckTimeout(now, out var due);
+                        next = Math.Min(next, due);
+                    }
                 }
+
+                session.NextCheck = next;
 
                 if (session.AllStreamsEnded)
                 {
@@ -388,6 +400,7 @@ public sealed class SessionManager : IDisposable
         IPAddress? signallingSource, out IReadOnlyList<RelayedMedia> relayed, bool otherPhone = false)
     {
         relayed = [];
+        session.NextCheck = 0; // signalling can change timeouts, hold, obsolete marks: the next sweep looks again
         if (media.Count > _options.MaxStreams)
         {
             CoreLog.TooManyStreams(_logger, session.CallId, media.Count, _options.MaxStreams);

@@ -31,6 +31,7 @@ public sealed class SessionManager : IDisposable
     private readonly ITimer? _sweepTimer;
     private readonly object _sweeperWake = new();
     private bool _sweeperStopping;
+    private volatile bool _sweeperMayRest;
     private long _created;
     private long _ended;
     private long _timedOut;
@@ -82,6 +83,14 @@ public sealed class SessionManager : IDisposable
             {
                 while (!_sweeperStopping)
                 {
+                    if (_sweeperMayRest)
+                    {
+                        // No session at the last sweep: nothing can time out until an offer creates one (it wakes us).
+                        Monitor.Wait(_sweeperWake);
+                        next = _time.GetTimestamp() + interval;
+                        continue;
+                    }
+
                     var left = _time.GetElapsedTime(_time.GetTimestamp(), next);
                     if (left <= TimeSpan.Zero)
                     {
@@ -157,6 +166,14 @@ public sealed class SessionManager : IDisposable
             {
                 _sessions.Add(callId, session);
                 _created++;
+                if (_sweeperMayRest)
+                {
+                    lock (_sweeperWake)
+                    {
+                        _sweeperMayRest = false;
+                        Monitor.Pulse(_sweeperWake);
+                    }
+                }
                 CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
             }
 
@@ -277,6 +294,7 @@ public sealed class SessionManager : IDisposable
             }
 
             var now = _time.GetTimestamp();
+            _sweeperMayRest = _sessions.Count == 0;
             List<Session>? ended = null;
             foreach (var session in _sessions.Values)
             {

@@ -15,8 +15,8 @@
 # What it shows (one PASS/FAIL line per check; exit status 1 when any check fails):
 #   - RTP from A:30000 to the relay's 40000 reaches B:31000 from the relay's 40002, and back, for IPv4 and
 #     IPv6: valid IP and UDP checksums (checked twice: B's socket, as the kernel drops bad checksums with
-#     the veths' offloads off, and byte by byte on a packet socket), TTL / hop limit unchanged, the map's
-#     counters equal to what was sent (packets, UDP payload bytes) and last_ns set;
+#     the veths' offloads off, and byte by byte on a packet socket), TTL / hop limit unchanged, the entry's
+#     counters (its slot of mr_counters) equal to what was sent (packets, UDP payload bytes) and last_ns set;
 #   - an IPv4 datagram without UDP checksum (zero) is forwarded with zero;
 #   - a one-armed relay (receiver on the sender's own link) sends back out of the interface it came in on;
 #   - STUN (first byte 0), DTLS (22), 192, a payload under 8 bytes, and RTP from another source port are
@@ -102,23 +102,40 @@ def addr16(addr):
     raw = socket.inet_pton(fam(addr), addr)
     return raw + bytes(16 - len(raw))
 
+def next_slot():
+    """A counter slot no other entry of this run has (a counter file next to this script)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slots")
+    slot = int(open(path).read()) if os.path.exists(path) else 1
+    with open(path, "w") as f:
+        f.write(str(slot + 1))
+    return slot
+
 def flow_hex(local, remote, src, dst):
     """The map's key and value (mr_flow_key, mr_flow_value) as bpftool's hex bytes."""
     f = 6 if ":" in local[0] else 4
     key = struct.pack("!B3xHH", f, local[1], remote[1]) + addr16(local[0]) + addr16(remote[0])
-    # counters (24 bytes), then ifindex 0 and flags 0: "ask the FIB", the program's fallback path, which this
-    # script exercises (the relay resolves the egress itself and fills ifindex / MR_FLOW_LOCAL).
-    value = struct.pack("!B3xHH", f, src[1], dst[1]) + addr16(src[0]) + addr16(dst[0]) + bytes(24) + bytes(8)
-    assert len(key) == 40 and len(value) == 72
+    # ifindex 0 and flags 0: "ask the FIB", the program's fallback path, which this script exercises (the relay
+    # resolves the egress itself and fills ifindex / MR_FLOW_LOCAL); then the entry's own counter slot.
+    value = struct.pack("!B3xHH", f, src[1], dst[1]) + addr16(src[0]) + addr16(dst[0]) \
+        + struct.pack("=IIII", 0, 0, next_slot(), 0)
+    assert len(key) == 40 and len(value) == 56
     return " ".join(f"{b:02x}" for b in key), " ".join(f"{b:02x}" for b in value)
 
-def counters(map_id, key_hex):
-    out = subprocess.run(["bpftool", "-j", "map", "lookup", "id", str(map_id), "key", "hex", *key_hex.split()],
+def lookup(map_id, key):
+    out = subprocess.run(["bpftool", "-j", "map", "lookup", "id", str(map_id), "key", "hex", *key.split()],
                          capture_output=True, text=True)
     if out.returncode != 0:
         return None
-    raw = bytes(int(b, 16) for b in json.loads(out.stdout)["value"])
-    return struct.unpack_from("<QQQ", raw, 40)
+    return bytes(int(b, 16) for b in json.loads(out.stdout)["value"])
+
+def counters(map_id, key_hex, counters_id):
+    """(packets, bytes, last_ns) of the entry: its slot (value offset 48) in mr_counters."""
+    value = lookup(map_id, key_hex)
+    if value is None:
+        return None
+    slot = struct.unpack_from("<I", value, 48)[0]
+    raw = lookup(counters_id, " ".join(f"{b:02x}" for b in struct.pack("<I", slot)))
+    return None if raw is None else struct.unpack_from("<QQQ", raw, 0)
 
 def fold(total):
     while total >> 16:
@@ -243,7 +260,7 @@ def case(args):
             s.bind((sniff_dev, 0))
             return s
         sniff = in_ns(sniff_ns, make_sniffer)
-    before = counters(args["map"], args["key"]) if "key" in args else None
+    before = counters(args["map"], args["key"], args["cmap"]) if "key" in args else None
 
     started = time.monotonic_ns()
     for p in payloads:
@@ -280,7 +297,7 @@ def case(args):
         check(all(h["ttl"] == 64 for h in seen), f"TTL / hop limit unchanged at 64 (got {sorted(set(h['ttl'] for h in seen))})")
 
     if "key" in args:
-        after = counters(args["map"], args["key"])
+        after = counters(args["map"], args["key"], args["cmap"])
         if before is None or after is None:
             check(False, "the map entry is there")
             return fails
@@ -356,8 +373,17 @@ if ! nx "$NR" tc filter add dev r-a ingress bpf da obj "$obj" sec tc 2>"$tmp/loa
   fail "the kernel loads mr_ingress (verifier log: $tmp/load.log)"; cat "$tmp/load.log" >&2; exit 1
 fi
 prog=$(nx "$NR" tc filter show dev r-a ingress | grep -o ' id [0-9]*' | awk '{print $2}' | head -n 1)
-map=$(bpftool -j prog show id "$prog" | python3 -c 'import json,sys; print(json.load(sys.stdin)["map_ids"][0])')
-[ -n "$prog" ] && [ -n "$map" ] || { fail "found the loaded program and its map"; exit 1; }
+# map_by_name NAME: the id of the program's map called NAME (mr_flows, mr_counters).
+map_by_name() {
+  local id
+  for id in $(bpftool -j prog show id "$prog" | python3 -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])'); do
+    bpftool -j map show id "$id" | python3 -c 'import json,sys; m=json.load(sys.stdin); sys.exit(m["name"] != sys.argv[1])' "$1" \
+      && echo "$id"
+  done
+}
+map=$(map_by_name mr_flows)
+cmap=$(map_by_name mr_counters)
+[ -n "$prog" ] && [ -n "$map" ] && [ -n "$cmap" ] || { fail "found the loaded program and its maps"; exit 1; }
 pass "the kernel loads mr_ingress (prog id $prog, map id $map): $(bpftool prog show id "$prog" | grep -o 'xlated [0-9]*B  jited [0-9]*B')"
 must bpftool prog pin id "$prog" "$pin/mr_ingress"
 must nx "$NR" tc qdisc add dev r-b clsact
@@ -366,11 +392,19 @@ must nx "$NL" tc qdisc add dev lo clsact
 must nx "$NL" tc filter add dev lo ingress bpf da object-pinned "$pin/mr_ingress"
 
 mapinfo=$(bpftool -j map show id "$map")
-python3 - "$mapinfo" <<'PY' && pass "map mr_flows: hash, key 40, value 72, max_entries 131072, BPF_F_NO_PREALLOC" || fail "map mr_flows has the agreed shape: $mapinfo"
+python3 - "$mapinfo" <<'PY' && pass "map mr_flows: hash, key 40, value 56, max_entries 131072, BPF_F_NO_PREALLOC" || fail "map mr_flows has the agreed shape: $mapinfo"
 import json, sys
 m = json.loads(sys.argv[1])
-ok = m["name"] == "mr_flows" and m["type"] == "hash" and m["bytes_key"] == 40 and m["bytes_value"] == 72 \
+ok = m["name"] == "mr_flows" and m["type"] == "hash" and m["bytes_key"] == 40 and m["bytes_value"] == 56 \
      and m["max_entries"] == 131072 and m["flags"] == 1
+sys.exit(0 if ok else 1)
+PY
+cmapinfo=$(bpftool -j map show id "$cmap")
+python3 - "$cmapinfo" <<'PY' && pass "map mr_counters: array, key 4, value 24, max_entries 131072, BPF_F_MMAPABLE" || fail "map mr_counters has the agreed shape: $cmapinfo"
+import json, sys
+m = json.loads(sys.argv[1])
+ok = m["name"] == "mr_counters" and m["type"] == "array" and m["bytes_key"] == 4 and m["bytes_value"] == 24 \
+     and m["max_entries"] == 131072 and m["flags"] == 0x400
 sys.exit(0 if ok else 1)
 PY
 
@@ -383,7 +417,7 @@ flow() {
   must bpftool map update id "$map" key hex $key value hex $value
   echo "$key"
 }
-run() { peer case map="$map" "$@" || fails=$((fails + 1)); }
+run() { peer case map="$map" cmap="$cmap" "$@" || fails=$((fails + 1)); }
 
 # ---- IPv4 through R -------------------------------------------------------------------------------------
 k4ab=$(flow 198.51.100.1/40000 198.51.100.10/30000 198.51.100.1/40002 192.0.2.10/31000)

@@ -304,7 +304,10 @@ for config in $KERNEL_CONFIGS; do
       nx "$NR" tc qdisc show dev r0 | grep -q clsact || must nx "$NR" tc qdisc add dev r0 clsact
       must nx "$NR" tc filter add dev r0 ingress bpf da obj "$BPF_OBJ" sec tc
       prog=$(nx "$NR" tc filter show dev r0 ingress | grep -o ' id [0-9]*' | awk '{print $2}' | head -n 1)
-      map=$(bpftool -j prog show id "$prog" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["map_ids"][0])')
+      # The program's maps are mr_flows and mr_counters: the stub writes mr_flows.
+      map=$(for id in $(bpftool -j prog show id "$prog" | "$PYTHON" -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])'); do
+        bpftool -j map show id "$id" | "$PYTHON" -c 'import json,sys; m=json.load(sys.stdin); print(m["id"]) if m["name"] == "mr_flows" else None'
+      done)
       # The stub moves the program to a tcx link (MediaRelay's hook on this kernel); tc's filter then goes.
       ip netns exec "$NR" taskset -c "$RELAY_CORE" "$PYTHON" "$HERE/static-ng.py" --listen "$NG" --relay-address "$R_ADDR" \
         --map-id "$map" --ifindex "$R_IFINDEX" --port-min "$PORT_MIN" --port-max "$PORT_MAX" --tcx-prog-id "$prog" \

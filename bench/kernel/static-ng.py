@@ -4,7 +4,8 @@
 It answers the load generator's ng commands (ping, offer, answer, delete: bencode over UDP, "cookie SP dict")
 with relay ports of its own and, at answer, writes the call's two directions into the map of the same eBPF
 program MediaRelay uses (mr_forward.bpf.c, attached to R's veth by tc): byte for byte the entries
-MediaRelay writes (mr_flow_key / mr_flow_value, the egress ifindex filled in, so the program asks no FIB),
+MediaRelay writes (mr_flow_key / mr_flow_value, the egress ifindex filled in, so the program asks no FIB; every
+entry names counter slot 0),
 with the bpf(2) command BPF_MAP_UPDATE_ELEM, as `bpftool map update` does, before it replies, so no packet
 can arrive ahead of its entry. It opens no media socket and never runs while media flows: the map entries
 are the whole forwarding path.
@@ -92,9 +93,10 @@ def flow_key(local, local_port, remote, remote_port):
 
 
 def flow_value(src, src_port, dst, dst_port, ifindex):
-    """mr_flow_value: the rewrite, zero counters, the egress ifindex (host order), flags 0."""
-    return (struct.pack("!B3xHH", 4, src_port, dst_port) + addr16(src) + addr16(dst) + bytes(24)
-            + struct.pack("=II", ifindex, 0))
+    """mr_flow_value: the rewrite, the egress ifindex (host order), flags 0, counter slot 0 (every direction
+    counts into the same slot: nobody reads them here)."""
+    return (struct.pack("!B3xHH", 4, src_port, dst_port) + addr16(src) + addr16(dst)
+            + struct.pack("=IIII", ifindex, 0, 0, 0))
 
 
 # ---- bencode (what ng needs: byte strings, integers, lists, dictionaries) ----------------------------------

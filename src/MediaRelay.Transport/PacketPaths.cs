@@ -35,6 +35,13 @@ public sealed class PacketPathOptions
 
     /// <summary>The instance number that keeps relays on one host apart in the kernel (its first ng port). Default 0.</summary>
     public int Instance { get; set; }
+
+    /// <summary>
+    /// Most directions the kernel may hold at once: one per media port and address family is enough (a direction is
+    /// keyed by the relay port it arrives on, and a new source replaces the old one). 0 keeps the program's own
+    /// limit (131072). The counter read walks every bucket of the map, so a map sized to the port range reads faster.
+    /// </summary>
+    public int MaxKernelFlows { get; set; }
 }
 
 /// <summary>The packet path chosen: the user-space transport, the kernel backend if any, and what to log about them.</summary>
@@ -125,7 +132,8 @@ public static class PacketPaths
             var addresses = options.RelayAddresses.Count > 0 ? options.RelayAddresses
                 : options.RelayAddressV6 is { } v6 ? [options.RelayAddress, v6] : [options.RelayAddress];
             var interfaces = BpfKernelBackend.InterfacesFor(addresses);
-            kernel = BpfKernelBackend.TryCreate(interfaces, options.Instance, loggers.CreateLogger<BpfKernelBackend>(), out kernelUnavailable);
+            kernel = BpfKernelBackend.TryCreate(interfaces, options.Instance, loggers.CreateLogger<BpfKernelBackend>(), out kernelUnavailable,
+                options.MaxKernelFlows);
             if (kernel is null && options.KernelForwarding == KernelForwardingMode.On)
             {
                 (transport as IDisposable)?.Dispose();

@@ -191,6 +191,42 @@ public sealed class KernelSeamTests : IDisposable
     }
 
     [Fact]
+    public void A_reinvite_in_a_call_the_sweep_left_alone_keeps_the_old_address_that_talks_through_the_kernel()
+    {
+        // The sweep looks at a call in the kernel only when something there can be due (about a timeout away); a
+        // re-INVITE then makes the old address obsolete, and it keeps talking through the kernel: it stays firm.
+        var (callerFacing, _) = CallWithBothLearned();
+        var a = CallerNat;
+        var aToB = Assert.Single(_backend.Installed, f => f.InRemote.Equals(a));
+        long sent = 0;
+        void Second()
+        {
+            sent += 50;
+            _backend.Counters[aToB] = (sent, sent * 160);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(_kernel.Flush(Wait, readCounters: true));
+            _manager.Sweep();
+        }
+
+        for (var second = 1; second <= 5; second++)
+        {
+            Second(); // the call is looked at once, then left alone for about a stream timeout
+        }
+
+        _manager.Offer("c", "a", "b", [RelayHarness.Audio(Ep("10.0.0.77", 5000))], null, out _);
+        for (var second = 1; second <= 15; second++)
+        {
+            Second(); // the old address keeps talking through the kernel past the re-learn window
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(3)); // a pause (silence suppression)
+        _transport.TakeSent();
+        _transport.Deliver(callerFacing, Rtp(9), Ep("192.0.2.66", 4444));
+        Assert.Empty(_transport.TakeSent());
+        Assert.Equal(a, _manager.Query("c")!.Streams[0].Caller.Rtp.LearnedRemote);
+    }
+
+    [Fact]
     public void A_backend_failure_costs_one_direction_not_every_later_flush()
     {
         _backend.ThrowOnce = true;

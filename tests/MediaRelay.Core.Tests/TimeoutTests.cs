@@ -101,6 +101,37 @@ public sealed class TimeoutTests
     }
 
     [Fact]
+    public void Rtcp_learned_between_two_looks_of_the_sweep_is_still_forgotten_a_timeout_after_it_went_silent()
+    {
+        // The sweep looks at a live call only when something there can be due: RTP keeps this one alive, so after
+        // its first look the next is a stream timeout away. RTCP learned in between must not wait for that.
+        using var relay = new RelayHarness().Call();
+        for (var second = 0; second < 200; second++)
+        {
+            if (second == 50)
+            {
+                relay.Transport.Deliver(relay.FacingCaller.RtcpPort, Rtcp(), Ep("203.0.113.7", 31001));
+                Assert.NotNull(relay.Stream.Caller.Rtcp.LearnedRemote);
+            }
+
+            if (second == 139)
+            {
+                Assert.NotNull(relay.Stream.Caller.Rtcp.LearnedRemote); // silent 89 s
+            }
+
+            if (second == 142)
+            {
+                Assert.Null(relay.Stream.Caller.Rtcp.LearnedRemote); // silent 92 s: forgotten
+            }
+
+            relay.FromCaller(Rtp((ushort)second), CallerNat);
+            relay.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Empty(relay.Ended);
+    }
+
+    [Fact]
     public void A_silent_video_stream_ends_alone_while_audio_keeps_the_session()
     {
         using var relay = new RelayHarness();

@@ -7,19 +7,21 @@ namespace MediaRelay.Transport.Tests;
 
 /// <summary>
 /// The eBPF backend against the real kernel on this host's loopback (root only; skipped otherwise): a direction
-/// installed in the map is forwarded by the program and counted, and the batched counter read finds it among many.
+/// installed in the map is forwarded by the program and counted in its slot, the counter read (mapped memory) tells
+/// it from many others, and a slot handed on starts from zero.
 /// </summary>
 public sealed class BpfKernelBackendTests
 {
     [Fact]
-    public void An_installed_direction_is_forwarded_on_lo_and_the_batched_read_counts_it_among_many()
+    public void An_installed_direction_is_forwarded_on_lo_and_its_slot_counts_it_among_many()
     {
         if (Environment.UserName != "root")
         {
             return; // needs CAP_BPF and CAP_NET_ADMIN; the namespace tests say so in their skip message
         }
 
-        using var backend = BpfKernelBackend.TryCreate(["lo"], 61999, null, out var reason);
+        // 64 slots (the least the backend sizes to): the slots of removed directions are handed on below.
+        using var backend = BpfKernelBackend.TryCreate(["lo"], 61999, null, out var reason, maxFlows: 64);
         Assert.True(backend is not null, reason);
         using var phone = Bound();
         using var receiver = Bound();
@@ -59,6 +61,26 @@ public sealed class BpfKernelBackendTests
         Assert.Equal((5, 5 * 172), counters[0]);
         Assert.All(counters[1..], c => Assert.Equal((0, 0), c));
         Assert.Equal((5, 5 * 172), backend.Remove(live));
+
+        // Use up every slot (the warm-up probe took one and gave it back): the last takes the live one's old slot,
+        // which must read zero for its new direction.
+        var more = new List<KernelFlow>();
+        for (var port = 22000; ; port++)
+        {
+            var flow = new KernelFlow(new IPEndPoint(IPAddress.Loopback, 9), new IPEndPoint(IPAddress.Loopback, port),
+                new IPEndPoint(IPAddress.Loopback, 9), new IPEndPoint(IPAddress.Loopback, 23000));
+            if (!backend.TryInstall(flow))
+            {
+                break; // every slot in use: the direction stays in user space
+            }
+
+            more.Add(flow);
+        }
+
+        Assert.Equal(64 - 20, more.Count);
+        var again = new (long Packets, long Bytes)[more.Count];
+        backend.Read(more, again);
+        Assert.All(again, c => Assert.Equal((0, 0), c));
     }
 
     private static Socket Bound()

@@ -65,5 +65,14 @@ public sealed class KernelFlow(IPEndPoint inLocal, IPEndPoint inRemote, IPEndPoi
         Volatile.Write(ref _bytes, bytes);
     }
 
+    /// <summary>
+    /// Where the backend keeps this flow's counters (the eBPF backend: its slot of mr_counters); -1 when nowhere.
+    /// Written and read by the backend on the kernel worker only.
+    /// </summary>
+    public int BackendSlot { get; set; } = -1;
+
+    /// <summary>The flow's place in the kernel worker's list of installed flows; -1 when not installed.</summary>
+    internal int InstalledIndex { get; set; } = -1;
+
     public override string ToString() => $"{InRemote} -> {InLocal} => {OutLocal} -> {OutRemote}";
 }

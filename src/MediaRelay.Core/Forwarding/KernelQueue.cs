@@ -10,7 +10,9 @@ namespace MediaRelay.Core.Forwarding;
 /// The kernel worker (DESIGN 4.1): Core posts "offload" and "remove" for single directions here and never makes
 /// a kernel call on a packet loop or under a lock; one thread applies what was posted, in order and in batches,
 /// and reads the counters of every installed flow every <c>readInterval</c> in one pass, so the sweep and the
-/// statistics only read cached values. Posting is lock-free (a concurrent queue and a semaphore release).
+/// statistics only read cached values. Posting is lock-free (a concurrent queue and a flag; the worker is woken only
+/// when it may be asleep). The worker sleeps without spinning, and with no flow installed it sleeps until a post: an
+/// idle relay, or one whose calls all run in the kernel, costs one wake-up per read interval at most.
 /// Threading: <see cref="Offload"/>, <see cref="Remove"/> and <see cref="Flush"/> from any thread; the backend is
 /// called on the worker thread only.
 /// </summary>
@@ -21,8 +23,9 @@ public sealed class KernelQueue : IDisposable
     private readonly TimeSpan _readInterval;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(KernelFlow Flow, bool Install, long PostedAt, KernelFlow[]? ReadSet)> _changes = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly HashSet<KernelFlow> _installed = [];
+    private readonly object _wakeGate = new();
+    private readonly List<KernelFlow> _installed = []; // the worker's alone (Dispose reads it after the worker ended)
+    private (long Packets, long Bytes)[] _counters = [];
     private readonly object _flushGate = new();
     private readonly Thread? _worker;
     private long _posted;
@@ -30,6 +33,7 @@ public sealed class KernelQueue : IDisposable
     private long _installs;
     private long _installTicks;
     private long _refused;
+    private int _signalled;
     private volatile bool _readRequested;
     private volatile bool _stopping;
 
@@ -124,7 +128,7 @@ public sealed class KernelQueue : IDisposable
     {
         var target = Interlocked.Increment(ref _posted);
         _changes.Enqueue((null!, false, 0, readSet));
-        _wake.Release();
+        Wake();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (_flushGate)
         {
@@ -147,26 +151,66 @@ public sealed class KernelQueue : IDisposable
     {
         Interlocked.Increment(ref _posted);
         _changes.Enqueue((flow, install, Stopwatch.GetTimestamp(), null));
-        _wake.Release();
+        Wake();
+    }
+
+    /// <summary>Wakes the worker; a post while a wake is pending costs an interlocked exchange and nothing else.</summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            lock (_wakeGate)
+            {
+                Monitor.Pulse(_wakeGate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The worker's sleep: until a post, or for <paramref name="milliseconds"/> (-1: no limit). Monitor.Wait blocks in
+    /// the kernel at once (SemaphoreSlim spun for about a millisecond first, at every wait, even with nothing to do).
+    /// </summary>
+    private void Sleep(int milliseconds)
+    {
+        lock (_wakeGate)
+        {
+            if (Volatile.Read(ref _signalled) == 0 && !_stopping)
+            {
+                Monitor.Wait(_wakeGate, milliseconds);
+            }
+        }
+
+        // Taken before the queue is drained: a post after this either lands in the drain or sets the flag again.
+        Interlocked.Exchange(ref _signalled, 0);
     }
 
     private void Run()
     {
-        var nextRead = _time.GetTimestamp() + _time.Ticks(_readInterval);
+        var nextRead = long.MaxValue; // no flow installed: no read due
+        var slack = _time.TimestampFrequency / 500; // 2 ms: a timed wait may end a little early
         while (!_stopping)
         {
             long consumed = 0;
             try
             {
-                var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextRead);
-                _wake.Wait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _readInterval ? _readInterval : wait);
+                Sleep(nextRead == long.MaxValue ? Timeout.Infinite : MillisecondsUntil(nextRead));
                 consumed = Apply();
                 var now = _time.GetTimestamp();
-                if (_readRequested || now >= nextRead)
+                var anyInstalled = _installed.Count > 0;
+
+                if (_readRequested || (anyInstalled && now >= nextRead - slack))
                 {
                     _readRequested = false;
-                    nextRead = now + _time.Ticks(_readInterval);
                     ReadAll(now);
+                    nextRead = anyInstalled ? now + _time.Ticks(_readInterval) : long.MaxValue;
+                }
+                else if (!anyInstalled)
+                {
+                    nextRead = long.MaxValue;
+                }
+                else if (nextRead == long.MaxValue)
+                {
+                    nextRead = now + _time.Ticks(_readInterval); // the first flow since none: read one interval on
                 }
             }
             catch (ObjectDisposedException) when (_stopping)
@@ -184,6 +228,16 @@ public sealed class KernelQueue : IDisposable
                 Complete(consumed);
             }
         }
+    }
+
+    /// <summary>
+    /// Milliseconds from now to <paramref name="timestamp"/>, rounded up (a wait of 0.9 ms rounded down to 0 made the
+    /// worker spin until the read was due), at most one read interval (a test clock may stand still).
+    /// </summary>
+    private int MillisecondsUntil(long timestamp)
+    {
+        var wait = _time.GetElapsedTime(_time.GetTimestamp(), timestamp);
+        return wait <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(Math.Min(wait.TotalMilliseconds, _readInterval.TotalMilliseconds));
     }
 
     /// <summary>Applies every posted change in order; returns how many entries (markers included) it consumed.</summary>
@@ -232,10 +286,8 @@ public sealed class KernelQueue : IDisposable
                 flow.SetState(KernelFlowState.Installed);
                 Interlocked.Increment(ref _installs);
                 Interlocked.Add(ref _installTicks, Stopwatch.GetTimestamp() - postedAt);
-                lock (_flushGate)
-                {
-                    _installed.Add(flow);
-                }
+                flow.InstalledIndex = _installed.Count;
+                _installed.Add(flow);
             }
             else
             {
@@ -245,10 +297,12 @@ public sealed class KernelQueue : IDisposable
         }
         else if (flow.State == KernelFlowState.Installed)
         {
-            lock (_flushGate)
-            {
-                _installed.Remove(flow);
-            }
+            // Swap-remove: the last installed flow takes this one's place.
+            var last = _installed[^1];
+            _installed[flow.InstalledIndex] = last;
+            last.InstalledIndex = flow.InstalledIndex;
+            _installed.RemoveAt(_installed.Count - 1);
+            flow.InstalledIndex = -1;
 
             flow.SetState(KernelFlowState.Removed);
             var (packets, bytes) = _backend!.Remove(flow);
@@ -264,29 +318,25 @@ public sealed class KernelQueue : IDisposable
     private void ReadSome(KernelFlow[] flows) =>
         Read(Array.FindAll(flows, static f => f.State == KernelFlowState.Installed), _time.GetTimestamp());
 
-    /// <summary>The periodic read: every flow the kernel holds.</summary>
-    private void ReadAll(long now)
-    {
-        KernelFlow[] flows;
-        lock (_flushGate)
-        {
-            flows = [.. _installed];
-        }
+    /// <summary>The periodic read: every flow the kernel holds, in place (no copy, no allocation).</summary>
+    private void ReadAll(long now) => Read(_installed, now);
 
-        Read(flows, now);
-    }
-
-    private void Read(KernelFlow[] flows, long now)
+    private void Read(IReadOnlyList<KernelFlow> flows, long now)
     {
-        if (flows.Length == 0)
+        if (flows.Count == 0)
         {
             return;
         }
 
-        var counters = new (long Packets, long Bytes)[flows.Length];
+        if (_counters.Length < flows.Count)
+        {
+            _counters = new (long Packets, long Bytes)[Math.Max(flows.Count, _counters.Length * 2)];
+        }
+
+        var counters = _counters.AsSpan(0, flows.Count);
         _backend!.Read(flows, counters);
         var activeUntil = now + _time.Ticks(_readInterval);
-        for (var i = 0; i < flows.Length; i++)
+        for (var i = 0; i < counters.Length; i++)
         {
             flows[i].Update(counters[i].Packets, counters[i].Bytes, activeUntil);
         }
@@ -311,25 +361,22 @@ public sealed class KernelQueue : IDisposable
 
         Flush(TimeSpan.FromSeconds(5));
         _stopping = true;
-        _wake.Release();
+        lock (_wakeGate)
+        {
+            Monitor.Pulse(_wakeGate);
+        }
+
         if (!_worker.Join(TimeSpan.FromSeconds(5)))
         {
             // The worker is stuck in a kernel call: leave it and the backend alone rather than race it.
             return;
         }
 
-        KernelFlow[] left;
-        lock (_flushGate)
-        {
-            left = [.. _installed];
-        }
-
-        foreach (var flow in left)
+        foreach (var flow in _installed.ToArray())
         {
             ApplyOne(flow, install: false, postedAt: 0);
         }
 
         _backend!.Dispose();
-        _wake.Dispose();
     }
 }

@@ -18,8 +18,6 @@ internal sealed class MediaStream : IDisposable
     private readonly RelayOptions _options;
     private long _lastSignal;
     private long _rtcpForgottenAt;
-    private long _kernelPackets;
-    private long _kernelSeenAt;
 
     public MediaStream(int index, string mediaType, MediaParty caller, MediaParty callee, TimeProvider time, RelayOptions options, KernelQueue kernel,
         MediaDestinationPolicy destinations)
@@ -104,25 +102,31 @@ internal sealed class MediaStream : IDisposable
     /// <summary>
     /// Sweep step: ends the stream when RTP was silent both ways for the timeout (on-hold timeout while on hold),
     /// and makes an RTCP flow that went silent forget its learned addresses. True when the stream ended now.
+    /// <paramref name="nextCheck"/> is the earliest time a later sweep can find something to do here: packets only
+    /// push it back, and signalling (which can change everything here) makes the session due again at once, so the
+    /// sweep leaves the stream alone until then instead of walking every call every second.
     /// </summary>
-    public bool CheckTimeout(long now)
+    public bool CheckTimeout(long now, out long nextCheck)
     {
+        nextCheck = long.MaxValue;
         if (Ended)
         {
             return false;
         }
 
         // Liveness is RTP in either direction (with rtcp-mux, RTCP arrives on the RTP flow too).
-        var lastMedia = Math.Max(Math.Max(Rtp.Caller.LastMedia, Rtp.Callee.LastMedia), KernelActivity(now));
+        var lastMedia = Math.Max(Math.Max(Rtp.Caller.LastMedia, Rtp.Callee.LastMedia), KernelActivity());
         var reference = Math.Max(lastMedia, _lastSignal);
         var silence = _time.GetElapsedTime(reference, now);
 
         // RTCP forwarded by the kernel is alive too (its flows' counters grew at the worker's last read).
         var lastRtcp = Math.Max(Math.Max(Rtcp.Caller.LastPacket, Rtcp.Callee.LastPacket), _rtcpForgottenAt);
         lastRtcp = Math.Max(lastRtcp, Math.Max(Rtcp.KernelLastActive(PartyRole.Caller), Rtcp.KernelLastActive(PartyRole.Callee)));
+        var obsolete = false;
         foreach (var side in (ReadOnlySpan<MediaSubParty>)[Rtp.Caller, Rtp.Callee, Rtcp.Caller, Rtcp.Callee])
         {
             side.RefreshObsolete(now);
+            obsolete |= side.IsObsolete;
         }
 
         if (lastRtcp > 0 && _time.GetElapsedTime(lastRtcp, now) >= _options.StreamTimeout
@@ -136,6 +140,14 @@ internal sealed class MediaStream : IDisposable
         var timeout = OnHold ? _options.OnHoldTimeout : _options.StreamTimeout;
         if (silence < timeout)
         {
+            // An obsolete mark may end with the kernel's next read: every sweep. An RTCP address learned after now
+            // can go silent no sooner than a stream timeout from now.
+            nextCheck = obsolete ? now : Math.Min(reference + _time.Ticks(timeout), now + _time.Ticks(_options.StreamTimeout));
+            if (lastRtcp > 0 && (Rtcp.Caller.Remote is not null || Rtcp.Callee.Remote is not null))
+            {
+                nextCheck = Math.Min(nextCheck, lastRtcp + _time.Ticks(_options.StreamTimeout));
+            }
+
             return false;
         }
 
@@ -149,18 +161,13 @@ internal sealed class MediaStream : IDisposable
         return true;
     }
 
-    /// <summary>Kernel-forwarded packets never reach user space; a growing kernel counter is activity too.</summary>
-    private long KernelActivity(long now)
-    {
-        var total = Rtp.KernelCounters(PartyRole.Caller).Packets + Rtp.KernelCounters(PartyRole.Callee).Packets;
-        if (total != _kernelPackets)
-        {
-            _kernelPackets = total;
-            _kernelSeenAt = now;
-        }
-
-        return _kernelSeenAt;
-    }
+    /// <summary>
+    /// Kernel-forwarded packets never reach user space; a growing kernel counter is activity too: until when either
+    /// RTP direction may have been sending through the kernel, as of the kernel worker's last read (once a second),
+    /// so the stream needs no sweep to notice it.
+    /// </summary>
+    private long KernelActivity() =>
+        Math.Max(Rtp.KernelActivity(PartyRole.Caller), Rtp.KernelActivity(PartyRole.Callee));
 
     public void End(EndReason reason, TimeSpan timeoutWait)
     {

@@ -300,6 +300,28 @@ internal sealed class MediaSubStream
         }
     }
 
+    /// <summary>
+    /// Until when the direction's source may have been sending through the kernel, over every flow it ever had
+    /// (the last one's final counts are read when it is removed): timestamp, 0 if never.
+    /// </summary>
+    public long KernelActivity(PartyRole from)
+    {
+        var index = (int)from;
+        lock (_kernelGate)
+        {
+            var until = _kernelFlows[index]?.LastActive ?? 0;
+            if (_retiredFlows[index] is { } retired)
+            {
+                foreach (var old in retired)
+                {
+                    until = Math.Max(until, old.LastActive);
+                }
+            }
+
+            return until;
+        }
+    }
+
     /// <summary>Until when the direction's source may have been sending through the kernel (timestamp, 0 if never).</summary>
     public long KernelLastActive(PartyRole from) => Volatile.Read(ref _kernelFlows[(int)from])?.LastActive ?? 0;
 

@@ -43,6 +43,12 @@ internal sealed class Session : IDisposable
 
     public IReadOnlyList<MediaStream?> Streams => _streams;
 
+    /// <summary>
+    /// Timestamp from which the timeout sweep looks at this session again (0: at the next sweep). Under the
+    /// control lock: the sweep sets it from its streams, signalling clears it.
+    /// </summary>
+    public long NextCheck { get; set; }
+
     /// <summary>True when the session has streams and every one of them ended.</summary>
     public bool AllStreamsEnded
     {
@@ -191,6 +197,7 @@ internal sealed class Session : IDisposable
         List<RelayedMedia> relayed)
     {
         LastSignal = now;
+        NextCheck = 0; // signalling can change timeouts, hold, obsolete marks: the next sweep looks again
         var other = role == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
         for (var i = 0; i < media.Count; i++)
         {

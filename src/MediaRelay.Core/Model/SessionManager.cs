@@ -28,7 +28,10 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private readonly List<PortPool> _pools = [];
     private readonly List<string> _interfaceNames = [];
     private readonly MediaDestinationPolicy _destinations;
-    private readonly ITimer _sweepTimer;
+    private readonly ITimer? _sweepTimer;
+    private readonly object _sweeperWake = new();
+    private bool _sweeperStopping;
+    private volatile bool _sweeperMayRest;
     private readonly DelayedRemovals _removals;
     private long _created;
     private long _ended;
@@ -63,7 +66,59 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         }
 
         _removals = new DelayedRemovals(_time, RemoveDelayed);
-        _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            // The system clock: a thread of its own that sleeps in the kernel between sweeps. A timer would wake the
+            // timer thread, a thread-pool worker (which then spins looking for more work) and the pool's gate
+            // thread every second: most of an idle relay's CPU once its calls run in the kernel.
+            new Thread(SweepLoop) { IsBackground = true, Name = "mr-sweep" }.Start();
+        }
+        else
+        {
+            // Any other clock (the tests' fake one) drives the sweep through its own timers.
+            _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        }
+    }
+
+    /// <summary>The sweep thread: <see cref="Sweep"/> every <see cref="RelayOptions.SweepInterval"/> until disposal.</summary>
+    private void SweepLoop()
+    {
+        var interval = _time.Ticks(_options.SweepInterval);
+        var next = _time.GetTimestamp() + interval;
+        while (true)
+        {
+            lock (_sweeperWake)
+            {
+                while (!_sweeperStopping)
+                {
+                    if (_sweeperMayRest)
+                    {
+                        // No session at the last sweep: nothing can time out until an offer creates one (it wakes us).
+                        Monitor.Wait(_sweeperWake);
+                        next = _time.GetTimestamp() + interval;
+                        continue;
+                    }
+
+                    var left = _time.GetElapsedTime(_time.GetTimestamp(), next);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    // Rounded up: a wait rounded down to 0 ms would spin until the sweep is due.
+                    Monitor.Wait(_sweeperWake, (int)Math.Ceiling(left.TotalMilliseconds));
+                }
+
+                if (_sweeperStopping)
+                {
+                    return;
+                }
+            }
+
+            var now = _time.GetTimestamp();
+            next = Math.Max(next + interval, now + (interval / 2)); // a late sweep does not cause a burst of them
+            Sweep();
+        }
     }
 
     /// <inheritdoc />
@@ -172,6 +227,15 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             {
                 _sessions.Add(callId, session);
                 _created++;
+                if (_sweeperMayRest)
+                {
+                    lock (_sweeperWake)
+                    {
+                        _sweeperMayRest = false;
+                        Monitor.Pulse(_sweeperWake);
+                    }
+                }
+
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
                     // The port list is built only for a log that is written.
@@ -398,13 +462,26 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             }
 
             var now = _time.GetTimestamp();
+            _sweeperMayRest = _sessions.Count == 0;
             List<Session>? ended = null;
             foreach (var session in _sessions.Values)
             {
+                if (session.NextCheck > now)
+                {
+                    continue; // nothing can time out or change here before then (see MediaStream.CheckTimeout)
+                }
+
+                var next = long.MaxValue;
                 foreach (var stream in session.Streams)
                 {
-                    stream?.CheckTimeout(now);
+                    if (stream is not null)
+                    {
+                        stream.CheckTimeout(now, out var due);
+                        next = Math.Min(next, due);
+                    }
                 }
+
+                session.NextCheck = next;
 
                 if (session.AllStreamsEnded)
                 {
@@ -451,7 +528,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
                 return;
             }
 
-            _sweepTimer.Dispose();
+            _sweepTimer?.Dispose();
+            lock (_sweeperWake)
+            {
+                _sweeperStopping = true;
+                Monitor.Pulse(_sweeperWake);
+            }
             _removals.Dispose();
             ended = [.. _sessions.Values];
             foreach (var session in ended)

@@ -215,6 +215,8 @@ public static class SettingsValidator
         RelayAddressV6 = options.RelayAddressV6,
         RelayAddresses = [.. options.EffectiveInterfaces.Select(i => i.Bind)],
         Instance = instance,
+        // One direction per media port and family, and room for the start-up probe.
+        MaxKernelFlows = ((options.PortMax - options.PortMin + 1) * (options.RelayAddressV6 is null ? 1 : 2)) + 16,
     };
 
     private static PacketPathKind? ParseTransport(string text) => text.ToUpperInvariant() switch

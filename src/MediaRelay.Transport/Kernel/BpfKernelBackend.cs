@@ -11,7 +11,10 @@ namespace MediaRelay.Transport.Kernel;
 /// Kernel forwarding with the eBPF program of Bpf/mr_forward.bpf.c on the TC ingress hook of the media interfaces
 /// (DESIGN 4.1). Loads the object embedded in this assembly, removes what a crashed run left on every interface,
 /// attaches the program under MediaRelay's own filter handle and priority, and manages the <c>mr_flows</c> map:
-/// one entry per direction, inserted, read and deleted with single bpf(2) calls on the kernel worker.
+/// one entry per direction, inserted and deleted with single bpf(2) calls on the kernel worker. Each entry names a
+/// slot of <c>mr_counters</c>, an array mapped into this process: the once-a-second read of every direction's
+/// counters is a few loads per direction, with no system call (a batched lookup of the hash map cost about a
+/// microsecond per direction, most of the relay's CPU once its calls ran in the kernel).
 /// Threading: the kernel worker only (see <see cref="KernelQueue"/>); creation and disposal from the host.
 /// </summary>
 public sealed unsafe class BpfKernelBackend : IKernelBackend
@@ -24,11 +27,20 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     public const uint FilterPriority = 0x4d52;
     private const string ObjectResource = "MediaRelay.Transport.Kernel.mr_forward.bpf.o";
 
+    /// <summary>max_entries of mr_flows in Bpf/mr_forward.bpf.c: the most a relay asks for.</summary>
+    public const int MaxFlows = 131072;
+
     private readonly ILogger _logger;
     private readonly uint _handle;
     private readonly List<(string Name, int IfIndex, int LinkFd)> _attached = [];
     private readonly EgressResolver _egress = new();
-    private readonly FlowCounterReader _batch = new();
+
+    /// <summary>Slots never used yet (the next is <see cref="_freshSlots"/>), then those freed longest ago.</summary>
+    private readonly Queue<int> _freedSlots = new();
+    private int _freshSlots;
+    private int _slotCount;
+    private byte* _counters;
+    private nuint _countersLength;
     private bool _onLoopback;
     private nint _object;
     private int _mapFd;
@@ -52,7 +64,11 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
     /// Loads and attaches the program on <paramref name="interfaces"/>; null with the reason (what the kernel or the
     /// machine refused, and what to do) when it cannot.
     /// </summary>
-    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, int instance, ILogger? logger, out string? reason)
+    /// <remarks>
+    /// <paramref name="maxFlows"/> (0: the program's 131072) sizes the flow map: the counter read walks every bucket,
+    /// so a map sized to the relay's port range is read in a fraction of the time.
+    /// </remarks>
+    public static BpfKernelBackend? TryCreate(IReadOnlyList<string> interfaces, int instance, ILogger? logger, out string? reason, int maxFlows = 0)
     {
         logger ??= NullLogger.Instance;
         if (!LibbpfNative.TryLoadLibrary(out reason))
@@ -70,7 +86,7 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         var image = new byte[resource.Length];
         resource.ReadExactly(image);
         var backend = new BpfKernelBackend(logger, HandleOf(instance));
-        if (!backend.TryLoad(image, out reason) || !backend.TryAttach(interfaces, out reason))
+        if (!backend.TryLoad(image, maxFlows, out reason) || !backend.TryAttach(interfaces, out reason))
         {
             backend.Dispose();
             return null;
@@ -135,83 +151,91 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        if (!FlowEntries.TryWrite(flow, key, value, egress, local))
+        if (flow.BackendSlot >= 0 || !TryTakeSlot(out var slot))
         {
+            return false; // installed already, or every slot in use (the map is as full): stays in user space
+        }
+
+        if (!FlowEntries.TryWrite(flow, key, value, egress, local, slot))
+        {
+            _freedSlots.Enqueue(slot);
             return false;
         }
 
+        // The slot starts at zero before the entry names it; nothing else counts into it meanwhile.
+        FlowEntries.ClearCounters(_counters + ((nuint)slot * FlowEntries.CounterSize));
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
             var result = LibbpfNative.MapUpdate(_mapFd, k, v, LibbpfNative.Any);
             if (result < 0)
             {
+                _freedSlots.Enqueue(slot);
                 KernelLog.InstallRefused(_logger, flow.ToString(), -result, Marshal.GetPInvokeErrorMessage(-result));
                 return false;
             }
         }
 
+        flow.BackendSlot = slot;
         return true;
+    }
+
+    /// <summary>
+    /// A counter slot for a new entry: never-used ones first, then the one freed longest ago, so a packet the
+    /// program was still counting when its entry went lands in the old direction's slot, not in a new one's.
+    /// </summary>
+    private bool TryTakeSlot(out int slot)
+    {
+        if (_freshSlots < _slotCount)
+        {
+            slot = _freshSlots++;
+            return true;
+        }
+
+        return _freedSlots.TryDequeue(out slot);
     }
 
     public (long Packets, long Bytes) Remove(KernelFlow flow)
     {
+        var slot = flow.BackendSlot;
+        if (slot < 0)
+        {
+            return (flow.Packets, flow.Bytes); // never installed here
+        }
+
+        flow.BackendSlot = -1;
         Span<byte> key = stackalloc byte[FlowEntries.KeySize];
         Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        if (!FlowEntries.TryWrite(flow, key, value))
+        if (FlowEntries.TryWrite(flow, key, value))
         {
-            return (0, 0);
+            fixed (byte* k = key)
+            {
+                var deleted = LibbpfNative.MapDelete(_mapFd, k);
+                if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
+                {
+                    KernelLog.RemoveFailed(_logger, flow.ToString(), -deleted);
+                }
+            }
         }
 
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            // One call where the kernel has it, so no packet is forwarded between the last read and the delete.
-            var taken = LibbpfNative.MapLookupAndDelete(_mapFd, k, v);
-            if (taken == 0)
-            {
-                return FlowEntries.ReadCounters(value);
-            }
-
-            if (taken == -LibbpfNative.ENoEnt)
-            {
-                return (flow.Packets, flow.Bytes);
-            }
-
-            var counters = LibbpfNative.MapLookup(_mapFd, k, v) == 0 ? FlowEntries.ReadCounters(value) : (flow.Packets, flow.Bytes);
-            var deleted = LibbpfNative.MapDelete(_mapFd, k);
-            if (deleted < 0 && deleted != -LibbpfNative.ENoEnt)
-            {
-                KernelLog.RemoveFailed(_logger, flow.ToString(), -deleted);
-            }
-
-            return counters;
-        }
+        // Read after the delete: no packet finds the entry any more, so these are the direction's final counts.
+        var counters = FlowEntries.ReadCounters(_counters + ((nuint)slot * FlowEntries.CounterSize));
+        _freedSlots.Enqueue(slot);
+        return counters;
     }
 
     public void Read(IReadOnlyList<KernelFlow> flows, Span<(long Packets, long Bytes)> counters)
     {
-        // A few batch lookups for the whole map beat one bpf() per flow as soon as there are a handful of flows.
-        if (flows.Count > 8 && _batch.TryRead(_mapFd, flows, counters))
+        for (var i = 0; i < flows.Count; i++)
         {
-            return;
-        }
-
-        Span<byte> key = stackalloc byte[FlowEntries.KeySize];
-        Span<byte> value = stackalloc byte[FlowEntries.ValueSize];
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            for (var i = 0; i < flows.Count; i++)
-            {
-                counters[i] = FlowEntries.TryWrite(flows[i], key, value) && LibbpfNative.MapLookup(_mapFd, k, v) == 0
-                    ? FlowEntries.ReadCounters(value)
-                    : (flows[i].Packets, flows[i].Bytes);
-            }
+            var slot = flows[i].BackendSlot;
+            counters[i] = slot >= 0
+                ? FlowEntries.ReadCounters(_counters + ((nuint)slot * FlowEntries.CounterSize))
+                : (flows[i].Packets, flows[i].Bytes);
         }
     }
 
-    private bool TryLoad(byte[] image, out string? reason)
+    private bool TryLoad(byte[] image, int maxFlows, out string? reason)
     {
         fixed (byte* bytes = image)
         {
@@ -224,6 +248,22 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
+        var flowMap = LibbpfNative.FindMap(_object, "mr_flows");
+        var counterMap = LibbpfNative.FindMap(_object, "mr_counters");
+        if (flowMap == 0 || counterMap == 0)
+        {
+            reason = "the eBPF object has no mr_flows or mr_counters map: rebuild MediaRelay.Transport";
+            return false;
+        }
+
+        if (maxFlows > 0)
+        {
+            // Never above the program's own limit: the maps' memory is charged to the relay's cgroup.
+            var entries = (uint)Math.Clamp(maxFlows, 64, MaxFlows);
+            _ = LibbpfNative.MapSetMaxEntries(flowMap, entries);
+            _ = LibbpfNative.MapSetMaxEntries(counterMap, entries);
+        }
+
         var loaded = LibbpfNative.ObjectLoad(_object);
         if (loaded < 0)
         {
@@ -232,15 +272,25 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
             return false;
         }
 
-        var program = LibbpfNative.FindProgram(_object, "mr_ingress");
-        var map = LibbpfNative.FindMap(_object, "mr_flows");
-        if (program == 0 || map == 0)
+        if (LibbpfNative.FindProgram(_object, "mr_ingress") == 0)
         {
-            reason = "the eBPF object has no mr_ingress program or mr_flows map: rebuild MediaRelay.Transport";
+            reason = "the eBPF object has no mr_ingress program: rebuild MediaRelay.Transport";
             return false;
         }
 
-        _mapFd = LibbpfNative.MapFd(map);
+        _mapFd = LibbpfNative.MapFd(flowMap);
+        _slotCount = (int)LibbpfNative.MapMaxEntries(counterMap);
+        _countersLength = (nuint)(((long)_slotCount * FlowEntries.CounterSize + 4095) & ~4095L);
+        var mapped = LibbpfNative.Mmap(null, _countersLength, LibbpfNative.ProtRead | LibbpfNative.ProtWrite, LibbpfNative.MapShared,
+            LibbpfNative.MapFd(counterMap), 0);
+        if (mapped == (void*)-1)
+        {
+            _countersLength = 0;
+            reason = $"cannot map the eBPF counters into memory (errno {Marshal.GetLastPInvokeError()}): the kernel needs BPF_F_MMAPABLE arrays (Linux 5.5+)";
+            return false;
+        }
+
+        _counters = (byte*)mapped;
         reason = null;
         return true;
     }
@@ -366,6 +416,12 @@ public sealed unsafe class BpfKernelBackend : IKernelBackend
         }
 
         _attached.Clear();
+        if (_counters != null)
+        {
+            _ = LibbpfNative.Munmap(_counters, _countersLength);
+            _counters = null;
+        }
+
         if (_object != 0)
         {
             LibbpfNative.ObjectClose(_object);

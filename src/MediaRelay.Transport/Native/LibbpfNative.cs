@@ -69,6 +69,13 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_program__fd")]
     public static partial int ProgramFd(nint program);
 
+    /// <summary>Between open and load: how many entries the map may hold (a hash map has that many buckets, rounded up to a power of two).</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_map__set_max_entries")]
+    public static partial int MapSetMaxEntries(nint map, uint maxEntries);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__max_entries")]
+    public static partial uint MapMaxEntries(nint map);
+
     [LibraryImport(Library, EntryPoint = "bpf_map__fd")]
     public static partial int MapFd(nint map);
 
@@ -88,22 +95,22 @@ internal static unsafe partial class LibbpfNative
     [LibraryImport(Library, EntryPoint = "bpf_link_create")]
     public static partial int LinkCreate(int programFd, int target, int attachType, nint options);
 
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int MapShared = 1;
+
+    /// <summary>mmap(2) of a BPF_F_MMAPABLE array map's values (its descriptor, offset 0). MAP_FAILED is (void*)-1.</summary>
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    public static partial int Munmap(void* address, nuint length);
+
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
 
     [LibraryImport(Library, EntryPoint = "bpf_map_update_elem")]
     public static partial int MapUpdate(int fd, void* key, void* value, ulong flags);
-
-    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem")]
-    public static partial int MapLookup(int fd, void* key, void* value);
-
-    /// <summary>Reads and deletes in one call (hash maps, Linux 5.14+): no packet is counted between the two.</summary>
-    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_and_delete_elem")]
-    public static partial int MapLookupAndDelete(int fd, void* key, void* value);
-
-    /// <summary>Reads up to *count entries from where <paramref name="inBatch"/> left off (NULL: the start); -ENOENT after the last.</summary>
-    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_batch")]
-    public static partial int MapLookupBatch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, nint options);
 
     [LibraryImport(Library, EntryPoint = "bpf_map_delete_elem")]
     public static partial int MapDelete(int fd, void* key);

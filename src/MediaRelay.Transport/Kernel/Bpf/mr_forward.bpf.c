@@ -9,8 +9,10 @@
  * is returned with TC_ACT_UNSPEC (the next filter, if any, decides; else the packet passes), untouched, and goes up to the relay's socket as before: STUN, DTLS,
  * unknown senders, fragments, IP options, extension headers, anything the program cannot parse.
  *
- * User space (MediaRelay.Transport/Kernel) owns the map: it writes mr_flow_key / mr_flow_value byte for
- * byte, so their layout below is a wire format; the static asserts keep it from drifting.
+ * User space (MediaRelay.Transport/Kernel) owns the maps: it writes mr_flow_key / mr_flow_value byte for
+ * byte, so their layout below is a wire format; the static asserts keep it from drifting. Each direction's
+ * counters live apart from its entry, in the slot of mr_counters the entry names: that array is mmapable, so
+ * the relay reads every direction's counters from memory, with no bpf() call and no walk of the hash map.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -44,11 +46,17 @@ struct mr_flow_value {
 	__be16 dst_port;   /* new UDP destination: the receiver's learned port */
 	__u8 src[16];      /* new IP source: relay address facing the receiver */
 	__u8 dst[16];      /* new IP destination: the receiver's learned address */
-	__u64 packets;     /* written by the program with atomic adds */
-	__u64 bytes;       /* UDP payload bytes (not IP, not Ethernet), as user space counts */
-	__u64 last_ns;     /* bpf_ktime_get_ns() of the last forwarded packet */
 	__u32 ifindex;     /* egress interface towards the receiver, resolved by the relay at install; 0 = ask the FIB */
 	__u32 flags;       /* MR_FLOW_LOCAL: the receiver is on this host (delivered by the stack, not redirected) */
+	__u32 slot;        /* this direction's counters: mr_counters[slot] (user space gives each entry its own) */
+	__u32 pad2;        /* zero */
+};
+
+/* One direction's counters (mr_counters), written by the program only. */
+struct mr_counter {
+	__u64 packets;     /* atomic adds */
+	__u64 bytes;       /* UDP payload bytes (not IP, not Ethernet), as user space counts */
+	__u64 last_ns;     /* bpf_ktime_get_ns() of the last forwarded packet */
 };
 
 #define MR_FLOW_LOCAL 1
@@ -62,16 +70,15 @@ _Static_assert(__builtin_offsetof(struct mr_flow_key, local_port) == 4, "mr_flow
 _Static_assert(__builtin_offsetof(struct mr_flow_key, remote_port) == 6, "mr_flow_key.remote_port at 6");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, local) == 8, "mr_flow_key.local at 8");
 _Static_assert(__builtin_offsetof(struct mr_flow_key, remote) == 24, "mr_flow_key.remote at 24");
-_Static_assert(sizeof(struct mr_flow_value) == 72, "mr_flow_value is 72 bytes");
-_Static_assert(__builtin_offsetof(struct mr_flow_value, ifindex) == 64, "mr_flow_value.ifindex at 64");
-_Static_assert(__builtin_offsetof(struct mr_flow_value, flags) == 68, "mr_flow_value.flags at 68");
+_Static_assert(sizeof(struct mr_flow_value) == 56, "mr_flow_value is 56 bytes");
+_Static_assert(__builtin_offsetof(struct mr_flow_value, ifindex) == 40, "mr_flow_value.ifindex at 40");
+_Static_assert(__builtin_offsetof(struct mr_flow_value, flags) == 44, "mr_flow_value.flags at 44");
+_Static_assert(__builtin_offsetof(struct mr_flow_value, slot) == 48, "mr_flow_value.slot at 48");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, src_port) == 4, "mr_flow_value.src_port at 4");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, dst_port) == 6, "mr_flow_value.dst_port at 6");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, src) == 8, "mr_flow_value.src at 8");
 _Static_assert(__builtin_offsetof(struct mr_flow_value, dst) == 24, "mr_flow_value.dst at 24");
-_Static_assert(__builtin_offsetof(struct mr_flow_value, packets) == 40, "mr_flow_value.packets at 40");
-_Static_assert(__builtin_offsetof(struct mr_flow_value, bytes) == 48, "mr_flow_value.bytes at 48");
-_Static_assert(__builtin_offsetof(struct mr_flow_value, last_ns) == 56, "mr_flow_value.last_ns at 56");
+_Static_assert(sizeof(struct mr_counter) == 24, "mr_counter is 24 bytes");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -80,6 +87,27 @@ struct {
 	__type(key, struct mr_flow_key);
 	__type(value, struct mr_flow_value);
 } mr_flows SEC(".maps");
+
+/* Counters by slot; the relay maps the array into its memory (BPF_F_MMAPABLE) and reads them there. The
+ * relay sizes both maps to its port range before loading; 131072 is the most it asks for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 131072);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct mr_counter);
+} mr_counters SEC(".maps");
+
+/* Counts one forwarded packet in the entry's slot (a slot out of range counts nowhere; the packet still goes). */
+static __always_inline void count(const struct mr_flow_value *v, __u32 payload)
+{
+	struct mr_counter *c = bpf_map_lookup_elem(&mr_counters, &v->slot);
+	if (!c)
+		return;
+	__sync_fetch_and_add(&c->packets, 1);
+	__sync_fetch_and_add(&c->bytes, payload);
+	c->last_ns = bpf_ktime_get_ns();
+}
 
 /* Offsets from the start of the frame: TC ingress sees the 14-byte Ethernet header (loopback too). */
 #define ETH_LEN 14
@@ -272,9 +300,7 @@ static __always_inline int rewrite_and_count(struct __sk_buff *skb, __u8 family,
 	int err = rewrite(skb, family, p, v);
 	if (err < 0)
 		return err;
-	__sync_fetch_and_add(&v->packets, 1);
-	__sync_fetch_and_add(&v->bytes, p->payload);
-	v->last_ns = bpf_ktime_get_ns();
+	count(v, p->payload);
 	return 0;
 }
 
@@ -397,9 +423,7 @@ int mr_ingress(struct __sk_buff *skb)
 	if (err < 0)
 		return TC_ACT_SHOT;
 
-	__sync_fetch_and_add(&v->packets, 1);
-	__sync_fetch_and_add(&v->bytes, p.payload);
-	v->last_ns = bpf_ktime_get_ns();
+	count(v, p.payload);
 
 	if (local)
 		return bpf_redirect(egress, BPF_F_INGRESS);

@@ -38,7 +38,9 @@ public sealed partial class DescriptorAndStopTests : IDisposable
         Assert.InRange(promised, 1, 600 / 4 - 1);
 
         var first = await OfferUntilOutOfPortsAsync(ng, "first");
-        Assert.Equal(promised, first.Count);
+        // The promise is made from the descriptors open at start; the runtime may open a few more afterwards (its
+        // socket engine, a signal pipe), which the 128 spare cover: at most two calls fewer than promised, never more.
+        Assert.InRange(first.Count, promised - 2, promised);
         Assert.Equal(first.Count * 4, UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax).Count);
 
         foreach (var callId in first)
@@ -56,7 +58,7 @@ public sealed partial class DescriptorAndStopTests : IDisposable
 
         // Every port and descriptor came back: the same number of calls fits again.
         var second = await OfferUntilOutOfPortsAsync(ng, "second");
-        Assert.Equal(promised, second.Count);
+        Assert.Equal(first.Count, second.Count);
 
         Assert.True(await TerminateAsync(process), "no exit within 30 s of SIGTERM:\n" + process.Log);
         Assert.Equal(0, process.ExitCode);

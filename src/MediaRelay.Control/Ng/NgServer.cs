@@ -202,7 +202,17 @@ public sealed class NgServer : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _received);
-                OnDatagram(listener, buffer.AsSpan(0, received), remote, output);
+                try
+                {
+                    OnDatagram(listener, buffer.AsSpan(0, received), remote, output);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug outside the handlers (they are guarded by the dispatcher) must not end this worker: an
+                    // exception on its own thread would take the process down. That datagram gets no reply.
+                    NgLog.HandlerFailed(_logger, "(server)", null, e);
+                }
+
                 if (output.Capacity > MaxKeptOutput)
                 {
                     // The writer is reused; one grown by a huge reply goes back to the GC rather than stay with the worker.

@@ -173,6 +173,14 @@ public sealed class KernelForwardingTests : IDisposable
             await Task.Delay(200);
         }
 
+        // The call leaves the list before its end line is written (the log is written outside the control lock, by
+        // the console's own thread): wait for the line.
+        var logged = DateTime.UtcNow.AddSeconds(5);
+        while (!_net.Log.Contains("session k4 ended: no-traffic timeout", StringComparison.Ordinal) && DateTime.UtcNow < logged)
+        {
+            await Task.Delay(100);
+        }
+
         Assert.Contains("session k4 ended: no-traffic timeout", _net.Log, StringComparison.Ordinal);
         Assert.Contains("in the kernel)", _net.Log, StringComparison.Ordinal);
     }

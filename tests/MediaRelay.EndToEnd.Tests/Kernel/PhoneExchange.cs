@@ -29,9 +29,29 @@ internal static class PhoneExchange
     public static async Task<(List<(byte[] Data, IPEndPoint From)> ToB, List<(byte[] Data, IPEndPoint From)> ToA)> ExchangeAsync(
         UdpPhone a, UdpPhone b, int callerFacing, int calleeFacing, int count)
     {
-        // Dedicated threads: two blocking receivers must not hold the pool threads the sender's awaits need.
-        var toB = Task.Factory.StartNew(() => b.Drain(Quiet), TaskCreationOptions.LongRunning);
-        var toA = Task.Factory.StartNew(() => a.Drain(Quiet), TaskCreationOptions.LongRunning);
+        // Dedicated threads: two blocking receivers must not hold the pool threads the sender's awaits need. They stop
+        // on a quiet spell only once everything was sent: on a busy machine the sender's short pauses can last longer.
+        var sent = new TaskCompletionSource();
+        List<(byte[] Data, IPEndPoint From)> Receive(UdpPhone phone)
+        {
+            var received = new List<(byte[] Data, IPEndPoint From)>();
+            while (received.Count < count)
+            {
+                if (phone.ReceiveOne(Quiet) is { } packet)
+                {
+                    received.Add(packet);
+                }
+                else if (sent.Task.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            return received;
+        }
+
+        var toB = Task.Factory.StartNew(() => Receive(b), TaskCreationOptions.LongRunning);
+        var toA = Task.Factory.StartNew(() => Receive(a), TaskCreationOptions.LongRunning);
         for (var i = 1; i <= count; i++)
         {
             a.SendTo(UdpPhone.Rtp((ushort)i, 0xA), callerFacing);
@@ -42,6 +62,7 @@ internal static class PhoneExchange
             }
         }
 
+        sent.SetResult();
         return (await toB, await toA);
     }
 

@@ -30,8 +30,9 @@ public sealed class CoreBusyTests
 
         Assert.True(report.Ok, report.Error);
 
-        // 1 s of the 2 s media phase, plus the 0.3 s wait for stragglers that closes every window.
-        Assert.InRange(report.Get("cpu_window_s"), 0.9, 2.0);
+        // 1 s of the 2 s media phase, plus the 0.3 s wait for stragglers that closes every window: never the whole
+        // run (the warm-up is left out); on a loaded machine the window can start late, so only a floor of 0.5 s.
+        Assert.InRange(report.Get("cpu_window_s"), 0.5, 2.0);
         Assert.True(report.Get("machine_busy_pct") >= 0);
         Assert.True(report.Get("machine_busy_us_per_pkt") > 0);
     }

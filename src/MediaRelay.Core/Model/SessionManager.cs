@@ -25,13 +25,10 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private readonly TimeProvider _time;
     private readonly KernelQueue _kernel;
     private readonly ILogger _logger;
-    private readonly List<PortPool> _pools = [];
-    private readonly List<string> _interfaceNames = [];
+    private readonly InterfacePools _pools;
     private readonly MediaDestinationPolicy _destinations;
     private readonly ITimer? _sweepTimer;
-    private readonly object _sweeperWake = new();
-    private bool _sweeperStopping;
-    private volatile bool _sweeperMayRest;
+    private readonly SweepThread? _sweeper;
     private readonly DelayedRemovals _removals;
     private long _created;
     private long _ended;
@@ -52,72 +49,17 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
         _destinations = new MediaDestinationPolicy(options);
-        foreach (var relayInterface in options.EffectiveInterfaces)
-        {
-            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport);
-            _pools.Add(pool);
-            if (!_interfaceNames.Contains(relayInterface.Name))
-            {
-                _interfaceNames.Add(relayInterface.Name);
-            }
-
-            CoreLog.PoolReady(_logger, relayInterface.Name, relayInterface.Bind.ToString(), relayInterface.Advertise.ToString(),
-                options.PortMin, options.PortMax, pool.TotalPairs);
-        }
-
+        _pools = new InterfacePools(options, transport, _logger);
         _removals = new DelayedRemovals(_time, RemoveDelayed);
         if (ReferenceEquals(_time, TimeProvider.System))
         {
-            // The system clock: a thread of its own that sleeps in the kernel between sweeps. A timer would wake the
-            // timer thread, a thread-pool worker (which then spins looking for more work) and the pool's gate
-            // thread every second: most of an idle relay's CPU once its calls run in the kernel.
-            new Thread(SweepLoop) { IsBackground = true, Name = "mr-sweep" }.Start();
+            // The system clock: a thread of its own that sleeps in the kernel between sweeps (see SweepThread).
+            _sweeper = new SweepThread(_time, options.SweepInterval, Sweep);
         }
         else
         {
             // Any other clock (the tests' fake one) drives the sweep through its own timers.
             _sweepTimer = _time.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
-        }
-    }
-
-    /// <summary>The sweep thread: <see cref="Sweep"/> every <see cref="RelayOptions.SweepInterval"/> until disposal.</summary>
-    private void SweepLoop()
-    {
-        var interval = _time.Ticks(_options.SweepInterval);
-        var next = _time.GetTimestamp() + interval;
-        while (true)
-        {
-            lock (_sweeperWake)
-            {
-                while (!_sweeperStopping)
-                {
-                    if (_sweeperMayRest)
-                    {
-                        // No session at the last sweep: nothing can time out until an offer creates one (it wakes us).
-                        Monitor.Wait(_sweeperWake);
-                        next = _time.GetTimestamp() + interval;
-                        continue;
-                    }
-
-                    var left = _time.GetElapsedTime(_time.GetTimestamp(), next);
-                    if (left <= TimeSpan.Zero)
-                    {
-                        break;
-                    }
-
-                    // Rounded up: a wait rounded down to 0 ms would spin until the sweep is due.
-                    Monitor.Wait(_sweeperWake, (int)Math.Ceiling(left.TotalMilliseconds));
-                }
-
-                if (_sweeperStopping)
-                {
-                    return;
-                }
-            }
-
-            var now = _time.GetTimestamp();
-            next = Math.Max(next + interval, now + (interval / 2)); // a late sweep does not cause a burst of them
-            Sweep();
         }
     }
 
@@ -153,7 +95,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var error = index < 0 || index >= _options.MaxStreams
             ? TooManyStreams(callId, index + 1)
             : OfferAt(callId, fromTag, toTag, [media], index, whole: false, signallingSource, result, placement ?? MediaPlacement.Default);
-        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools[0].Interface.Advertise, 0, 0);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools.DefaultAddress, 0, 0);
         return error;
     }
 
@@ -165,7 +107,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var error = index < 0 || index >= _options.MaxStreams
             ? TooManyStreams(callId, index + 1)
             : AnswerAt(callId, fromTag, toTag, [media], index, signallingSource, result, oneStream: true);
-        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools[0].Interface.Advertise, 0, 0);
+        relayed = result.Count == 1 ? result[0] : new RelayedMedia(index, _pools.DefaultAddress, 0, 0);
         return error;
     }
 
@@ -227,19 +169,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             {
                 _sessions.Add(callId, session);
                 _created++;
-                if (_sweeperMayRest)
-                {
-                    lock (_sweeperWake)
-                    {
-                        _sweeperMayRest = false;
-                        Monitor.Pulse(_sweeperWake);
-                    }
-                }
+                _sweeper?.Wake();
 
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
                     // The port list is built only for a log that is written.
-                    CoreLog.SessionStarted(_logger, callId, media.Count, DescribePorts(relayed));
+                    CoreLog.SessionStarted(_logger, callId, media.Count, SessionDescriptions.Ports(relayed));
                 }
 
                 if (SessionStarted is not null)
@@ -438,14 +373,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         {
             lock (_gate)
             {
-                var pairsInUse = PairsInUse;
-                var pairs = 0;
-                foreach (var pool in _pools)
-                {
-                    pairs += pool.TotalPairs;
-                }
-
-                return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, pairsInUse * 2, pairs * 2);
+                return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, _pools.PairsInUse * 2, _pools.TotalPairs * 2);
             }
         }
     }
@@ -462,7 +390,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             }
 
             var now = _time.GetTimestamp();
-            _sweeperMayRest = _sessions.Count == 0;
+            _sweeper?.Rest(_sessions.Count == 0);
             List<Session>? ended = null;
             foreach (var session in _sessions.Values)
             {
@@ -529,11 +457,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             }
 
             _sweepTimer?.Dispose();
-            lock (_sweeperWake)
-            {
-                _sweeperStopping = true;
-                Monitor.Pulse(_sweeperWake);
-            }
+            _sweeper?.Stop();
             _removals.Dispose();
             ended = [.. _sessions.Values];
             foreach (var session in ended)
@@ -578,26 +502,12 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         session.Dispose();
         CoreLog.SessionEnded(_logger, session.CallId, reason.ToText(), statistics.Duration(now).TotalSeconds,
             statistics.TotalPackets, statistics.KernelPackets, statistics.TotalBytes, statistics.TotalErrors, timeoutWait.TotalSeconds,
-            DescribeQuality(statistics));
+            SessionDescriptions.Quality(statistics));
         return statistics;
     }
 
-    private int PairsInUse
-    {
-        get
-        {
-            var pairs = 0;
-            foreach (var pool in _pools)
-            {
-                pairs += pool.PairsInUse;
-            }
-
-            return pairs;
-        }
-    }
-
     /// <inheritdoc />
-    public IReadOnlyList<string> InterfaceNames => _interfaceNames;
+    public IReadOnlyList<string> InterfaceNames => _pools.Names;
 
     /// <inheritdoc />
     public bool Draining => _draining;
@@ -613,95 +523,31 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     }
 
     /// <inheritdoc />
-    public string? InterfaceOf(IPAddress address)
-    {
-        foreach (var pool in _pools)
-        {
-            if (pool.Interface.Bind.Equals(address) || pool.Interface.Advertise.Equals(address))
-            {
-                return pool.Interface.Name;
-            }
-        }
+    public string? InterfaceOf(IPAddress address) => _pools.InterfaceOf(address);
 
-        return null;
-    }
-
-    IPAddress IStreamFactory.RelayAddress => _pools[0].Interface.Advertise;
-
-    /// <summary>The pool of an interface in a family; the interface's other family when it has only that; null for an unknown name.</summary>
-    private PortPool? Pool(string name, AddressFamily family)
-    {
-        PortPool? other = null;
-        foreach (var pool in _pools)
-        {
-            if (pool.Interface.Name == name)
-            {
-                if (pool.Address.AddressFamily == family)
-                {
-                    return pool;
-                }
-
-                other ??= pool;
-            }
-        }
-
-        return other;
-    }
+    IPAddress IStreamFactory.RelayAddress => _pools.DefaultAddress;
 
     /// <inheritdoc />
     bool IStreamFactory.TryPlace(MediaStream? existing, PartyRole offerer, IPAddress offererAddress, MediaPlacement placement,
-        out PortPool offererPool, out PortPool answererPool)
-    {
-        offererPool = answererPool = null!;
-        var answerer = offerer == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
-        var kept = existing is { Ended: false } ? existing : null;
-        var offererFamily = SdpFamily(offererAddress);
-        var offererName = placement.OffererInterface ?? kept?.Party(offerer).Pool.Interface.Name ?? _interfaceNames[0];
-        var offererChosen = Pool(offererName, offererFamily);
-        if (offererChosen is null)
-        {
-            return false;
-        }
-
-        var answererName = placement.AnswererInterface ?? kept?.Party(answerer).Pool.Interface.Name ?? offererName;
-        var answererFamily = placement.AnswererFamily ?? kept?.Party(answerer).Pool.Address.AddressFamily ?? offererChosen.Address.AddressFamily;
-        var answererChosen = Pool(answererName, answererFamily);
-        if (answererChosen is null)
-        {
-            return false;
-        }
-
-        if (placement.AnswererFamily is { } wanted && answererChosen.Address.AddressFamily != wanted && placement.AnswererInterface is null)
-        {
-            // IPv4/IPv6 bridging: the interface has no address of the family asked for; the first one that has it.
-            answererChosen = _pools.Find(p => p.Address.AddressFamily == wanted) ?? answererChosen;
-        }
-
-        offererPool = offererChosen;
-        answererPool = answererChosen;
-        return true;
-    }
-
-    /// <summary>The family of an SDP address; a hold address (0.0.0.0, ::) says its family too.</summary>
-    private static AddressFamily SdpFamily(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : address.AddressFamily;
+        out PortPool offererPool, out PortPool answererPool) =>
+        _pools.TryPlace(existing, offerer, offererAddress, placement, out offererPool, out answererPool);
 
     /// <summary>Under the control lock: a stream with a port pair for each party, from each party's pool.</summary>
     bool IStreamFactory.TryCreate(string callId, int index, string mediaType, PortPool callerPool, PortPool calleePool, out MediaStream stream)
     {
         stream = null!;
         // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
-        var withinBudget = _options.MaxMediaSockets <= 0 || (PairsInUse + 2) * 2 <= _options.MaxMediaSockets;
+        var withinBudget = _options.MaxMediaSockets <= 0 || (_pools.PairsInUse + 2) * 2 <= _options.MaxMediaSockets;
         if (!withinBudget || !callerPool.TryAllocate(out var callerRtp, out var callerRtcp))
         {
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, callerPool.Address.ToString(), PairsInUse * 2);
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, callerPool.Address.ToString(), _pools.PairsInUse * 2);
             return false;
         }
 
         if (!calleePool.TryAllocate(out var calleeRtp, out var calleeRtcp))
         {
             callerPool.Release(callerRtp, callerRtcp);
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, calleePool.Address.ToString(), PairsInUse * 2);
+            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, calleePool.Address.ToString(), _pools.PairsInUse * 2);
             return false;
         }
 
@@ -709,40 +555,5 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
         stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
         return true;
-    }
-
-    /// <summary>"MOS 4.3 (loss 0.5 %, jitter 2.1 ms)" of the party that heard worst; "n/a" with no RTP seen in user space.</summary>
-    private static string DescribeQuality(SessionStatistics statistics)
-    {
-        QualityStatistics? worst = null;
-        var loss = 0.0;
-        var jitter = 0.0;
-        foreach (var stream in statistics.Streams)
-        {
-            foreach (var party in (ReadOnlySpan<PartyStatistics>)[stream.Caller, stream.Callee])
-            {
-                loss = Math.Max(loss, party.Quality.LossPercent);
-                jitter = Math.Max(jitter, party.Quality.JitterMilliseconds);
-                if (party.Quality.Mos is { } mos && (worst?.Mos is not { } low || mos < low))
-                {
-                    worst = party.Quality;
-                }
-            }
-        }
-
-        return worst?.Mos is { } lowest
-            ? string.Create(CultureInfo.InvariantCulture, $"MOS {lowest:F1} (loss up to {loss:F1} %, jitter up to {jitter:F1} ms)")
-            : "n/a";
-    }
-
-    private static string DescribePorts(List<RelayedMedia> relayed)
-    {
-        var parts = new List<string>(relayed.Count);
-        foreach (var media in relayed)
-        {
-            parts.Add(media.RtpPort.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return string.Join(",", parts);
     }
 }

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using MediaRelay.Core.Api;
+using MediaRelay.Core.Model;
+using Microsoft.Extensions.Logging;
+
+namespace MediaRelay.Core.Ports;
+
+/// <summary>
+/// One port pool per interface address (every interface takes the whole range), and where an offer's streams get
+/// their ports: the interface and family facing each party. Threading: under the session manager's control lock.
+/// </summary>
+internal sealed class InterfacePools
+{
+    private readonly List<PortPool> _pools = [];
+    private readonly List<string> _names = [];
+
+    public InterfacePools(RelayOptions options, IPacketTransport transport, ILogger logger)
+    {
+        foreach (var relayInterface in options.EffectiveInterfaces)
+        {
+            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport);
+            _pools.Add(pool);
+            if (!_names.Contains(relayInterface.Name))
+            {
+                _names.Add(relayInterface.Name);
+            }
+
+            CoreLog.PoolReady(logger, relayInterface.Name, relayInterface.Bind.ToString(), relayInterface.Advertise.ToString(),
+                options.PortMin, options.PortMax, pool.TotalPairs);
+        }
+    }
+
+    /// <summary>The interface names, the default first.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>The default interface's advertised address (written for a stream that never had ports).</summary>
+    public IPAddress DefaultAddress => _pools[0].Interface.Advertise;
+
+    public int PairsInUse
+    {
+        get
+        {
+            var pairs = 0;
+            foreach (var pool in _pools)
+            {
+                pairs += pool.PairsInUse;
+            }
+
+            return pairs;
+        }
+    }
+
+    public int TotalPairs
+    {
+        get
+        {
+            var pairs = 0;
+            foreach (var pool in _pools)
+            {
+                pairs += pool.TotalPairs;
+            }
+
+            return pairs;
+        }
+    }
+
+    /// <summary>The interface that holds <paramref name="address"/> as its bind or advertised address; null when none does.</summary>
+    public string? InterfaceOf(IPAddress address)
+    {
+        foreach (var pool in _pools)
+        {
+            if (pool.Interface.Bind.Equals(address) || pool.Interface.Advertise.Equals(address))
+            {
+                return pool.Interface.Name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The pools an offer's stream needs: facing the offerer (in the family of <paramref name="offererAddress"/>)
+    /// and facing the answerer, as <paramref name="placement"/> asks, else as <paramref name="existing"/> has them,
+    /// else the defaults. False when the placement names an interface the relay does not have.
+    /// </summary>
+    public bool TryPlace(MediaStream? existing, PartyRole offerer, IPAddress offererAddress, MediaPlacement placement,
+        out PortPool offererPool, out PortPool answererPool)
+    {
+        offererPool = answererPool = null!;
+        var answerer = offerer == PartyRole.Caller ? PartyRole.Callee : PartyRole.Caller;
+        var kept = existing is { Ended: false } ? existing : null;
+        var offererFamily = SdpFamily(offererAddress);
+        var offererName = placement.OffererInterface ?? kept?.Party(offerer).Pool.Interface.Name ?? _names[0];
+        var offererChosen = Pool(offererName, offererFamily);
+        if (offererChosen is null)
+        {
+            return false;
+        }
+
+        var answererName = placement.AnswererInterface ?? kept?.Party(answerer).Pool.Interface.Name ?? offererName;
+        var answererFamily = placement.AnswererFamily ?? kept?.Party(answerer).Pool.Address.AddressFamily ?? offererChosen.Address.AddressFamily;
+        var answererChosen = Pool(answererName, answererFamily);
+        if (answererChosen is null)
+        {
+            return false;
+        }
+
+        if (placement.AnswererFamily is { } wanted && answererChosen.Address.AddressFamily != wanted && placement.AnswererInterface is null)
+        {
+            // IPv4/IPv6 bridging: the interface has no address of the family asked for; the first one that has it.
+            answererChosen = _pools.Find(p => p.Address.AddressFamily == wanted) ?? answererChosen;
+        }
+
+        offererPool = offererChosen;
+        answererPool = answererChosen;
+        return true;
+    }
+
+    /// <summary>The pool of an interface in a family; the interface's other family when it has only that; null for an unknown name.</summary>
+    private PortPool? Pool(string name, AddressFamily family)
+    {
+        PortPool? other = null;
+        foreach (var pool in _pools)
+        {
+            if (pool.Interface.Name == name)
+            {
+                if (pool.Address.AddressFamily == family)
+                {
+                    return pool;
+                }
+
+                other ??= pool;
+            }
+        }
+
+        return other;
+    }
+
+    /// <summary>The family of an SDP address; a hold address (0.0.0.0, ::) says its family too.</summary>
+    private static AddressFamily SdpFamily(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : address.AddressFamily;
+}

@@ -59,6 +59,15 @@ public sealed class MetricsTests
         var (exitCode, lint) = await Promtool.CheckMetricsAsync(exposition);
         Assert.True(exitCode == 0, $"promtool check metrics: exit {exitCode}\n{lint}\n{exposition}");
 
+        // The process's own health as Prometheus clients name it: descriptors and resident memory as /proc shows them
+        // for the relay's process, and a managed heap that is there and smaller than what is resident.
+        var openFds = Directory.GetFileSystemEntries("/proc/" + relay.Process.Id + "/fd").Length;
+        Assert.InRange(Sample(exposition, "process_open_fds"), openFds - 8, openFds + 8);
+        var residentBytes = Sample(exposition, "process_resident_memory_bytes");
+        Assert.InRange(residentBytes, 10e6, 2e9);
+        Assert.InRange(Sample(exposition, "mediarelay_gc_heap_bytes"), 100e3, residentBytes);
+        Assert.True(Sample(exposition, "mediarelay_gc_collections_total{generation=\"0\"}") >= Sample(exposition, "mediarelay_gc_collections_total{generation=\"2\"}"), exposition);
+
         using var prometheus = await PrometheusServer.StartAsync(relay.Management);
         await prometheus.WaitForScrapeAfterAsync(settled);
         var scraped = await prometheus.QueryAsync("{__name__=~\"mediarelay_.*\"}");
@@ -93,6 +102,21 @@ public sealed class MetricsTests
         var uptime = scraped["mediarelay_uptime_seconds{}"];
         Assert.InRange(uptime, 1, NgReply.Integer(statistics, "statistics", "totalstatistics", "uptime")!.Value + 60);
         Assert.True(scraped["mediarelay_transport_events_total{event=\"received\"}"] >= packets - kernelPackets, Show());
+    }
+
+    /// <summary>The value of one series in a text exposition (the line that starts with the name and its labels).</summary>
+    private static double Sample(string exposition, string series)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.StartsWith(series + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        Assert.Fail(series + " is not in the exposition:\n" + exposition);
+        return double.NaN;
     }
 
     private static Task<BencodeDictionary> Delete(RunningRelay relay, string callId) =>

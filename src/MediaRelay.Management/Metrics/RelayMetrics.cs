@@ -29,6 +29,7 @@ public sealed class RelayMetrics
     private readonly Gauge _portsFree;
     private readonly Gauge _uptime;
     private readonly Counter _transport;
+    private readonly ProcessGauges _process;
 
     public RelayMetrics(TrafficRates rates, EndedSessions ended, RelayStatus status, ManagementOptions options)
     {
@@ -52,6 +53,7 @@ public sealed class RelayMetrics
         _uptime = factory.CreateGauge("mediarelay_uptime_seconds", "Seconds since the relay started");
         _transport = factory.CreateCounter("mediarelay_transport_events_total", "The packet loops' own counters (received packets, batches, refused sends, ...)", "event");
         Requests = new RequestMetrics(factory);
+        _process = new ProcessGauges(factory);
         Registry.AddBeforeCollectCallback(Collect);
     }
 
@@ -90,5 +92,7 @@ public sealed class RelayMetrics
                 _transport.WithLabels(name).IncTo(value);
             }
         }
+
+        _process.Collect();
     }
 }

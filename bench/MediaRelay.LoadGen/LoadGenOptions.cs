@@ -90,6 +90,24 @@ internal sealed class LoadGenOptions
     /// <summary>Append the JSON line to this file too. Default none.</summary>
     public string? JsonOut { get; set; }
 
+    /// <summary>Soak: churn actions (re-INVITE, hold/resume, move, replace) per second over all calls. Default 5.</summary>
+    public double ChurnRate { get; set; } = 5;
+
+    /// <summary>Soak: seconds between samples (one CSV row each). Default 10.</summary>
+    public double SampleSeconds { get; set; } = 10;
+
+    /// <summary>Soak: the relay's management listener, whose /metrics the soak reads. Default http://127.0.0.1:9900/.</summary>
+    public Uri Management { get; set; } = new("http://127.0.0.1:9900/");
+
+    /// <summary>Soak: write the samples as CSV to this file. Default none.</summary>
+    public string? CsvOut { get; set; }
+
+    /// <summary>Soak: seconds to wait after the last delete before the end check (the relay's delete delay + a few). Default 2.</summary>
+    public double SettleSeconds { get; set; } = 2;
+
+    /// <summary>Soak: the churn's random seed (the same seed gives the same sequence of actions). Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
     /// <summary>Table mode: the JSON-lines files to compare (baseline, subject, then optional others).</summary>
     public List<string> TableFiles { get; } = [];
 
@@ -139,6 +157,12 @@ internal sealed class LoadGenOptions
                 case "--rcvbuf": options.ReceiveBufferBytes = (int)Number(); break;
                 case "--max-seconds": options.MaxSeconds = Number(); break;
                 case "--json-out": options.JsonOut = Next(); break;
+                case "--churn-rate": options.ChurnRate = Number(); break;
+                case "--sample-seconds": options.SampleSeconds = Number(); break;
+                case "--management": options.Management = new Uri(Next()); break;
+                case "--csv-out": options.CsvOut = Next(); break;
+                case "--seed": options.Seed = (int)Number(); break;
+                case "--settle-seconds": options.SettleSeconds = Number(); break;
                 default:
                     if (options.Mode == "table" && !name.StartsWith("--", StringComparison.Ordinal))
                     {
@@ -161,7 +185,7 @@ internal sealed class LoadGenOptions
     }
 
     public const string Usage = """
-        mediarelay-loadgen --mode media|loopback|flood|control|ping|table [options]
+        mediarelay-loadgen --mode media|loopback|flood|control|ping|soak|table [options]
           --relay IP:PORT          ng control address (default 127.0.0.1:22222)
           --loopback               no relay: legs send to each other (generator ceiling)
           --relay-name NAME        label in reports          --scenario NAME   scenario label
@@ -175,6 +199,11 @@ internal sealed class LoadGenOptions
           --flood-max-pps R (1e6)  --flood-step-seconds S (3)  --flood-budget S (45)
           --loss-threshold PCT (0.1)
           --rcvbuf BYTES (1 MiB)   --max-seconds S (600)     --json-out FILE
+        soak mode (--calls slots with media for --duration s under churn; bench/soak.sh runs it and plots it):
+          --churn-rate R (5)       re-INVITE / hold-resume / move / replace actions per second
+          --sample-seconds S (10)  --csv-out FILE            --seed N (1)
+          --settle-seconds S (2)   wait after the last delete before checking ports and sessions (delete delay + a few)
+          --management URL (http://127.0.0.1:9900/)          the relay's /metrics: RSS, GC heap, fds, ports
         table mode: mediarelay-loadgen --mode table BASELINE.jsonl SUBJECT.jsonl [REFERENCE.jsonl ...]
           ratio columns SUBJECT/each other file; with three files the fast-path goals follow the table
         """;

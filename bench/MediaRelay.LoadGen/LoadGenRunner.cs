@@ -16,6 +16,7 @@ internal static class LoadGenRunner
                 "flood" => await FloodScenario.RunAsync(options, cancel),
                 "control" => await ControlScenario.RunAsync(options, cancel),
                 "ping" => await PingScenario.RunAsync(options, cancel),
+                "soak" => await Soak.SoakScenario.RunAsync(options, cancel),
                 _ => throw new ArgumentException("unknown mode " + options.Mode),
             };
         }

@@ -6,20 +6,23 @@ namespace MediaRelay.LoadGen.Ng;
 /// <summary>Builds the generator's SDP and reads the relay's address and audio port back (RFC 4566 lines).</summary>
 internal static class SdpText
 {
-    public static string BuildAudio(IPAddress address, int rtpPort, long sessionId)
+    public static string BuildAudio(IPAddress address, int rtpPort, long sessionId) => BuildAudio(address, rtpPort, sessionId, 1, "sendrecv");
+
+    /// <summary>An audio offer or answer with an SDP version (o= line; one more per re-INVITE) and a direction attribute.</summary>
+    public static string BuildAudio(IPAddress address, int rtpPort, long sessionId, int version, string direction)
     {
         var family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
         var host = address.ToString();
         var id = sessionId.ToString(CultureInfo.InvariantCulture);
         return "v=0\r\n"
-            + "o=loadgen " + id + " 1 IN " + family + " " + host + "\r\n"
+            + "o=loadgen " + id + " " + version.ToString(CultureInfo.InvariantCulture) + " IN " + family + " " + host + "\r\n"
             + "s=loadgen\r\n"
             + "c=IN " + family + " " + host + "\r\n"
             + "t=0 0\r\n"
             + "m=audio " + rtpPort.ToString(CultureInfo.InvariantCulture) + " RTP/AVP 0\r\n"
             + "a=rtpmap:0 PCMU/8000\r\n"
             + "a=ptime:20\r\n"
-            + "a=sendrecv\r\n";
+            + "a=" + direction + "\r\n";
     }
 
     /// <summary>Finds the first audio m-line's port and the connection address that applies to it.</summary>

@@ -181,6 +181,7 @@ public sealed class CookieDatagramServer : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _cache.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

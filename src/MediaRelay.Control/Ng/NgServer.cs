@@ -157,6 +157,9 @@ public sealed class NgServer : IAsyncDisposable
             listener.Socket.Dispose();
             NgLog.Stopped(_logger, listener.EndPoint);
         }
+
+        // Every worker has ended: no one replays from the cache any more; its native memory goes back now.
+        _cache.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
@@ -260,7 +263,8 @@ public sealed class NgServer : IAsyncDisposable
         }
     }
 
-    private byte[] BuildReply(string cookie, ReadOnlySpan<byte> datagram, int space, EndPoint remote, ArrayBufferWriter<byte> output)
+    /// <summary>Runs the command; the reply datagram is what <paramref name="output"/> holds when this returns.</summary>
+    private ReadOnlySpan<byte> BuildReply(string cookie, ReadOnlySpan<byte> datagram, int space, EndPoint remote, ArrayBufferWriter<byte> output)
     {
         var body = datagram[(space + 1)..];
         var json = !body.IsEmpty && body[0] == (byte)'{';
@@ -309,7 +313,7 @@ public sealed class NgServer : IAsyncDisposable
             }
         }
 
-        return output.WrittenSpan.ToArray();
+        return output.WrittenSpan;
     }
 
     /// <summary>The cookie and its space, then the reply in the request's encoding, into <paramref name="output"/> (reset first).</summary>
@@ -327,7 +331,7 @@ public sealed class NgServer : IAsyncDisposable
         }
     }
 
-    private void Send(Peer peer, byte[] reply)
+    private void Send(Peer peer, ReadOnlySpan<byte> reply)
     {
         try
         {

@@ -11,14 +11,14 @@ public class NgReplyCacheTests
     [Fact]
     public void FirstCopyRunsLaterCopiesReplayUntilExpiry()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
         byte[] reply = [1, 2, 3];
 
         Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("c", "p1", out _));
         cache.Complete("c", reply);
         _clock.Advance(TimeSpan.FromSeconds(44));
         Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("c", "p2", out var replayed));
-        Assert.Same(reply, replayed);
+        Assert.Equal(reply, replayed);
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("c", "p3", out _));
@@ -27,7 +27,7 @@ public class NgReplyCacheTests
     [Fact]
     public void CopiesArrivingWhileRunningWaitAndAreHandedBack()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
 
         cache.Begin("c", "first", out _);
         Assert.Equal(NgReplyCache<string>.Outcome.Wait, cache.Begin("c", "second", out _));
@@ -39,7 +39,7 @@ public class NgReplyCacheTests
     [Fact]
     public void CapacityDropsTheOldestReplies()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 2, NoByteLimit);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 2, NoByteLimit);
         foreach (var cookie in new[] { "a", "b", "c" })
         {
             cache.Begin(cookie, "p", out _);
@@ -55,7 +55,7 @@ public class NgReplyCacheTests
     public void ByteLimitDropsTheOldestRepliesFirst()
     {
         // Room for three 30 kB replies with their bookkeeping, not four.
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 100_000);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 100_000);
         foreach (var cookie in new[] { "q1", "q2", "q3", "q4" })
         {
             Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin(cookie, "p", out _));
@@ -75,7 +75,7 @@ public class NgReplyCacheTests
     public void AFloodOfBigRepliesNeverHoldsMoreThanTheLimit()
     {
         const long limit = 1024 * 1024;
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, limit);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, limit);
         for (var i = 0; i < 12_500; i++)
         {
             var cookie = "flood-" + i;
@@ -94,7 +94,7 @@ public class NgReplyCacheTests
     [Fact]
     public void PendingEntriesCountSmallAndAreNeverDropped()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 10_000);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, 10_000);
         cache.Begin("slow", "first", out _);
         Assert.Equal(NgReplyCache<string>.EntryOverhead + 8, cache.Bytes);
 
@@ -114,7 +114,7 @@ public class NgReplyCacheTests
     [Fact]
     public void ExpiredAndDroppedRepliesGiveBackTheirBytes()
     {
-        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, NoByteLimit);
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 65536, NoByteLimit);
         cache.Begin("a", "p", out _);
         cache.Complete("a", new byte[1000]);
         cache.Begin("b", "p", out _);
@@ -127,5 +127,38 @@ public class NgReplyCacheTests
         Assert.Equal(2 + NgReplyCache<string>.EntryOverhead, cache.Bytes);
         cache.Complete("a", new byte[500]);
         Assert.Equal(500 + 2 + NgReplyCache<string>.EntryOverhead, cache.Bytes);
+    }
+
+    [Fact]
+    public void RepliesLiveOutsideTheGcHeapAndGoBackWhenDroppedOrDisposed()
+    {
+        var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 2, NoByteLimit);
+        var reply = new byte[1000];
+        reply.AsSpan().Fill(0x42);
+        foreach (var cookie in new[] { "a", "b", "c" })
+        {
+            cache.Begin(cookie, "p", out _);
+            cache.Complete(cookie, reply);
+        }
+
+        // Two kept (capacity 2), the third's bytes freed when it was pushed out.
+        Assert.Equal(2000, cache.NativeBytes);
+
+        // A replay is a copy: the caller may keep it after the cache frees its own.
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("c", "p", out var replayed));
+        Assert.Equal(reply, replayed);
+        _clock.Advance(TimeSpan.FromSeconds(45));
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("x", "p", out _));
+        Assert.Equal(0, cache.NativeBytes);
+        cache.Complete("x", reply);
+        Assert.Equal(1000, cache.NativeBytes);
+
+        cache.Dispose();
+        Assert.Equal(0, cache.NativeBytes);
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("x", "p", out _));
+        Assert.Empty(cache.Complete("x", reply));
+        Assert.Equal(0, cache.NativeBytes);
+        Assert.Equal(0x42, replayed![999]);
     }
 }

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using MediaRelay.LoadGen.Report;
+
+namespace MediaRelay.LoadGen.Tests;
+
+/// <summary>The relay's CPU as the benchmarks read it: the process CPU-time clock, against the 10 ms ticks of /proc.</summary>
+public sealed class ProcessProbeTests
+{
+    [Fact]
+    public void The_cpu_clock_agrees_with_the_ticks_and_resolves_below_a_tick()
+    {
+        var pid = Environment.ProcessId;
+        var clockBefore = ProcessProbe.CpuClockSeconds(pid);
+        var ticksBefore = ProcessProbe.CpuTickSeconds(pid);
+        Assert.NotNull(clockBefore);
+        Assert.NotNull(ticksBefore);
+
+        // Burn about 300 ms of CPU on this thread.
+        var spin = Stopwatch.StartNew();
+        var x = 1.0;
+        while (spin.ElapsedMilliseconds < 300)
+        {
+            x = Math.Sqrt(x + 1);
+        }
+
+        var clockBurned = ProcessProbe.CpuClockSeconds(pid)!.Value - clockBefore!.Value;
+        var ticksBurned = ProcessProbe.CpuTickSeconds(pid)!.Value - ticksBefore!.Value;
+        Assert.True(x > 1);
+        Assert.InRange(clockBurned, 0.25, 5);
+        Assert.InRange(clockBurned - ticksBurned, -0.05, 0.05);
+
+        // Two readings a few microseconds apart differ by less than a tick: the clock is not tick-bound.
+        var first = ProcessProbe.CpuClockSeconds(pid)!.Value;
+        var second = ProcessProbe.CpuClockSeconds(pid)!.Value;
+        Assert.InRange(second - first, 0, 0.005);
+        Assert.NotEqual(0, (first * 1e9) % 10_000_000);
+    }
+}

@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Net;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
-using MediaRelay.EndToEnd.Tests.Kernel;
 using MediaRelay.EndToEnd.Tests.Ng;
 
 namespace MediaRelay.EndToEnd.Tests.Interfaces;
@@ -14,60 +11,37 @@ namespace MediaRelay.EndToEnd.Tests.Interfaces;
 /// provider's network, passes into the VM only what the NAT mapped: the private address is not reachable from the
 /// internet. The relay runs inside V.
 /// </summary>
-internal sealed class CloudNatTopology : IDisposable
+internal sealed class CloudNatTopology : NamespaceTopology
 {
     public const string Public = "203.0.113.10";
     public const string Private = "192.0.2.1";
     public const string PhoneA = "198.51.100.10";
     public const string PhoneB = "198.51.100.20";
-    private const int NgPort = 2223;
-    private static int s_next;
-    private readonly string _workDirectory = Directory.CreateTempSubdirectory("mediarelay-nat-").FullName;
-    private ManagedProcess? _relay;
-
-    private CloudNatTopology(string suffix)
+    private CloudNatTopology()
+        : base("mediarelay-nat-", "mr-i-", "mr-c-", "mr-v-")
     {
-        Internet = NetworkNamespace.Create("mr-i-" + suffix);
-        Cloud = NetworkNamespace.Create("mr-c-" + suffix);
-        Vm = NetworkNamespace.Create("mr-v-" + suffix);
     }
 
-    public NetworkNamespace Internet { get; }
+    public NetworkNamespace Internet => Namespace(0);
 
-    public NetworkNamespace Cloud { get; }
+    public NetworkNamespace Cloud => Namespace(1);
 
-    public NetworkNamespace Vm { get; }
+    public NetworkNamespace Vm => Namespace(2);
 
-    public string Log => _relay?.Log ?? "";
+    public static CloudNatTopology Create() => Wired(new CloudNatTopology());
 
-    public static CloudNatTopology Create()
-    {
-        var suffix = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 100000}-{Interlocked.Increment(ref s_next)}");
-        var topology = new CloudNatTopology(suffix);
-        try
-        {
-            topology.Wire();
-            return topology;
-        }
-        catch
-        {
-            topology.Dispose();
-            throw;
-        }
-    }
-
-    private void Wire()
+    protected override void Wire()
     {
         Cloud.Ip("link", "add", "ci", "type", "veth", "peer", "name", "i0", "netns", Internet.Name).Check();
         Cloud.Ip("link", "add", "cv", "type", "veth", "peer", "name", "v0", "netns", Vm.Name).Check();
-        KernelTopology.Link(Cloud, "ci", ["198.51.100.1/24"], []);
-        KernelTopology.Link(Cloud, "cv", ["192.0.2.254/24"], []);
-        KernelTopology.Link(Internet, "i0", [PhoneA + "/24", PhoneB + "/24"], []);
-        KernelTopology.Link(Vm, "v0", [Private + "/24"], []);
+        Link(Cloud, "ci", ["198.51.100.1/24"], []);
+        Link(Cloud, "cv", ["192.0.2.254/24"], []);
+        Link(Internet, "i0", [PhoneA + "/24", PhoneB + "/24"], []);
+        Link(Vm, "v0", [Private + "/24"], []);
         Internet.Ip("route", "add", "default", "via", "198.51.100.1").Check();
         Vm.Ip("route", "add", "default", "via", "192.0.2.254").Check();
         Cloud.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1").Check();
-        var rules = Path.Combine(_workDirectory, "cloud-nat.nft");
+        var rules = Path.Combine(WorkDirectory, "cloud-nat.nft");
         // Stateless, as a provider's 1:1 NAT: every packet to the public address has its destination rewritten (DNAT
         // in), every packet from the private address its source (SNAT out), checksums fixed by nft; no conntrack, so
         // the first packets of both directions at once cannot clash in a NAT table. Only mapped packets go in.
@@ -97,22 +71,5 @@ internal sealed class CloudNatTopology : IDisposable
     public UdpPhone Phone(string address, int port) => Internet.Enter(() => new UdpPhone(address, port, Public));
 
     /// <summary>Starts `mediarelay run` inside the VM with ng on 127.0.0.1:2223, ports 40000-40999 and <paramref name="arguments"/>.</summary>
-    public async Task<NgClient> StartRelayAsync(params string[] arguments)
-    {
-        _relay?.Dispose();
-        _relay = RelayProcess.StartIn(Vm, _workDirectory,
-            ["run", "--ng-listen", $"127.0.0.1:{NgPort}", "--port-min", "40000", "--port-max", "40999", "--delete-delay", "0", .. arguments]);
-        var ng = Vm.Enter(() => new NgClient(new IPEndPoint(IPAddress.Loopback, NgPort)));
-        await RelayProcess.WaitForNgAsync(ng, _relay);
-        return ng;
-    }
-
-    public void Dispose()
-    {
-        _relay?.Dispose();
-        Internet.Dispose();
-        Cloud.Dispose();
-        Vm.Dispose();
-        Directory.Delete(_workDirectory, recursive: true);
-    }
+    public Task<NgClient> StartRelayAsync(params string[] arguments) => StartRelayInAsync(Vm, arguments);
 }

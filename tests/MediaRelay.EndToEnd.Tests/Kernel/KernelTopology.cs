@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using MediaRelay.EndToEnd.Tests.Infrastructure;
 using MediaRelay.EndToEnd.Tests.Ng;
 using MediaRelay.EndToEnd.Tests.Relays;
@@ -37,48 +36,25 @@ public sealed class NamespaceTheoryAttribute : TheoryAttribute
 /// 192.0.2.1, 2001:db8:2::1 towards B — B 192.0.2.10, 2001:db8:2::10. Both phones reach the relay's address
 /// 198.51.100.1 (2001:db8:1::1); the relay runs inside R with kernel forwarding on.
 /// </summary>
-internal sealed class KernelTopology : IDisposable
+internal sealed class KernelTopology : NamespaceTopology
 {
     public const string RelayV4 = "198.51.100.1";
     public const string RelayV6 = "2001:db8:1::1";
-    private static int s_next;
-    private readonly string _workDirectory = Directory.CreateTempSubdirectory("mediarelay-kernel-").FullName;
-    private ManagedProcess? _relay;
 
-    private KernelTopology(string suffix)
+    private KernelTopology()
+        : base("mediarelay-kernel-", "mr-a-", "mr-r-", "mr-b-")
     {
-        A = NetworkNamespace.Create("mr-a-" + suffix);
-        R = NetworkNamespace.Create("mr-r-" + suffix);
-        B = NetworkNamespace.Create("mr-b-" + suffix);
     }
 
-    public NetworkNamespace A { get; }
+    public NetworkNamespace A => Namespace(0);
 
-    public NetworkNamespace R { get; }
+    public NetworkNamespace R => Namespace(1);
 
-    public NetworkNamespace B { get; }
+    public NetworkNamespace B => Namespace(2);
 
-    public ManagedProcess Relay => _relay ?? throw new InvalidOperationException("the relay is not started");
+    public static KernelTopology Create() => Wired(new KernelTopology());
 
-    public string Log => _relay?.Log ?? "";
-
-    public static KernelTopology Create()
-    {
-        var suffix = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 100000}-{Interlocked.Increment(ref s_next)}");
-        var topology = new KernelTopology(suffix);
-        try
-        {
-            topology.Wire();
-            return topology;
-        }
-        catch
-        {
-            topology.Dispose();
-            throw;
-        }
-    }
-
-    private void Wire()
+    protected override void Wire()
     {
         R.Ip("link", "add", "ra", "type", "veth", "peer", "name", "a0", "netns", A.Name).Check();
         R.Ip("link", "add", "rb", "type", "veth", "peer", "name", "b0", "netns", B.Name).Check();
@@ -105,24 +81,6 @@ internal sealed class KernelTopology : IDisposable
         B.Ip("-6", "route", "del", "default").Check();
     }
 
-    /// <summary>Sets addresses on a device, brings it up and turns checksum offload off (a bad rewrite is then dropped).</summary>
-    internal static void Link(NetworkNamespace ns, string device, string[] v4, string[] v6)
-    {
-        foreach (var address in v4)
-        {
-            ns.Ip("addr", "add", address, "dev", device).Check();
-        }
-
-        foreach (var address in v6)
-        {
-            ns.Ip("-6", "addr", "add", address, "dev", device, "nodad").Check();
-        }
-
-        ns.Ip("link", "set", device, "up").Check();
-        // veth does not verify UDP checksums while offload is on: turn it off so a bad rewrite is caught.
-        ns.Exec("ethtool", "-K", device, "tx", "off", "rx", "off").Check();
-    }
-
     /// <summary>A phone inside A (198.51.100.10:30000 unless told), sending to <paramref name="relay"/>, else the relay's address of its family.</summary>
     public UdpPhone PhoneA(string address = "198.51.100.10", int port = 30000, string? relay = null) =>
         A.Enter(() => new UdpPhone(address, port, relay ?? RelayFor(address)));
@@ -141,15 +99,7 @@ internal sealed class KernelTopology : IDisposable
     /// Starts `mediarelay run` inside R with ng on 127.0.0.1:2223, ports 40000-40999, no delete delay and
     /// <paramref name="arguments"/> (the addresses or interfaces, kernel forwarding); returns its ng client (made inside R).
     /// </summary>
-    public async Task<NgClient> StartRelayOnAsync(IEnumerable<string> arguments)
-    {
-        _relay?.Dispose();
-        _relay = RelayProcess.StartIn(R, _workDirectory,
-            ["run", "--ng-listen", "127.0.0.1:2223", "--port-min", "40000", "--port-max", "40999", "--delete-delay", "0", .. arguments]);
-        var ng = R.Enter(() => new NgClient(new IPEndPoint(IPAddress.Loopback, 2223)));
-        await RelayProcess.WaitForNgAsync(ng, _relay);
-        return ng;
-    }
+    public Task<NgClient> StartRelayOnAsync(IEnumerable<string> arguments) => StartRelayInAsync(R, arguments);
 
     /// <summary>SIGKILL to the relay: nothing of its own clean-up runs.</summary>
     public async Task KillRelayAsync()
@@ -162,13 +112,4 @@ internal sealed class KernelTopology : IDisposable
     public int RelayFilters() =>
         new[] { "ra", "rb" }.Sum(device => R.Exec("tc", "filter", "show", "dev", device, "ingress").Output
             .Split('\n').Count(line => line.Contains("handle 0x4d5208af", StringComparison.Ordinal)));
-
-    public void Dispose()
-    {
-        _relay?.Dispose();
-        A.Dispose();
-        R.Dispose();
-        B.Dispose();
-        Directory.Delete(_workDirectory, recursive: true);
-    }
 }

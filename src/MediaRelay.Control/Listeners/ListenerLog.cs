@@ -29,4 +29,16 @@ internal static partial class ListenerLog
 
     [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Protocol} reply to {Remote} failed: {Error}")]
     public static partial void UdpSendFailed(ILogger logger, string protocol, System.Net.EndPoint remote, SocketError error);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "{Protocol} datagram from {Remote} has no cookie; dropped")]
+    public static partial void NoCookie(ILogger logger, string protocol, System.Net.EndPoint remote);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Debug, Message = "{Protocol} cookie {Cookie} from {Remote} is a retransmission; reply replayed")]
+    public static partial void Replayed(ILogger logger, string protocol, string cookie, System.Net.EndPoint remote);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Debug, Message = "{Protocol} cookie {Cookie} from {Remote} arrived while its first copy runs; reply follows")]
+    public static partial void DuplicateWhilePending(ILogger logger, string protocol, string cookie, System.Net.EndPoint remote);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "{Protocol} datagram from {Remote} failed outside its command; no reply")]
+    public static partial void DatagramFailed(ILogger logger, string protocol, System.Net.EndPoint remote, Exception exception);
 }

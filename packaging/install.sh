@@ -5,6 +5,8 @@
 #   SYSCONFDIR/mediarelay/mediarelay.json          the example configuration, every key at its default; an existing
 #                                                  file is kept (SYSCONFDIR defaults to /etc)
 #   /usr/lib/sysusers.d/mediarelay.conf            the mediarelay user and group, for systemd-sysusers
+#   SYSCTLDIR/60-mediarelay.conf                   reserves the media port range in the kernel's ephemeral range
+#                                                  (SYSCTLDIR defaults to /etc/sysctl.d); applied at once
 # and creates the user mediarelay. With DESTDIR everything goes under that directory instead of / (a package build
 # or a test), and no user is created and no systemctl runs. Prints what it did; does not start or enable the service.
 #
@@ -18,6 +20,7 @@ PREFIX=${PREFIX:-/usr/local}
 SYSCONFDIR=${SYSCONFDIR:-/etc}
 UNITDIR=${UNITDIR:-/etc/systemd/system}
 SYSUSERSDIR=${SYSUSERSDIR:-/usr/lib/sysusers.d}
+SYSCTLDIR=${SYSCTLDIR:-/etc/sysctl.d}
 DESTDIR=${DESTDIR:-}
 user=mediarelay
 
@@ -54,6 +57,16 @@ say "installed $DESTDIR$UNITDIR/mediarelay.service (ExecStart=$bin_path run --co
 
 install -D -m 0644 "$here/mediarelay.sysusers" "$DESTDIR$SYSUSERSDIR/mediarelay.conf"
 say "installed $DESTDIR$SYSUSERSDIR/mediarelay.conf"
+
+install -D -m 0644 "$here/mediarelay.sysctl" "$DESTDIR$SYSCTLDIR/60-mediarelay.conf"
+say "installed $DESTDIR$SYSCTLDIR/60-mediarelay.conf (net.ipv4.ip_local_reserved_ports = 40000-59999: edit it with the port range)"
+if [ -z "$DESTDIR" ] && command -v sysctl >/dev/null 2>&1; then
+  if sysctl -q -p "$SYSCTLDIR/60-mediarelay.conf"; then
+    say "applied $SYSCTLDIR/60-mediarelay.conf"
+  else
+    say "could not apply $SYSCTLDIR/60-mediarelay.conf now (a container?); it applies at the next boot"
+  fi
+fi
 
 if [ -z "$DESTDIR" ]; then
   if getent passwd "$user" >/dev/null; then

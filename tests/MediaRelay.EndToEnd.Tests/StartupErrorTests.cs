@@ -72,6 +72,36 @@ public sealed class StartupErrorTests : IDisposable
             process.Log, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_port_range_in_the_kernels_ephemeral_range_is_named_with_the_sysctl_that_reserves_it()
+    {
+        var bounds = (await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_local_port_range")).Split(['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var low = int.Parse(bounds[0], System.Globalization.CultureInfo.InvariantCulture);
+        var inside = RelayEndpoints.Allocate(mediaPorts: 20);
+        var first = (low + 1000) & ~1;
+        string[] arguments = ["run", "--relay-address", "127.0.0.1", "--ng-listen", inside.Ng.ToString(), "--port-min", first.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--port-max", (first + 19).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        using (var process = Start(arguments))
+        {
+            using var ng = new NgClient(inside.Ng);
+            await WaitForNgAsync(ng, process);
+            var reserved = (await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_local_reserved_ports")).Trim();
+            if (reserved.Length == 0)
+            {
+                Assert.Contains($"port range {first}-{first + 19}: 20 of its ports lie in the kernel's ephemeral port range {low}-", process.Log, StringComparison.Ordinal);
+                Assert.Contains($"sysctl -w net.ipv4.ip_local_reserved_ports={first}-{first + 19}", process.Log, StringComparison.Ordinal);
+            }
+        }
+
+        // The tests' own ranges (20000-29999) lie below it: no such warning.
+        var below = RelayEndpoints.Allocate(mediaPorts: 20);
+        using var quiet = Start(RunOn(below));
+        using var ngBelow = new NgClient(below.Ng);
+        await WaitForNgAsync(ngBelow, quiet);
+        Assert.Contains($"port range {below.PortMin}-{below.PortMax}: 10 of 10 RTP/RTCP pairs per address usable now", quiet.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("ephemeral port range", quiet.Log, StringComparison.Ordinal);
+    }
+
     private async Task<string> RefusedAsync(IEnumerable<string> arguments)
     {
         using var process = Start(arguments);

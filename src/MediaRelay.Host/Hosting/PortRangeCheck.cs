@@ -60,6 +60,69 @@ internal static class PortRangeCheck
         return (pairs.Count, taken.Count);
     }
 
+    /// <summary>
+    /// The ports of the relay's range that lie in the kernel's ephemeral range (net.ipv4.ip_local_port_range) and are
+    /// not reserved (net.ipv4.ip_local_reserved_ports): any program's outgoing socket (a DNS lookup, a database
+    /// connection) may be given one of them, and the relay cannot bind it while that lasts. Null where /proc cannot be read.
+    /// </summary>
+    public static (int Ports, int Low, int High)? EphemeralOverlap(
+        RelayOptions options,
+        string rangeFile = "/proc/sys/net/ipv4/ip_local_port_range",
+        string reservedFile = "/proc/sys/net/ipv4/ip_local_reserved_ports")
+    {
+        string range;
+        string reserved;
+        try
+        {
+            range = File.ReadAllText(rangeFile);
+            reserved = File.Exists(reservedFile) ? File.ReadAllText(reservedFile) : string.Empty;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var bounds = range.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        if (bounds.Length < 2 || !int.TryParse(bounds[0], CultureInfo.InvariantCulture, out var low)
+            || !int.TryParse(bounds[1], CultureInfo.InvariantCulture, out var high))
+        {
+            return null;
+        }
+
+        var reservedRanges = new List<(int From, int To)>();
+        foreach (var item in reserved.Trim().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var dash = item.IndexOf('-');
+            if (dash < 0 && int.TryParse(item, CultureInfo.InvariantCulture, out var single))
+            {
+                reservedRanges.Add((single, single));
+            }
+            else if (dash > 0 && int.TryParse(item.AsSpan(0, dash), CultureInfo.InvariantCulture, out var from)
+                && int.TryParse(item.AsSpan(dash + 1), CultureInfo.InvariantCulture, out var to))
+            {
+                reservedRanges.Add((from, to));
+            }
+        }
+
+        var ports = 0;
+        for (var port = Math.Max(options.PortMin, low); port <= Math.Min(options.PortMax, high); port++)
+        {
+            var isReserved = false;
+            foreach (var (from, to) in reservedRanges)
+            {
+                isReserved |= port >= from && port <= to;
+            }
+
+            ports += isReserved ? 0 : 1;
+        }
+
+        return (ports, low, high);
+    }
+
     /// <summary>A socket on the wildcard, or on one of the relay's addresses, blocks the relay's bind of that port.</summary>
     private static bool Concerns(string hexAddress, RelayOptions options)
     {

@@ -106,6 +106,11 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         {
             HostLog.PortRangeTaken(logger, options.PortMin, options.PortMax, portsTaken, pairs - pairsTaken, pairs);
         }
+
+        if (PortRangeCheck.EphemeralOverlap(options) is { Ports: > 0 } ephemeral)
+        {
+            HostLog.PortRangeEphemeral(logger, options.PortMin, options.PortMax, ephemeral.Ports, ephemeral.Low, ephemeral.High);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

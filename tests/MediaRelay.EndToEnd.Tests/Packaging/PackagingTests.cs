@@ -34,6 +34,8 @@ public sealed class PackagingTests(PublishedRelay package, ITestOutputHelper out
         Assert.Contains("ExecStart=/usr/local/bin/mediarelay run --config /etc/mediarelay/mediarelay.json", unit, StringComparison.Ordinal);
         Assert.Contains("Type=notify", unit, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(package.DestDir, "usr/lib/sysusers.d/mediarelay.conf")));
+        // The default media range reserved in the kernel's ephemeral range, in the file sysctl reads at boot.
+        Assert.Contains("net.ipv4.ip_local_reserved_ports = 40000-59999", File.ReadAllText(Path.Combine(package.DestDir, "etc/sysctl.d/60-mediarelay.conf")), StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(Path.Combine(PublishedRelay.RepositoryRoot, "src/MediaRelay.Host/mediarelay.json")), File.ReadAllText(package.InstalledConfig));
         Assert.Contains($"install.sh: installed {package.InstalledBinary}", package.InstallLog, StringComparison.Ordinal);
         Assert.Contains("user mediarelay not created (DESTDIR is set", package.InstallLog, StringComparison.Ordinal);

@@ -5,8 +5,9 @@
 #   SYSCONFDIR/mediarelay/mediarelay.json          the example configuration, every key at its default; an existing
 #                                                  file is kept (SYSCONFDIR defaults to /etc)
 #   /usr/lib/sysusers.d/mediarelay.conf            the mediarelay user and group, for systemd-sysusers
-#   SYSCTLDIR/60-mediarelay.conf                   reserves the media port range in the kernel's ephemeral range
-#                                                  (SYSCTLDIR defaults to /etc/sysctl.d); applied at once
+#   SYSCTLDIR/60-mediarelay.conf                   reserves the configuration's media port range in the kernel's
+#                                                  ephemeral range (SYSCTLDIR defaults to /etc/sysctl.d); an
+#                                                  existing file is kept; applied at once when nothing else is reserved
 # and creates the user mediarelay. With DESTDIR everything goes under that directory instead of / (a package build
 # or a test), and no user is created and no systemctl runs. Prints what it did; does not start or enable the service.
 #
@@ -58,16 +59,6 @@ say "installed $DESTDIR$UNITDIR/mediarelay.service (ExecStart=$bin_path run --co
 install -D -m 0644 "$here/mediarelay.sysusers" "$DESTDIR$SYSUSERSDIR/mediarelay.conf"
 say "installed $DESTDIR$SYSUSERSDIR/mediarelay.conf"
 
-install -D -m 0644 "$here/mediarelay.sysctl" "$DESTDIR$SYSCTLDIR/60-mediarelay.conf"
-say "installed $DESTDIR$SYSCTLDIR/60-mediarelay.conf (net.ipv4.ip_local_reserved_ports = 40000-59999: edit it with the port range)"
-if [ -z "$DESTDIR" ] && command -v sysctl >/dev/null 2>&1; then
-  if sysctl -q -p "$SYSCTLDIR/60-mediarelay.conf"; then
-    say "applied $SYSCTLDIR/60-mediarelay.conf"
-  else
-    say "could not apply $SYSCTLDIR/60-mediarelay.conf now (a container?); it applies at the next boot"
-  fi
-fi
-
 if [ -z "$DESTDIR" ]; then
   if getent passwd "$user" >/dev/null; then
     say "user $user exists"
@@ -93,6 +84,33 @@ else
   else
     install -D -m 0644 "$root/src/MediaRelay.Host/mediarelay.json" "$DESTDIR$config_path"
     say "installed $DESTDIR$config_path (every key at its default; mode 0644)"
+  fi
+fi
+
+# The media range reserved in the kernel's ephemeral range, from the installed configuration (PortMin, PortMax). An
+# existing file is kept, as the configuration is. The sysctl is one list for every program: applied at once only
+# while nothing else is reserved; otherwise the script says what to merge.
+sysctl_path=$SYSCTLDIR/60-mediarelay.conf
+if [ -e "$DESTDIR$sysctl_path" ]; then
+  say "kept the existing $DESTDIR$sysctl_path"
+else
+  port_min=$(sed -n 's/^[[:space:]]*"PortMin":[[:space:]]*\([0-9]*\).*/\1/p' "$DESTDIR$config_path" | head -n 1)
+  port_max=$(sed -n 's/^[[:space:]]*"PortMax":[[:space:]]*\([0-9]*\).*/\1/p' "$DESTDIR$config_path" | head -n 1)
+  range="${port_min:-40000}-${port_max:-59999}"
+  sysctl_tmp=$(mktemp)
+  sed "s/^net.ipv4.ip_local_reserved_ports = .*/net.ipv4.ip_local_reserved_ports = $range/" "$here/mediarelay.sysctl" >"$sysctl_tmp"
+  install -D -m 0644 "$sysctl_tmp" "$DESTDIR$sysctl_path"
+  rm -f "$sysctl_tmp"
+  say "installed $DESTDIR$sysctl_path (net.ipv4.ip_local_reserved_ports = $range, the configuration's media range)"
+  if [ -z "$DESTDIR" ] && command -v sysctl >/dev/null 2>&1; then
+    current=$(sysctl -n net.ipv4.ip_local_reserved_ports 2>/dev/null || true)
+    if [ -n "$current" ]; then
+      say "not applied now: ports $current are reserved already; merge them into $sysctl_path (one list), then sysctl -p $sysctl_path"
+    elif sysctl -q -p "$sysctl_path"; then
+      say "applied $sysctl_path"
+    else
+      say "could not apply $sysctl_path now (a container?); it applies at the next boot"
+    fi
   fi
 fi
 

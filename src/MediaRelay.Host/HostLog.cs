@@ -58,8 +58,8 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 225, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} port(s) are held by other programs, so only {Usable} of {Pairs} RTP/RTCP pairs per address are usable; give the relay a range of its own (--port-min, --port-max), below the kernel's ephemeral range (net.ipv4.ip_local_port_range)")]
     public static partial void PortRangeTaken(ILogger logger, int portMin, int portMax, int ports, int usable, int pairs);
 
-    [LoggerMessage(EventId = 234, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} of its ports lie in the kernel's ephemeral port range {Low}-{High} (net.ipv4.ip_local_port_range), from which any program's outgoing sockets take ports, and then the relay cannot bind them; reserve the range for the relay (sysctl -w net.ipv4.ip_local_reserved_ports={PortMin}-{PortMax}, and a file in /etc/sysctl.d/ to keep it) or choose one below {Low}")]
-    public static partial void PortRangeEphemeral(ILogger logger, int portMin, int portMax, int ports, int low, int high);
+    [LoggerMessage(EventId = 234, Level = LogLevel.Warning, Message = "port range {PortMin}-{PortMax}: {Ports} of its ports lie in the kernel's ephemeral port range {Low}-{High} (net.ipv4.ip_local_port_range), from which any program's outgoing sockets take ports, and then the relay cannot bind them; reserve the range for the relay (sysctl -w net.ipv4.ip_local_reserved_ports={Reserved}, and a file in /etc/sysctl.d/ to keep it) or choose one below {Low}")]
+    public static partial void PortRangeEphemeral(ILogger logger, int portMin, int portMax, int ports, int low, int high, string reserved);
 
     [LoggerMessage(EventId = 226, Level = LogLevel.Warning, Message = "draining (SIGHUP or the management API): new calls are refused, {Sessions} call(s) go on; the relay exits when the last one ends (limit: {Limit})")]
     public static partial void Draining(ILogger logger, int sessions, string limit);

@@ -23,7 +23,7 @@ internal sealed class RelayProbe(Uri management) : IDisposable
         string text;
         try
         {
-            text = await _http.GetStringAsync("/metrics");
+            text = await _http.GetStringAsync("metrics");
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {

@@ -114,10 +114,18 @@ internal static class SoakScenario
         await churnTask;
         var mediaSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var whole = engine.LatencySnapshot();
+        var notEnded = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Calls), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency }, async (slot, _) =>
         {
-            while (!await churn.EndAsync(slot))
+            // An action may still hold the slot for a moment; a relay that no longer answers gets 20 tries.
+            for (var attempt = 0; !await churn.EndAsync(slot); attempt++)
             {
+                if (attempt == 20)
+                {
+                    Interlocked.Increment(ref notEnded);
+                    return;
+                }
+
                 await Task.Delay(50, CancellationToken.None);
             }
         });
@@ -183,6 +191,13 @@ internal static class SoakScenario
         if (churn.FirstError is not null)
         {
             report.Note("first signalling error: " + churn.FirstError);
+        }
+
+        report.Add("calls_not_deleted", notEnded);
+        if (notEnded > 0)
+        {
+            report.Ok = false;
+            report.Error = string.Create(CultureInfo.InvariantCulture, $"{notEnded} call(s) could not be deleted at the end: {churn.FirstError}");
         }
 
         return report;

@@ -78,9 +78,9 @@ public sealed class CookieDatagramServer : IAsyncDisposable
     /// <summary>Binds every endpoint and starts the workers; throws when one cannot be bound (nothing stays bound).</summary>
     public void Start()
     {
-        if (_started)
+        if (_started || _stopped)
         {
-            throw new InvalidOperationException("the " + _options.Name + " server was already started");
+            throw new InvalidOperationException("the " + _options.Name + " server was already " + (_stopped ? "stopped" : "started"));
         }
 
         _started = true;
@@ -122,7 +122,8 @@ public sealed class CookieDatagramServer : IAsyncDisposable
                 var thread = new Thread(() => ReceiveLoop(listener, done))
                 {
                     IsBackground = true,
-                    Name = _options.Name + "-" + listener.EndPoint.Port.ToString(CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture),
+                    // Linux keeps 15 characters of a thread's name: "ng-22222-3", "rtpp-22222-0".
+                    Name = _options.ThreadName + "-" + listener.EndPoint.Port.ToString(CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture),
                 };
                 thread.Start();
             }
@@ -256,7 +257,17 @@ public sealed class CookieDatagramServer : IAsyncDisposable
         }
 
         output.ResetWrittenCount();
-        _writer(datagram, space, cookie, remote, output);
+        try
+        {
+            _writer(datagram, space, cookie, remote, output);
+        }
+        catch
+        {
+            // No reply: a retransmission must run the command again, not wait forever for this one's reply.
+            _cache.Abandon(cookie);
+            throw;
+        }
+
         var reply = output.WrittenSpan;
         var waiters = _cache.Complete(cookie, reply);
         Send(peer, reply);
@@ -299,6 +310,9 @@ public sealed class CookieDatagramOptions
 {
     /// <summary>The protocol's name in log lines and thread names.</summary>
     public string Name { get; set; } = "control";
+
+    /// <summary>The workers' thread names begin with this (at most 4 characters, so port and number fit in Linux's 15). Default "ctl".</summary>
+    public string ThreadName { get; set; } = "ctl";
 
     /// <summary>The UDP endpoints to listen on. Default none.</summary>
     public IList<IPEndPoint> EndPoints { get; set; } = [];

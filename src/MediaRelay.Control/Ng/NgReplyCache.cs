@@ -141,6 +141,27 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
         }
     }
 
+    /// <summary>
+    /// Forgets a cookie whose command failed without a reply: its retransmissions run it again instead of waiting for
+    /// a reply that never comes. Returns the peers that waited (they get no reply, as the first copy did not).
+    /// </summary>
+    public IReadOnlyList<TPeer> Abandon(string cookie)
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_entries.TryGetValue(cookie, out var entry) || entry.Reply is not null)
+            {
+                return [];
+            }
+
+            _entries.Remove(cookie);
+            _bytes -= entry.Cost;
+            IReadOnlyList<TPeer> waiters = entry.Waiters ?? (IReadOnlyList<TPeer>)[];
+            entry.Waiters = null;
+            return waiters;
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)

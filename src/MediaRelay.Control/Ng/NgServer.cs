@@ -38,6 +38,7 @@ public sealed class NgServer : IAsyncDisposable
             new CookieDatagramOptions
             {
                 Name = "ng",
+                ThreadName = "ng",
                 EndPoints = options.ListenEndPoints,
                 ReplyCacheTime = options.ReplyCacheTime,
                 ReplyCacheCapacity = options.ReplyCacheCapacity,

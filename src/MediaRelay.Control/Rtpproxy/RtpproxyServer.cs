@@ -19,7 +19,7 @@ public sealed class RtpproxyServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         if (udp.Count > 0)
         {
-            _udp = new CookieDatagramServer(new CookieDatagramOptions { Name = "rtpproxy", EndPoints = udp },
+            _udp = new CookieDatagramServer(new CookieDatagramOptions { Name = "rtpproxy", ThreadName = "rtpp", EndPoints = udp },
                 datagram => handler.Handle(datagram, hasCookie: true), time, logger);
         }
 

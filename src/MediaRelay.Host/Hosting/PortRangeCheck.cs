@@ -63,9 +63,10 @@ internal static class PortRangeCheck
     /// <summary>
     /// The ports of the relay's range that lie in the kernel's ephemeral range (net.ipv4.ip_local_port_range) and are
     /// not reserved (net.ipv4.ip_local_reserved_ports): any program's outgoing socket (a DNS lookup, a database
-    /// connection) may be given one of them, and the relay cannot bind it while that lasts. Null where /proc cannot be read.
+    /// connection) may be given one of them, and the relay cannot bind it while that lasts. Reserved is the kernel's
+    /// list as it stands (one sysctl holds every program's reservations). Null where /proc cannot be read.
     /// </summary>
-    public static (int Ports, int Low, int High)? EphemeralOverlap(
+    public static (int Ports, int Low, int High, string Reserved)? EphemeralOverlap(
         RelayOptions options,
         string rangeFile = "/proc/sys/net/ipv4/ip_local_port_range",
         string reservedFile = "/proc/sys/net/ipv4/ip_local_reserved_ports")
@@ -120,7 +121,7 @@ internal static class PortRangeCheck
             ports += isReserved ? 0 : 1;
         }
 
-        return (ports, low, high);
+        return (ports, low, high, reserved.Trim());
     }
 
     /// <summary>A socket on the wildcard, or on one of the relay's addresses, blocks the relay's bind of that port.</summary>

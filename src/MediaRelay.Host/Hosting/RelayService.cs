@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
@@ -109,7 +110,10 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
 
         if (PortRangeCheck.EphemeralOverlap(options) is { Ports: > 0 } ephemeral)
         {
-            HostLog.PortRangeEphemeral(logger, options.PortMin, options.PortMax, ephemeral.Ports, ephemeral.Low, ephemeral.High);
+            // The sysctl holds one list for every program: the advice keeps what is reserved already.
+            var range = options.PortMin.ToString(CultureInfo.InvariantCulture) + "-" + options.PortMax.ToString(CultureInfo.InvariantCulture);
+            var list = ephemeral.Reserved.Length == 0 ? range : ephemeral.Reserved + "," + range;
+            HostLog.PortRangeEphemeral(logger, options.PortMin, options.PortMax, ephemeral.Ports, ephemeral.Low, ephemeral.High, list);
         }
     }
 

@@ -48,6 +48,32 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_command_that_failed_without_a_reply_runs_again_when_retransmitted()
+    {
+        var runs = 0;
+        await using var server = new CookieDatagramServer(
+            new CookieDatagramOptions { EndPoints = [new IPEndPoint(IPAddress.Loopback, 0)] },
+            datagram => Interlocked.Increment(ref runs) == 1
+                ? throw new InvalidOperationException("a bug in the handler")
+                : Encoding.ASCII.GetBytes("9_1 ok\n"));
+        server.Start();
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+
+        await client.SendAsync("9_1 V"u8.ToArray(), server.LocalEndPoints[0]);
+        using (var quiet = new CancellationTokenSource(500))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.ReceiveAsync(quiet.Token));
+        }
+
+        // The proxy retransmits: the command runs again and this time answers.
+        await client.SendAsync("9_1 V"u8.ToArray(), server.LocalEndPoints[0]);
+        using var timeout = new CancellationTokenSource(2000);
+        Assert.Equal("9_1 ok\n", Encoding.ASCII.GetString((await client.ReceiveAsync(timeout.Token)).Buffer));
+        Assert.Equal(2, runs);
+        Assert.Equal(0, server.RepliesReplayed);
+    }
+
+    [Fact]
     public async Task One_connection_carries_request_after_request_and_the_socket_file_goes_at_stop()
     {
         var path = Path.Combine(_directory, "sub", "control.sock");

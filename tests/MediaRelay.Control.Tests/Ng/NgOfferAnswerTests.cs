@@ -21,7 +21,9 @@ public sealed class NgOfferAnswerTests : IAsyncLifetime
         "v=0\r\no=bob 2808844564 2808844564 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n" +
         "m=audio 3456 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
 
-    private static int s_nextRange = 45000 + (Environment.ProcessId % 20 * 100);
+    // Real sockets in ranges of 8 ports: below the kernel's ephemeral range (32768-60999), where any program's
+    // outgoing socket could take one of them and make "Ran out of ports" come early.
+    private static int s_nextRange = 12000 + (Environment.ProcessId % 20 * 300);
     private readonly SessionManager _sessions;
     private readonly NgServerHarness _ng;
     private int _cookie;

@@ -161,4 +161,23 @@ public class NgReplyCacheTests
         Assert.Equal(0, cache.NativeBytes);
         Assert.Equal(0x42, replayed![999]);
     }
+
+    [Fact]
+    public void A_command_that_failed_without_a_reply_runs_again_on_its_retransmission()
+    {
+        using var cache = new NgReplyCache<string>(_clock, TimeSpan.FromSeconds(45), 100, NoByteLimit);
+        cache.Begin("c", "first", out _);
+        Assert.Equal(NgReplyCache<string>.Outcome.Wait, cache.Begin("c", "copy", out _));
+
+        Assert.Equal(["copy"], cache.Abandon("c"));
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+        Assert.Equal(NgReplyCache<string>.Outcome.Run, cache.Begin("c", "again", out _));
+
+        // A completed reply is not abandoned: its retransmissions still replay it.
+        cache.Complete("c", [5]);
+        Assert.Empty(cache.Abandon("c"));
+        Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("c", "p", out var replay));
+        Assert.Equal([5], replay);
+    }
 }

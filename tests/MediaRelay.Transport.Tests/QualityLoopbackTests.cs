@@ -16,8 +16,28 @@ public sealed class QualityLoopbackTests
     [Fact]
     public void Loss_within_half_a_percent_and_jitter_within_ten_percent_of_the_truth()
     {
+        // The truth is taken at the sender; the relay measures at its receive. On a machine busy with other tests the
+        // relay's loop may wake late and see jitter the truth does not know (it only ever adds): up to three calls,
+        // and one must be within the bounds. A wrong estimator misses in all three.
+        var attempts = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (lossOk, jitterOk, line) = MeasureOnce("quality-" + attempt);
+            attempts.Add(line);
+            Assert.True(lossOk, line);
+            if (jitterOk)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("jitter outside 10 % of the truth in every attempt:\n" + string.Join("\n", attempts));
+    }
+
+    private static (bool LossOk, bool JitterOk, string Line) MeasureOnce(string callId)
+    {
         using var relay = new LoopbackRelay(TransportKind.IoUring);
-        var (facingCaller, _) = relay.Call("quality");
+        var (facingCaller, _) = relay.Call(callId);
         using var caller = new Phone();
 
         var clock = Stopwatch.StartNew();
@@ -44,7 +64,7 @@ public sealed class QualityLoopbackTests
         }
 
         Thread.Sleep(200);
-        var quality = relay.Manager.Query("quality")!.Streams[0].Caller.Quality;
+        var quality = relay.Manager.Query(callId)!.Streams[0].Caller.Quality;
 
         // The truth: RFC 3550 A.8 over the times the packets left the phone.
         double jitter = 0;
@@ -56,8 +76,10 @@ public sealed class QualityLoopbackTests
 
         var expected = Packets - 1; // the last packet is dropped, so never known
         var lossTruth = 100.0 * (expected - sentAt.Count) / expected;
-        Assert.Equal(expected, quality.PacketsExpected);
-        Assert.InRange(quality.LossPercent, lossTruth - 0.5, lossTruth + 0.5);
-        Assert.InRange(quality.JitterMilliseconds, jitter * 0.9, jitter * 1.1);
+        var lossOk = quality.PacketsExpected == expected && Math.Abs(quality.LossPercent - lossTruth) <= 0.5;
+        var jitterOk = quality.JitterMilliseconds >= jitter * 0.9 && quality.JitterMilliseconds <= jitter * 1.1;
+        var line = FormattableString.Invariant(
+            $"{callId}: expected {quality.PacketsExpected} (truth {expected}), loss {quality.LossPercent:F3} % (truth {lossTruth:F3}), jitter {quality.JitterMilliseconds:F3} ms (truth {jitter:F3})");
+        return (lossOk, jitterOk, line);
     }
 }

@@ -8,7 +8,8 @@
 #   bench/soak.sh                            one hour, 500 calls (about 62 minutes)
 #   DURATION=120 CALLS=100 bench/soak.sh     a quick run
 # Environment: CALLS (500), DURATION (3600), CHURN_RATE (5), SAMPLE (10), SEED (1), OUT (bench/out/soak-<time>),
-#   MEDIARELAY_ARGS (none: e.g. "--kernel-forwarding off" for user space only).
+#   ACCOUNTING (sqlite:$OUT/sessions.db; "off" for none), MEDIARELAY_ARGS (none: e.g. "--kernel-forwarding off" for
+#   user space only).
 # Output in $OUT: soak.csv, soak.jsonl (the final report), soak.png, mediarelay.log, loadgen.log.
 set -uo pipefail
 
@@ -19,6 +20,7 @@ CHURN_RATE=${CHURN_RATE:-5}
 SAMPLE=${SAMPLE:-10}
 SEED=${SEED:-1}
 OUT=${OUT:-$ROOT/bench/out/soak-$(date +%Y%m%d-%H%M%S)}
+ACCOUNTING=${ACCOUNTING:-sqlite:$OUT/sessions.db}
 read -r -a MEDIARELAY_EXTRA <<<"${MEDIARELAY_ARGS:-}"
 NG=127.0.0.1:22290
 MGMT=127.0.0.1:9990
@@ -43,9 +45,9 @@ dotnet build "$ROOT/src/MediaRelay.Host/MediaRelay.Host.csproj" -c Release -nolo
   && dotnet build "$ROOT/bench/MediaRelay.LoadGen/MediaRelay.LoadGen.csproj" -c Release -nologo -v q >>"$OUT/build.log" 2>&1 \
   || { log "build failed: see $OUT/build.log"; exit 1; }
 
-log "starting MediaRelay: ng $NG, management $MGMT, ports 20000-29999 (outside the generator's ephemeral ports: the relay refuses media from its own range), accounting $OUT/sessions.db ${MEDIARELAY_EXTRA[*]}"
+log "starting MediaRelay: ng $NG, management $MGMT, ports 20000-29999 (outside the generator's ephemeral ports: the relay refuses media from its own range), accounting $ACCOUNTING ${MEDIARELAY_EXTRA[*]}"
 dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min 20000 --port-max 29999 --ng-listen "$NG" \
-  --management-listen "$MGMT" --accounting "sqlite:$OUT/sessions.db" "${MEDIARELAY_EXTRA[@]}" >"$OUT/mediarelay.log" 2>&1 &
+  --management-listen "$MGMT" --accounting "$ACCOUNTING" "${MEDIARELAY_EXTRA[@]}" >"$OUT/mediarelay.log" 2>&1 &
 RELAY_PID=$!
 for _ in $(seq 1 100); do
   curl -fs "http://$MGMT/api/summary" >/dev/null 2>&1 && break

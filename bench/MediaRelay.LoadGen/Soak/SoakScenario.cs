@@ -60,7 +60,7 @@ internal static class SoakScenario
         }
 
         var started = Stopwatch.GetTimestamp();
-        var samples = new List<(double T, RelayReading Relay, double LossPercent, double P99)>();
+        var samples = new List<(double T, RelayReading Relay)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         stop.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
         var churnTask = ChurnAsync(options, churn, stop.Token);
@@ -94,7 +94,7 @@ internal static class SoakScenario
             var t = Stopwatch.GetElapsedTime(started, now).TotalSeconds;
             var calls = CallsSending(engine, churn);
             worstLoss = Math.Max(worstLoss, loss);
-            samples.Add((t, relay, loss, interval.PercentileMicroseconds(0.99)));
+            samples.Add((t, relay));
             csv?.WriteLine(string.Join(',', new[]
             {
                 F(t), F(calls.Up), F(calls.Held), F(sent), F(received), F(loss), F(interval.PercentileMicroseconds(0.50)),
@@ -167,7 +167,7 @@ internal static class SoakScenario
         report.Add("ng_slow_over_100ms", churn.NgSlow);
         report.Add("relay_fds_before", before.Value.OpenFds);
         report.Add("relay_rss_mb_before", before.Value.ResidentMegabytes);
-        AddFlatness(report, samples, options.SampleSeconds);
+        AddFlatness(report, samples);
         if (after is { } end)
         {
             report.Add("relay_ports_used_after", end.PortsUsed);
@@ -207,7 +207,7 @@ internal static class SoakScenario
     /// How flat the relay's descriptors, RSS and GC heap stayed: first and last value, and the least-squares slope
     /// per hour, over the samples after the first tenth of the run (start-up: JIT, pools, caches filling).
     /// </summary>
-    private static void AddFlatness(RunReport report, List<(double T, RelayReading Relay, double LossPercent, double P99)> samples, double sampleSeconds)
+    private static void AddFlatness(RunReport report, List<(double T, RelayReading Relay)> samples)
     {
         var steady = samples.Skip(samples.Count / 10).Where(s => !double.IsNaN(s.Relay.OpenFds)).ToList();
         if (steady.Count < 2)
@@ -232,7 +232,6 @@ internal static class SoakScenario
         Series("relay_fds", r => r.OpenFds);
         Series("relay_rss_mb", r => r.ResidentMegabytes);
         Series("relay_gc_heap_mb", r => r.GcHeapMegabytes);
-        _ = sampleSeconds;
     }
 
     private static async Task ChurnAsync(LoadGenOptions options, SoakChurn churn, CancellationToken stop)

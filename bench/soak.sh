@@ -10,7 +10,8 @@
 # Environment: CALLS (500), DURATION (3600), CHURN_RATE (5), SAMPLE (10), SEED (1), OUT (bench/out/soak-<time>),
 #   ACCOUNTING (sqlite:$OUT/sessions.db; "off" for none), MEDIARELAY_ARGS (none: e.g. "--kernel-forwarding off" for
 #   user space only).
-# Output in $OUT: soak.csv, soak.jsonl (the final report), soak.png, mediarelay.log, loadgen.log.
+# Output in $OUT: soak.csv, soak.jsonl (the final report), soak.png, mediarelay.log, loadgen.log, and smaps.csv
+# (where the relay's resident memory lies, by kind, from bench/smaps-sample.py; needs python3).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +56,12 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+SAMPLER_PID=
+if command -v python3 >/dev/null 2>&1; then
+  python3 "$ROOT/bench/smaps-sample.py" "$RELAY_PID" "$OUT/smaps.csv" "$SAMPLE" &
+  SAMPLER_PID=$!
+fi
+
 log "soak: $CALLS calls, $DURATION s, $CHURN_RATE actions/s, a sample every $SAMPLE s"
 timeout --kill-after=10 $((DURATION + 600)) dotnet "$LOADGEN_DLL" --mode soak --relay "$NG" --relay-name MediaRelay \
   --relay-pid "$RELAY_PID" --management "http://$MGMT/" --calls "$CALLS" --duration "$DURATION" --churn-rate "$CHURN_RATE" \
@@ -62,6 +69,7 @@ timeout --kill-after=10 $((DURATION + 600)) dotnet "$LOADGEN_DLL" --mode soak --
   --csv-out "$OUT/soak.csv" --json-out "$OUT/soak.jsonl" 2>&1 | tee "$OUT/loadgen.log" | grep -v '^LOADGEN_JSON'
 RC=${PIPESTATUS[0]}
 stop_relay
+[ -n "$SAMPLER_PID" ] && wait "$SAMPLER_PID" 2>/dev/null
 
 if command -v gnuplot >/dev/null 2>&1 && [ -s "$OUT/soak.csv" ]; then
   gnuplot <<GNUPLOT

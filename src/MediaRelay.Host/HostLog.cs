@@ -73,6 +73,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 229, Level = LogLevel.Warning, Message = "management listener {Address} (the default) is taken ({Reason}): another relay on this host has it; this relay runs without the management API, metrics and dashboard; give it its own address with --management-listen")]
     public static partial void ManagementDefaultTaken(ILogger logger, string address, string reason);
 
+    [LoggerMessage(EventId = 235, Level = LogLevel.Debug, Message = "native heap trimmed (memory given back to the kernel: {Released})")]
+    public static partial void HeapTrimmed(ILogger logger, bool released);
+
+    [LoggerMessage(EventId = 236, Level = LogLevel.Debug, Message = "the C library has no malloc_trim (not glibc): the native heap is not trimmed")]
+    public static partial void HeapTrimUnavailable(ILogger logger);
+
     [LoggerMessage(EventId = 230, Level = LogLevel.Debug, Message = "told systemd: {State}")]
     public static partial void Notified(ILogger logger, string state);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MediaRelay.Accounting.Storage;
 using MediaRelay.Accounting.Tests.Infrastructure;
 using MediaRelay.Management.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace MediaRelay.Accounting.Tests;
 
@@ -123,6 +124,38 @@ public sealed class AccountingFaultTests
         Assert.Equal(Names("readonly", 3).Concat(Names("writable", 2)).Order(StringComparer.Ordinal), records.Select(r => r.CallId).Order(StringComparer.Ordinal));
         Assert.All(records, r => Assert.Equal((40, "closed"), (r.Packets, r.EndReason)));
         Assert.Equal(0, database.SpoolLines);
+    }
+
+    [Fact]
+    public async Task A_report_reading_the_sqlite_file_while_calls_end_sends_no_record_to_the_spool()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        using var relay = await RunningRelay.StartAsync(40, null, database.RelayArguments);
+        await RelayControl.WaitForLogAsync(relay.Process, "accounting: every ended session is recorded in sqlite:");
+        await CallsAsync(relay, "before", 2);
+        await EventuallyAsync(() => Count(database) == 2, "the first 2 records in the file");
+
+        // A long report: its read transaction stays open while more calls end. With a rollback journal, the relay's
+        // commit would wait for it for the busy timeout (5 s) and then spool; in WAL mode both go on at once.
+        using (var report = new SqliteConnection($"Data Source={database.SqlitePath};Pooling=False"))
+        {
+            report.Open();
+            using var transaction = report.BeginTransaction(deferred: true);
+            using (var read = report.CreateCommand())
+            {
+                read.Transaction = transaction;
+                read.CommandText = "SELECT COUNT(*) FROM media_sessions";
+                Assert.Equal(2L, read.ExecuteScalar());
+            }
+
+            await CallsAsync(relay, "during", 3);
+            await EventuallyAsync(() => Count(database) == 5, "the 3 records of the calls that ended during the report", seconds: 4);
+            Assert.Equal(0, database.SpoolLines);
+        }
+
+        Assert.Equal("wal", database.Text("PRAGMA journal_mode"));
+        Assert.Equal(0, await RelayControl.StopAsync(relay.Process));
+        Assert.Contains("accounting: 5 record(s) written to sqlite:", relay.Process.Log, StringComparison.Ordinal);
     }
 
     /// <summary>Calls PREFIX-1..N: each set up, 20 RTP packets each way relayed, then deleted over ng.</summary>

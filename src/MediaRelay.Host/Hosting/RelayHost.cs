@@ -145,6 +145,7 @@ internal static class RelayHost
         builder.Services.AddHostedService<AccountingService>();
         builder.Services.AddHostedService<RelayService>();
         builder.Services.AddSingleton<ISessionApi>(sp => sp.GetRequiredService<SessionManager>());
+        builder.Services.AddHostedService<NativeHeapTrim>();
         builder.Services.AddSingleton(new DrainOptions { Timeout = TimeSpan.FromSeconds(settings.DrainTimeout) });
         builder.Services.AddSingleton(_ => new SystemdNotify());
         builder.Services.AddSingleton<SystemdNotifyService>();

@@ -52,6 +52,11 @@ internal sealed unsafe class ProvidedBuffers : IDisposable
 
         error = null;
         var buffers = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)bufferSize, 64);
+        // Touched now, every page: the kernel fills the buffers in ring order, so all of them are used in turn, and
+        // untouched pages would become resident one by one for as long as few packets reach user space (the kernel
+        // path forwarding the rest: hours), a resident size that creeps instead of standing at its final figure from
+        // the start (the soak, issue 13).
+        NativeMemory.Clear(buffers, (nuint)count * (nuint)bufferSize);
         return new ProvidedBuffers(ringMemory, buffers, count, bufferSize);
     }
 

@@ -64,6 +64,16 @@ internal sealed class AccountingDatabase : IDisposable
         return Convert.ToInt64(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>One text value of plain SQL on the SQLite file.</summary>
+    public string? Text(string sql)
+    {
+        using var sqlite = new SqliteConnection($"Data Source={SqlitePath};Mode=ReadOnly;Pooling=False");
+        sqlite.Open();
+        using var query = sqlite.CreateCommand();
+        query.CommandText = sql;
+        return query.ExecuteScalar() as string;
+    }
+
     /// <summary>Lines in the spool file (records waiting), 0 when there is none.</summary>
     public int SpoolLines => File.Exists(SpoolPath) ? File.ReadAllLines(SpoolPath).Count(l => l.Length > 0) : 0;
 

@@ -17,7 +17,7 @@ namespace MediaRelay.Core.Model;
 /// Threading: every public method may be called from any thread; control calls and the timeout sweep are
 /// serialised by one lock that the packet path never takes. <see cref="SessionEnded"/> is raised outside it.
 /// </summary>
-public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
+public sealed class SessionManager : ISessionApi, IDisposable
 {
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -26,7 +26,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
     private readonly KernelQueue _kernel;
     private readonly ILogger _logger;
     private readonly InterfacePools _pools;
-    private readonly MediaDestinationPolicy _destinations;
+    private readonly StreamFactory _streams;
     private readonly ITimer? _sweepTimer;
     private readonly SweepThread? _sweeper;
     private readonly DelayedRemovals _removals;
@@ -48,8 +48,8 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
         _time = time ?? TimeProvider.System;
         _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
-        _destinations = new MediaDestinationPolicy(options);
         _pools = new InterfacePools(options, transport, _logger);
+        _streams = new StreamFactory(options, _pools, _time, _kernel, _logger);
         _removals = new DelayedRemovals(_time, RemoveDelayed);
         if (ReferenceEquals(_time, TimeProvider.System))
         {
@@ -145,7 +145,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
                 session.CalleeTag = toTag;
             }
 
-            var error = session!.ApplyOffer(session.OffererRole(fromTag), media, first, whole, signallingSource, this,
+            var error = session!.ApplyOffer(session.OffererRole(fromTag), media, first, whole, signallingSource, _streams,
                 placement, _time.GetUtcNow(), _logger, relayed);
             if (error != SessionError.None)
             {
@@ -224,7 +224,7 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
             // A forked call is answered by the branch whose tag comes last: another phone, not a re-INVITE of
             // the same one, so what the earlier branch's phone taught is forgotten rather than kept obsolete.
             var otherBranch = role == PartyRole.Callee && session.CalleeTag is not null && session.CalleeTag != toTag;
-            session.ApplyAnswer(role, media, first, otherBranch, signallingSource, this, _time.GetUtcNow(), _logger, relayed);
+            session.ApplyAnswer(role, media, first, otherBranch, signallingSource, _streams, _time.GetUtcNow(), _logger, relayed);
             if (role == PartyRole.Callee)
             {
                 session.CalleeTag = toTag;
@@ -524,36 +524,4 @@ public sealed class SessionManager : ISessionApi, IStreamFactory, IDisposable
 
     /// <inheritdoc />
     public string? InterfaceOf(IPAddress address) => _pools.InterfaceOf(address);
-
-    IPAddress IStreamFactory.RelayAddress => _pools.DefaultAddress;
-
-    /// <inheritdoc />
-    bool IStreamFactory.TryPlace(MediaStream? existing, PartyRole offerer, IPAddress offererAddress, MediaPlacement placement,
-        out PortPool offererPool, out PortPool answererPool) =>
-        _pools.TryPlace(existing, offerer, offererAddress, placement, out offererPool, out answererPool);
-
-    /// <summary>Under the control lock: a stream with a port pair for each party, from each party's pool.</summary>
-    bool IStreamFactory.TryCreate(string callId, int index, string mediaType, PortPool callerPool, PortPool calleePool, out MediaStream stream)
-    {
-        stream = null!;
-        // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
-        var withinBudget = _options.MaxMediaSockets <= 0 || (_pools.PairsInUse + 2) * 2 <= _options.MaxMediaSockets;
-        if (!withinBudget || !callerPool.TryAllocate(out var callerRtp, out var callerRtcp))
-        {
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, callerPool.Address.ToString(), _pools.PairsInUse * 2);
-            return false;
-        }
-
-        if (!calleePool.TryAllocate(out var calleeRtp, out var calleeRtcp))
-        {
-            callerPool.Release(callerRtp, callerRtcp);
-            CoreLog.OutOfPorts(_logger, callId, _options.PortMin, _options.PortMax, calleePool.Address.ToString(), _pools.PairsInUse * 2);
-            return false;
-        }
-
-        var caller = new MediaParty(PartyRole.Caller, callerPool, callerRtp, callerRtcp);
-        var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
-        stream = new MediaStream(index, mediaType, caller, callee, _time, _options, _kernel, _destinations);
-        return true;
-    }
 }

@@ -96,7 +96,15 @@ public abstract class SqlAccountingStore : IAccountingStore
             await OpenAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = _connection!;
+        await InsertAsync(_connection!, records, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the batch in one transaction, skipping records already there (their streams went in with them). This
+    /// one goes through ADO.NET commands; SQLite's store binds its prepared statements directly.
+    /// </summary>
+    protected virtual async Task InsertAsync(DbConnection connection, IReadOnlyList<AccountingRecord> records, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var session = InsertCommand(connection, transaction, "media_sessions", AccountingSchema.SessionColumns.Select(c => c.Name), "(record_id)");
         await using var direction = InsertCommand(connection, transaction, "media_streams",
@@ -281,6 +289,7 @@ public abstract class SqlAccountingStore : IAccountingStore
         if (_connection is { } connection)
         {
             _connection = null;
+            Closing(connection);
             try
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
@@ -294,6 +303,11 @@ public abstract class SqlAccountingStore : IAccountingStore
         }
     }
 
+    /// <summary>Before the connection closes: lets go of what the store keeps on it (SQLite's prepared statements).</summary>
+    protected virtual void Closing(DbConnection connection)
+    {
+    }
+
     /// <summary>After a failure: drops what the provider pools for this connection (PostgreSQL).</summary>
     protected virtual void Forget(DbConnection connection)
     {
@@ -305,11 +319,14 @@ public abstract class SqlAccountingStore : IAccountingStore
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The insert of one row that skips a row already there (by <paramref name="key"/>).</summary>
+    protected string InsertSql(string table, IReadOnlyList<string> columns, string key) =>
+        $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(ParameterSql))}) ON CONFLICT {key} DO NOTHING";
+
     private DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, string table, IEnumerable<string> columns, string key)
     {
         var names = columns.ToList();
-        var command = Command(connection, transaction,
-            $"INSERT INTO {table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select(ParameterSql))}) ON CONFLICT {key} DO NOTHING");
+        var command = Command(connection, transaction, InsertSql(table, names, key));
         foreach (var name in names)
         {
             Add(command, name, DBNull.Value);
@@ -318,7 +335,8 @@ public abstract class SqlAccountingStore : IAccountingStore
         return command;
     }
 
-    private object Value(object? value) => value switch
+    /// <summary>A column's value as the store writes it: null as DBNull, a time as <see cref="TimeValue"/>.</summary>
+    protected object Value(object? value) => value switch
     {
         null => DBNull.Value,
         DateTimeOffset time => TimeValue(time),

@@ -14,6 +14,12 @@ namespace MediaRelay.Accounting.Storage;
 /// </summary>
 public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
 {
+    /// <summary>How long a write waits for another writer (another relay or the CLI) to let go of the file; longer,
+    /// and the batch goes to the spool. Short, so that a stop's flush is never held up for long.</summary>
+    private const int BusySeconds = 5;
+
+    private SqliteInserts? _inserts;
+
     public string Path { get; } = path;
 
     public override string Description => "sqlite:" + Path;
@@ -24,9 +30,7 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
         Mode = SqliteOpenMode.ReadWriteCreate,
         // A replaced or repaired file is opened afresh after a failure, never through a pooled handle.
         Pooling = false,
-        // How long a write waits for another writer (another relay or the CLI) to let go of the file; longer, and the
-        // batch goes to the spool. Short, so that a stop's flush is never held up for long.
-        DefaultTimeout = 5,
+        DefaultTimeout = BusySeconds,
     }.ToString());
 
     public override async Task OpenAsync(CancellationToken cancellationToken)
@@ -68,6 +72,28 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA foreign_keys = ON", cancellationToken).ConfigureAwait(false);
+        // The batch insert runs on SQLite's own API, where the provider's retry loop does not reach: SQLite waits for
+        // another writer itself, as long as the provider would (DefaultTimeout).
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            SQLitePCL.raw.sqlite3_busy_timeout(handle, BusySeconds * 1000);
+        }
+    }
+
+    protected override Task InsertAsync(DbConnection connection, IReadOnlyList<AccountingRecord> records, CancellationToken cancellationToken)
+    {
+        _inserts ??= new SqliteInserts(((SqliteConnection)connection).Handle!,
+            InsertSql("media_sessions", [.. AccountingSchema.SessionColumns.Select(c => c.Name)], "(record_id)"),
+            InsertSql("media_streams", ["record_id", .. AccountingSchema.DirectionColumns.Select(c => c.Name)], "(record_id, stream_index, direction)"),
+            TimeValue);
+        _inserts.Insert(records);
+        return Task.CompletedTask;
+    }
+
+    protected override void Closing(DbConnection connection)
+    {
+        _inserts?.Dispose();
+        _inserts = null;
     }
 
     protected override string ColumnType(string placeholder) => placeholder switch

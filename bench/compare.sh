@@ -19,6 +19,8 @@
 # rtpengine, and the control-path goals (calls/s >= 1.5x, offer p99 <= 1x, kB per call <= 1x); about 1 min a run:
 #   ONLY_CONTROL=1 bench/compare.sh                  one run per relay, table in $OUT/control-table.txt
 #   ONLY_CONTROL=1 CONTROL_RUNS=2 bench/compare.sh   two runs per relay (rtpengine, MediaRelay, rtpengine, ...)
+#   ONLY_CONTROL=1 CONTROL_WARMUP=10 bench/compare.sh   each relay first carries 10 s of the same load, not measured
+#                                                    (steady state: no JIT; kB per call then counts from after it)
 # Every run is bounded by `timeout` and the generator's own --max-seconds, and clamped to what is left of
 # BUDGET_SECONDS (a run that no longer fits is skipped and reads failed): the whole script stays under 20 minutes.
 set -uo pipefail
@@ -256,6 +258,15 @@ wait_quiet() {
   log "quiet after $waited s (cores $busy % busy); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# control_warmup NAME NG : CONTROL_WARMUP s of the control load, not measured, through the relay just started: the
+# measured run that follows then sees a warm process (a .NET relay's JIT done, both relays' tables grown), and its
+# idle RSS, the base of kB per call, is taken after it.
+control_warmup() {
+  [ "${CONTROL_WARMUP:-0}" -gt 0 ] || return 0
+  loadgen "$1 control warm-up (${CONTROL_WARMUP} s, not measured)" "$OUT/warmup.jsonl" $((CONTROL_WARMUP + 40)) --mode control \
+    --duration "$CONTROL_WARMUP" --concurrency 32 --scenario warmup --relay "$2" --relay-name "$1" --relay-pid "$RELAY_PID"
+}
+
 if [ "$ONLY_CONTROL" = 1 ]; then
   for run in $(seq 1 "$CONTROL_RUNS"); do
     scenario=control
@@ -267,6 +278,7 @@ if [ "$ONLY_CONTROL" = 1 ]; then
         --delete-delay=0 --timeout=60 >>"$OUT/rtpengine.log" 2>&1 &
       RELAY_PID=$!
       if wait_ng rtpengine "$RTPENGINE_NG"; then
+        control_warmup rtpengine "$RTPENGINE_NG"
         loadgen "rtpengine $scenario" "$OUT/rtpengine.jsonl" $((CONTROL_SECONDS + 40)) --mode control \
           --duration "$CONTROL_SECONDS" --concurrency 32 --scenario "$scenario" --relay "$RTPENGINE_NG" \
           --relay-name rtpengine --relay-pid "$RELAY_PID"
@@ -278,6 +290,7 @@ if [ "$ONLY_CONTROL" = 1 ]; then
     if [ "$MEDIARELAY_BUILT" = 1 ]; then
       wait_quiet "${QUIET_WAIT:-600}"
       if start_mediarelay MediaRelay "${MEDIARELAY_EXTRA[@]}"; then
+        control_warmup MediaRelay "$MEDIARELAY_NG"
         loadgen "MediaRelay $scenario" "$OUT/MediaRelay.jsonl" $((CONTROL_SECONDS + 40)) --mode control \
           --duration "$CONTROL_SECONDS" --concurrency 32 --scenario "$scenario" --relay "$MEDIARELAY_NG" \
           --relay-name MediaRelay --relay-pid "$RELAY_PID"

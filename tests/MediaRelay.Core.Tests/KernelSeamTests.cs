@@ -71,6 +71,28 @@ public sealed class KernelSeamTests : IDisposable
     }
 
     [Fact]
+    public void The_once_a_second_tally_of_running_calls_counts_what_their_snapshots_count()
+    {
+        // Call "c": both directions in the kernel, which counted 7 packets of the caller's on top of user space's 2.
+        CallWithBothLearned();
+        var callerToCallee = Assert.Single(_backend.Installed, f => f.InRemote.Equals(CallerNat));
+        _backend.Counters[callerToCallee] = (7, 7 * 160);
+        // Call "d": only its caller has sent, so it stays in user space.
+        _manager.Offer("d", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _);
+        _manager.Answer("d", "a", "b", [RelayHarness.Audio(RelayHarness.CalleeSdp)], null, out var toCaller);
+        _transport.Deliver(toCaller[0].RtpPort, Rtp(1), Ep("203.0.113.8", 31000));
+        Assert.True(_kernel.Flush(Wait, readCounters: true));
+
+        var tally = _manager.Tally();
+        var fromSnapshots = Statistics.LiveTally.Of(_manager.Snapshot());
+        Assert.Equal((3L, 7L, 7L * 160, 1, 1), (tally.UserPackets, tally.KernelPackets, tally.KernelBytes, tally.KernelStreams, tally.UserSpaceStreams));
+        Assert.Equal(2, tally.StreamsByType["audio"]);
+        Assert.Equal(
+            (fromSnapshots.UserPackets, fromSnapshots.UserBytes, fromSnapshots.KernelPackets, fromSnapshots.KernelBytes, fromSnapshots.Errors, fromSnapshots.KernelStreams, fromSnapshots.UserSpaceStreams),
+            (tally.UserPackets, tally.UserBytes, tally.KernelPackets, tally.KernelBytes, tally.Errors, tally.KernelStreams, tally.UserSpaceStreams));
+    }
+
+    [Fact]
     public void A_reinvite_keeps_the_entry_and_a_new_source_replaces_it_old_removed_first()
     {
         var (callerFacing, calleeFacing) = CallWithBothLearned();

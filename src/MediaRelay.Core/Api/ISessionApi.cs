@@ -66,6 +66,12 @@ public interface ISessionApi
     /// <summary>The statistics of every running call, oldest first (kernel counters at most a second old).</summary>
     IReadOnlyList<SessionStatistics> Snapshot();
 
+    /// <summary>
+    /// The running calls added up (media by path, streams by type and path), the same figures as from
+    /// <see cref="Snapshot"/> without a copy of every call: for samplers that run every second.
+    /// </summary>
+    LiveTally Tally() => LiveTally.Of(Snapshot());
+
     /// <summary>The relay's interface names, the default first.</summary>
     IReadOnlyList<string> InterfaceNames { get; }
 

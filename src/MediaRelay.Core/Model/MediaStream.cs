@@ -212,6 +212,23 @@ internal sealed class MediaStream : IDisposable
         };
     }
 
+    /// <summary>Adds this stream's counters (as <see cref="Snapshot"/> has them) to <paramref name="tally"/>, allocating nothing.</summary>
+    public void AddTo(LiveTally tally)
+    {
+        foreach (var role in (ReadOnlySpan<PartyRole>)[PartyRole.Caller, PartyRole.Callee])
+        {
+            var (rtpPackets, rtpBytes) = Rtp.KernelCounters(role);
+            Rtp.Side(role).AddTo(tally, rtpPackets, rtpBytes);
+            var (rtcpPackets, rtcpBytes) = Rtcp.KernelCounters(role);
+            Rtcp.Side(role).AddTo(tally, rtcpPackets, rtcpBytes);
+        }
+
+        if (EndReason == EndReason.None)
+        {
+            tally.AddStream(MediaType, Rtp.KernelDirections + Rtcp.KernelDirections > 0);
+        }
+    }
+
     private PartyStatistics PartySnapshot(PartyRole role, string? codec)
     {
         var party = Party(role);

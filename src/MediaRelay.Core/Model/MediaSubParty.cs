@@ -214,6 +214,11 @@ internal sealed class MediaSubParty : IPacketReceiver
         _subStream.OnForgotten();
     }
 
+    /// <summary>The counters <see cref="Snapshot"/> reports, added to <paramref name="tally"/>.</summary>
+    public void AddTo(LiveTally tally, long kernelPackets, long kernelBytes) =>
+        tally.AddFlow(Volatile.Read(ref _packets), Volatile.Read(ref _bytes), kernelPackets, kernelBytes,
+            Volatile.Read(ref _errors) + Listener.Unattached);
+
     public SubPartyStatistics Snapshot(long kernelPackets, long kernelBytes)
     {
         var remote = Remote;

@@ -359,6 +359,24 @@ public sealed class SessionManager : ISessionApi, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public LiveTally Tally()
+    {
+        var tally = new LiveTally();
+        lock (_gate)
+        {
+            foreach (var session in _sessions.Values)
+            {
+                foreach (var stream in session.Streams)
+                {
+                    stream?.AddTo(tally);
+                }
+            }
+        }
+
+        return tally;
+    }
+
     private List<Session> OldestFirst()
     {
         var sessions = new List<Session>(_sessions.Values);

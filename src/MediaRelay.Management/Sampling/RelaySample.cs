@@ -19,39 +19,15 @@ public sealed record RelaySample(
 
     public int PortsFree => Math.Max(0, Totals.PortsTotal - Totals.PortsInUse);
 
-    /// <summary>Reads the figures now: one snapshot of the running calls (kernel counters at most a second old).</summary>
+    /// <summary>Reads the figures now: the running calls added up in place (kernel counters at most a second old).</summary>
     public static RelaySample Take(ISessionApi sessions, EndedSessions ended, TimeProvider time)
     {
-        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
-        var user = 0;
-        var kernel = 0;
         // The ended figures first: a call that ends in between is then counted once or, for a moment, not at all
         // (never twice); the counters stay monotonic through TrafficRates' maximum.
         var traffic = ended.Traffic;
-        var calls = sessions.Snapshot();
+        var live = sessions.Tally();
         var totals = sessions.Totals;
-        foreach (var call in calls)
-        {
-            traffic += Traffic.Of(call);
-            foreach (var stream in call.Streams)
-            {
-                if (stream.EndReason != EndReason.None)
-                {
-                    continue;
-                }
-
-                byType[stream.MediaType] = byType.GetValueOrDefault(stream.MediaType) + 1;
-                if (stream.KernelDirections > 0)
-                {
-                    kernel++;
-                }
-                else
-                {
-                    user++;
-                }
-            }
-        }
-
-        return new RelaySample(time.GetUtcNow(), totals, byType, user, kernel, traffic);
+        traffic += new Traffic(live.UserPackets, live.UserBytes, live.KernelPackets, live.KernelBytes, live.Errors);
+        return new RelaySample(time.GetUtcNow(), totals, live.StreamsByType, live.UserSpaceStreams, live.KernelStreams, traffic);
     }
 }

@@ -224,6 +224,11 @@ suite() {
     # Not measured: a fresh .NET process re-compiles its busy methods (tier 1) in its first half minute or so, and
     # the methods that run once a second (the sweep, the counter reads) only reach the 30 calls that trigger it after
     # 30 s. A relay runs for months; the figures below are its steady state. A C relay has nothing to warm.
+    # First calls set up and torn down without pause (the control load): a media run sets all its calls up in a
+    # fraction of a second, inside the runtime's tiering delay, so its control path would stay unoptimised and be
+    # compiled in the middle of the next measured run (2 s of JIT at 1,000 calls, issue 9).
+    loadgen "$name warm-up, control load 10 s (not measured)" "$OUT/warmup-$name.jsonl" 60 \
+      --mode control --duration 10 --concurrency 32 --scenario warmup-control "${common[@]}"
     loadgen "$name warm-up, ${KERNEL_RELAY_WARMUP} s (not measured)" "$OUT/warmup-$name.jsonl" $((KERNEL_RELAY_WARMUP + 60)) \
       --mode media --calls "${KERNEL_CALLS_LIST%% *}" --duration "$KERNEL_RELAY_WARMUP" --scenario warmup "${common[@]}"
   fi

@@ -27,8 +27,9 @@
 #   KERNEL_FLOOD_STEP_FACTOR (1.15), KERNEL_FLOOD_BUDGET (60), KERNEL_INSTALL_CALLS (50),
 #   KERNEL_INSTALL_CALLS_FEW (5), KERNEL_CPU_WARMUP (3: the
 #   media run's CPU figures start this many seconds in, after learning and installs), KERNEL_RELAY_WARMUP (45: seconds
-#   of media, the first KERNEL_CALLS_LIST count, through each freshly started relay before anything is measured, so
-#   that a .NET relay's tier-up JIT is behind it; 0 measures a fresh process), FLOOD_STEP_SECONDS (3),
+#   of media, the first KERNEL_CALLS_LIST count, after 10 s of the control load, through each freshly started relay
+#   before anything is measured, so that a .NET relay's tier-up JIT is behind it; 0 measures a fresh process),
+#   FLOOD_STEP_SECONDS (3),
 #   RELAY_CORE (1), GEN_CORE (0), QUIET_BUSY_PCT (20),
 #   KERNEL_CONFIGS ("rtpengine mediarelay-user mediarelay-kernel bare-kernel"), QUIET_WAIT (600: seconds to wait for
 #   other test runs to end before measuring), QUIET_WAIT_EACH (QUIET_WAIT: the same before each configuration),

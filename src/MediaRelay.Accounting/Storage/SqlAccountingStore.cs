@@ -335,8 +335,7 @@ public abstract class SqlAccountingStore : IAccountingStore
         return command;
     }
 
-    /// <summary>A column's value as the store writes it: null as DBNull, a time as <see cref="TimeValue"/>.</summary>
-    protected object Value(object? value) => value switch
+    private object Value(object? value) => value switch
     {
         null => DBNull.Value,
         DateTimeOffset time => TimeValue(time),

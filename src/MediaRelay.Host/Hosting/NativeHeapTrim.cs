@@ -49,13 +49,7 @@ internal sealed partial class NativeHeapTrim(TimeProvider time, ILogger<NativeHe
             HostLog.HeapTrimmed(logger, released);
             return true;
         }
-        catch (EntryPointNotFoundException)
-        {
-            _unavailable = true;
-            HostLog.HeapTrimUnavailable(logger);
-            return false;
-        }
-        catch (DllNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             _unavailable = true;
             HostLog.HeapTrimUnavailable(logger);

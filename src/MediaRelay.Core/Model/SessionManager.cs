@@ -17,7 +17,7 @@ namespace MediaRelay.Core.Model;
 /// Threading: every public method may be called from any thread; control calls and the timeout sweep are
 /// serialised by one lock that the packet path never takes. <see cref="SessionEnded"/> is raised outside it.
 /// </summary>
-public sealed class SessionManager : ISessionApi, IDisposable
+public sealed partial class SessionManager : ISessionApi, IDisposable
 {
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -317,85 +317,6 @@ public sealed class SessionManager : ISessionApi, IDisposable
         SessionEnded?.Invoke(statistics);
     }
 
-    /// <inheritdoc />
-    public SessionStatistics? Query(string callId)
-    {
-        KernelFlow[] flows;
-        lock (_gate)
-        {
-            if (!_sessions.TryGetValue(callId, out var session))
-            {
-                return null;
-            }
-
-            flows = session.UsedKernel ? session.KernelFlows() : [];
-        }
-
-        // The kernel's counters of this call, read now and outside the control lock (not up to a second old).
-        _kernel.ReadNow(flows, TimeSpan.FromSeconds(1));
-        lock (_gate)
-        {
-            return _sessions.TryGetValue(callId, out var session)
-                ? session.Snapshot(null, EndReason.None, TimeSpan.Zero)
-                : null;
-        }
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> ListCallIds()
-    {
-        lock (_gate)
-        {
-            return OldestFirst().ConvertAll(s => s.CallId);
-        }
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SessionStatistics> Snapshot()
-    {
-        lock (_gate)
-        {
-            return OldestFirst().ConvertAll(s => s.Snapshot(null, EndReason.None, TimeSpan.Zero));
-        }
-    }
-
-    /// <inheritdoc />
-    public LiveTally Tally()
-    {
-        var tally = new LiveTally();
-        lock (_gate)
-        {
-            foreach (var session in _sessions.Values)
-            {
-                foreach (var stream in session.Streams)
-                {
-                    stream?.AddTo(tally);
-                }
-            }
-        }
-
-        return tally;
-    }
-
-    private List<Session> OldestFirst()
-    {
-        var sessions = new List<Session>(_sessions.Values);
-        sessions.Sort((a, b) => a.Created.CompareTo(b.Created));
-        return sessions;
-    }
-
-    /// <inheritdoc />
-    public RelayTotals Totals
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return new RelayTotals(_sessions.Count, _created, _ended, _timedOut, _pools.PairsInUse * 2, _pools.TotalPairs * 2);
-            }
-        }
-    }
-
     /// <summary>Runs the timeout sweep now (the timer calls it every <see cref="RelayOptions.SweepInterval"/>).</summary>
     public void Sweep()
     {
@@ -525,9 +446,6 @@ public sealed class SessionManager : ISessionApi, IDisposable
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> InterfaceNames => _pools.Names;
-
-    /// <inheritdoc />
     public bool Draining => _draining;
 
     /// <inheritdoc />
@@ -539,7 +457,4 @@ public sealed class SessionManager : ISessionApi, IDisposable
             CoreLog.DrainStarted(_logger, Totals.CurrentSessions);
         }
     }
-
-    /// <inheritdoc />
-    public string? InterfaceOf(IPAddress address) => _pools.InterfaceOf(address);
 }

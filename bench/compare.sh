@@ -10,7 +10,7 @@
 #   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140), SKIP_KERNEL (0), ONLY_KERNEL (0).
 # The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
 # and a bare eBPF path, in network namespaces; needs root) runs last, in what is left of BUDGET_SECONDS;
-#   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 8 minutes, after waiting for other test runs)
+#   ONLY_KERNEL=1 bench/compare.sh                   runs just it (about 15 minutes, after waiting for other test runs)
 # The control path alone (issue 10): rtpengine then MediaRelay, each freshly started, the `control` scenario (offer +
 # answer + delete, 32 calls in flight, CONTROL_SECONDS s), CONTROL_RUNS times (scenarios control-1, control-2, ...
 # when more than one); before each relay's run it waits up to QUIET_WAIT (600) s until no other benchmark or test
@@ -226,7 +226,7 @@ run_kernel() {
 }
 
 if [ "$ONLY_KERNEL" = 1 ]; then
-  run_kernel "${KERNEL_BUDGET_SECONDS:-900}" "${QUIET_WAIT:-600}"
+  run_kernel "${KERNEL_BUDGET_SECONDS:-1200}" "${QUIET_WAIT:-600}"
   log "done in $(($(date +%s) - SCRIPT_START)) s; results in $OUT/kernel"
   exit 0
 fi

@@ -26,14 +26,14 @@
 #   KERNEL_DURATION (DURATION or 15), KERNEL_FLOOD_CALLS (50), KERNEL_FLOOD_START_PPS (40000),
 #   KERNEL_FLOOD_STEP_FACTOR (1.15), KERNEL_FLOOD_BUDGET (60), KERNEL_INSTALL_CALLS (50),
 #   KERNEL_INSTALL_CALLS_FEW (5), KERNEL_CPU_WARMUP (3: the
-#   media run's CPU figures start this many seconds in, after learning and installs), KERNEL_RELAY_WARMUP (45: seconds
+#   media run's CPU figures start this many seconds in, after learning and installs), KERNEL_RELAY_WARMUP (90: seconds
 #   of media, the first KERNEL_CALLS_LIST count, after 10 s of the control load, through each freshly started relay
 #   before anything is measured, so that a .NET relay's tier-up JIT is behind it; 0 measures a fresh process),
 #   FLOOD_STEP_SECONDS (3),
 #   RELAY_CORE (1), GEN_CORE (0), QUIET_BUSY_PCT (20),
 #   KERNEL_CONFIGS ("rtpengine mediarelay-user mediarelay-kernel bare-kernel"), QUIET_WAIT (600: seconds to wait for
 #   other test runs to end before measuring), QUIET_WAIT_EACH (QUIET_WAIT: the same before each configuration),
-#   KERNEL_BUDGET_SECONDS (900: load runs only, waits not counted), SKIP_BUILD (0), OUT (bench/out/<time>-kernel).
+#   KERNEL_BUDGET_SECONDS (1200: load runs only, waits not counted), SKIP_BUILD (0), OUT (bench/out/<time>-kernel).
 # Every load run is bounded by `timeout` and the generator's --max-seconds; relays get SIGTERM, then SIGKILL after
 # 30 s; the namespaces go on exit, whatever the exit.
 set -uo pipefail
@@ -49,14 +49,14 @@ KERNEL_FLOOD_BUDGET=${KERNEL_FLOOD_BUDGET:-60}
 KERNEL_INSTALL_CALLS=${KERNEL_INSTALL_CALLS:-50}
 KERNEL_INSTALL_CALLS_FEW=${KERNEL_INSTALL_CALLS_FEW:-5}
 KERNEL_CPU_WARMUP=${KERNEL_CPU_WARMUP:-3}
-KERNEL_RELAY_WARMUP=${KERNEL_RELAY_WARMUP:-45}
+KERNEL_RELAY_WARMUP=${KERNEL_RELAY_WARMUP:-90}
 FLOOD_STEP_SECONDS=${FLOOD_STEP_SECONDS:-3}
 RELAY_CORE=${RELAY_CORE:-1}
 GEN_CORE=${GEN_CORE:-0}
 KERNEL_CONFIGS=${KERNEL_CONFIGS:-"rtpengine mediarelay-user mediarelay-kernel bare-kernel"}
 QUIET_WAIT=${QUIET_WAIT:-600}
 QUIET_WAIT_EACH=${QUIET_WAIT_EACH:-$QUIET_WAIT}
-KERNEL_BUDGET_SECONDS=${KERNEL_BUDGET_SECONDS:-900}
+KERNEL_BUDGET_SECONDS=${KERNEL_BUDGET_SECONDS:-1200}
 SKIP_BUILD=${SKIP_BUILD:-0}
 OUT=${OUT:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)-kernel}
 
@@ -223,8 +223,11 @@ suite() {
   local common=(--relay-name "$name" --relay-pid "$RELAY_PID") calls
   if [ "$KERNEL_RELAY_WARMUP" -gt 0 ]; then
     # Not measured: a fresh .NET process re-compiles its busy methods (tier 1) in its first half minute or so, and
-    # the methods that run once a second (the sweep, the counter reads) only reach the 30 calls that trigger it after
-    # 30 s. A relay runs for months; the figures below are its steady state. A C relay has nothing to warm.
+    # the methods that run once a second (the sweep, the counter reads, the management sample) reach the 30 calls
+    # that move them to the instrumented tier after 30 s and to tier 1 after another 30: on loopback at 300 calls the
+    # tiering thread took 13.5 ms in one second at 30 s and 4.2 ms at 60 s, then nothing (docs/results/
+    # kernel-fixed-cost-timeline-20261130.txt), so the warm-up lasts 90 s. A relay runs for months; the figures
+    # below are its steady state. A C relay has nothing to warm.
     # First calls set up and torn down without pause (the control load): a media run sets all its calls up in a
     # fraction of a second, inside the runtime's tiering delay, so its control path would stay unoptimised and be
     # compiled in the middle of the next measured run (2 s of JIT at 1,000 calls, issue 9).

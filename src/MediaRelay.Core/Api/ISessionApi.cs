@@ -87,6 +87,9 @@ public interface ISessionApi
     /// <summary>True once <see cref="StartDraining"/> was called.</summary>
     bool Draining { get; }
 
+    /// <summary>Raised once, by the first <see cref="StartDraining"/>, whoever called it (SIGHUP, the management API).</summary>
+    event Action? DrainStarted;
+
     /// <summary>Relay-wide figures.</summary>
     RelayTotals Totals { get; }
 

@@ -35,6 +35,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
     private long _timedOut;
     private bool _disposed;
     private volatile bool _draining;
+    private int _drainStarted;
 
     public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
         ILogger<SessionManager>? logger = null, KernelQueue? kernel = null)
@@ -451,10 +452,14 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
     /// <inheritdoc />
     public void StartDraining()
     {
-        if (!_draining)
+        if (Interlocked.Exchange(ref _drainStarted, 1) == 0)
         {
             _draining = true;
             CoreLog.DrainStarted(_logger, Totals.CurrentSessions);
+            DrainStarted?.Invoke();
         }
     }
+
+    /// <inheritdoc />
+    public event Action? DrainStarted;
 }

@@ -16,7 +16,6 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
 {
     private PosixSignalRegistration? _sighup;
     private ITimer? _watch;
-    private ITimer? _notice;
     private DateTimeOffset _deadline = DateTimeOffset.MaxValue;
     private int _stopping;
 
@@ -32,14 +31,14 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
             });
         }
 
-        // A drain started another way (the management API's POST /api/drain, `mediarelay drain`) is noticed here.
-        _notice = time.CreateTimer(_ =>
+        // A drain started another way (the management API's POST /api/drain, `mediarelay drain`) arrives as the
+        // session API's event: nothing polls for it.
+        sessions.DrainStarted += Drain;
+        if (sessions.Draining)
         {
-            if (sessions.Draining)
-            {
-                Drain();
-            }
-        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            Drain();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -55,8 +54,6 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
 
             _watch = time.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
-
-        _notice?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         sessions.StartDraining();
         _deadline = options.Timeout > TimeSpan.Zero ? time.GetUtcNow() + options.Timeout : DateTimeOffset.MaxValue;
@@ -88,9 +85,9 @@ internal sealed class DrainService(ISessionApi sessions, DrainOptions options, I
 
     public void Dispose()
     {
+        sessions.DrainStarted -= Drain;
         _sighup?.Dispose();
         _watch?.Dispose();
-        _notice?.Dispose();
     }
 }
 

@@ -3,9 +3,11 @@ using MediaRelay.Core.Api;
 namespace MediaRelay.Management.Sampling;
 
 /// <summary>
-/// Samples the relay once a second (one snapshot of the running calls; nothing on the packet path) and derives the
+/// Samples the relay once a second (the running calls added up in place; nothing on the packet path) and derives the
 /// rates: packets and bits relayed per second (MediaProxy's <c>bps_relayed</c>). Raises <see cref="Sampled"/> after
-/// each sample, for the totals event. Counters it reports never go down.
+/// each sample, for the totals event. Counters it reports never go down. The sampler is a thread of its own (mr-sample)
+/// that sleeps between samples: a timer would wake the timer thread, then a thread-pool worker and its gate thread,
+/// every second, which is most of what a relay burns while the kernel forwards its media.
 /// </summary>
 public sealed class TrafficRates : IDisposable
 {
@@ -13,7 +15,9 @@ public sealed class TrafficRates : IDisposable
     private readonly EndedSessions _ended;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private ITimer? _timer;
+    private readonly ManualResetEventSlim _stop = new(false, 0);
+    private Thread? _sampler;
+    private int _disposed;
     private RelaySample? _last;
     private Traffic _highest;
 
@@ -30,10 +34,22 @@ public sealed class TrafficRates : IDisposable
     /// <summary>Bits relayed per second over the last second (UDP payload).</summary>
     public double BitsPerSecond { get; private set; }
 
-    /// <summary>After every sample, on a timer thread.</summary>
+    /// <summary>After every sample, on the sampler's thread.</summary>
     public event Action<RelaySample, TrafficRates>? Sampled;
 
-    public void Start(TimeSpan interval) => _timer = _time.CreateTimer(_ => Tick(), null, interval, interval);
+    /// <summary>Starts sampling every <paramref name="interval"/> (the first sample one interval from now).</summary>
+    public void Start(TimeSpan interval)
+    {
+        _sampler = new Thread(() =>
+        {
+            while (!_stop.Wait(interval))
+            {
+                Tick();
+            }
+        })
+        { IsBackground = true, Name = "mr-sample" };
+        _sampler.Start();
+    }
 
     /// <summary>The figures now, counters never below an earlier read.</summary>
     public RelaySample Now()
@@ -74,5 +90,18 @@ public sealed class TrafficRates : IDisposable
         Sampled?.Invoke(sample, this);
     }
 
-    public void Dispose() => _timer?.Dispose();
+    /// <summary>Stops the sampler (waits for a sample in progress).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stop.Set();
+        if (_sampler is { } sampler && sampler != Thread.CurrentThread)
+        {
+            sampler.Join();
+        }
+    }
 }

@@ -21,6 +21,23 @@ public sealed class SessionApiTests
     }
 
     [Fact]
+    public void A_drain_started_from_two_places_at_once_is_announced_once_and_refuses_new_calls_only()
+    {
+        using var relay = new RelayHarness().Call();
+        var announced = 0;
+        relay.Manager.DrainStarted += () => Interlocked.Increment(ref announced);
+
+        // SIGHUP and the management API's POST /api/drain at the same moment: one drain, one notice to the host.
+        Parallel.For(0, 8, _ => relay.Manager.StartDraining());
+        relay.Manager.StartDraining();
+
+        Assert.Equal(1, announced);
+        Assert.True(relay.Manager.Draining);
+        Assert.Equal(SessionError.Draining, relay.Manager.Offer("new-call", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
+        Assert.NotNull(relay.Manager.Query(RelayHarness.CallId));
+    }
+
+    [Fact]
     public void Running_out_of_ports_half_way_through_a_session_leaks_nothing()
     {
         // 3 pairs: an audio stream takes 2, a video stream would need 2 more.

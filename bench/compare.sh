@@ -6,7 +6,8 @@
 #   DURATION=5 CALLS_LIST="100" bench/compare.sh     quick run while developing
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
 #   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
-#   SKIP_MEDIARELAY (0), SKIP_MEDIARELAY_EPOLL (0), SKIP_MEDIARELAY_RT (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
+#   SKIP_MEDIARELAY (0), SKIP_MEDIARELAY_EPOLL (0), SKIP_MEDIARELAY_RT (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none),
+#   MEDIARELAY_DLL (the Release build output's mediarelay.dll; another one, e.g. a ReadyToRun publish, to measure that), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
 #   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140), SKIP_KERNEL (0), ONLY_KERNEL (0).
 # The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
 # and a bare eBPF path, in network namespaces; needs root) runs last, in what is left of BUDGET_SECONDS;
@@ -81,7 +82,7 @@ MEM_PORTS=(10000 59999)
 SCRIPT_START=$(date +%s)
 mkdir -p "$OUT"
 LOADGEN_DLL=$ROOT/bench/MediaRelay.LoadGen/bin/Release/net10.0/mediarelay-loadgen.dll
-MEDIARELAY_DLL=$ROOT/src/MediaRelay.Host/bin/Release/net10.0/mediarelay.dll
+MEDIARELAY_DLL=${MEDIARELAY_DLL:-$ROOT/src/MediaRelay.Host/bin/Release/net10.0/mediarelay.dll}
 REFRELAY_BIN=$ROOT/bench/reference-relay/refrelay
 RELAY_PID=
 

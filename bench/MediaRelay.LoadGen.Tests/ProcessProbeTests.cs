@@ -15,18 +15,23 @@ public sealed class ProcessProbeTests
         Assert.NotNull(clockBefore);
         Assert.NotNull(ticksBefore);
 
-        // Burn about 300 ms of CPU on this thread.
+        // Burn 300 ms of CPU as the clock under test counts it. On a busy machine this thread gets less than its
+        // wall time, so the loop runs on the clock, not on a stopwatch; 5 s of wall time at most, in case it never moves.
         var spin = Stopwatch.StartNew();
         var x = 1.0;
-        while (spin.ElapsedMilliseconds < 300)
+        while (ProcessProbe.CpuClockSeconds(pid)!.Value - clockBefore!.Value < 0.3 && spin.ElapsedMilliseconds < 5000)
         {
-            x = Math.Sqrt(x + 1);
+            for (var i = 0; i < 100_000; i++)
+            {
+                x = Math.Sqrt(x + 1);
+            }
         }
 
-        var clockBurned = ProcessProbe.CpuClockSeconds(pid)!.Value - clockBefore!.Value;
+        var clockBurned = ProcessProbe.CpuClockSeconds(pid)!.Value - clockBefore.Value;
         var ticksBurned = ProcessProbe.CpuTickSeconds(pid)!.Value - ticksBefore!.Value;
         Assert.True(x > 1);
-        Assert.InRange(clockBurned, 0.25, 5);
+        // At least what was burned, and no more than every core for the whole time.
+        Assert.InRange(clockBurned, 0.3, (Environment.ProcessorCount * spin.Elapsed.TotalSeconds) + 0.05);
         Assert.InRange(clockBurned - ticksBurned, -0.05, 0.05);
 
         // Two readings a few microseconds apart differ by less than a tick: the clock is not tick-bound.

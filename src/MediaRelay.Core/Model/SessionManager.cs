@@ -34,8 +34,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
     private long _ended;
     private long _timedOut;
     private bool _disposed;
-    private volatile bool _draining;
-    private int _drainStarted;
+    private int _draining; // 0 until the first StartDraining sets it to 1
 
     public SessionManager(RelayOptions options, IPacketTransport transport, TimeProvider? time = null,
         ILogger<SessionManager>? logger = null, KernelQueue? kernel = null)
@@ -125,7 +124,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var isNew = !_sessions.TryGetValue(callId, out var session);
-            if (isNew && _draining)
+            if (isNew && Draining)
             {
                 CoreLog.RefusedWhileDraining(_logger, callId);
                 return SessionError.Draining;
@@ -447,14 +446,13 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
     }
 
     /// <inheritdoc />
-    public bool Draining => _draining;
+    public bool Draining => Volatile.Read(ref _draining) != 0;
 
     /// <inheritdoc />
     public void StartDraining()
     {
-        if (Interlocked.Exchange(ref _drainStarted, 1) == 0)
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
         {
-            _draining = true;
             CoreLog.DrainStarted(_logger, Totals.CurrentSessions);
             DrainStarted?.Invoke();
         }

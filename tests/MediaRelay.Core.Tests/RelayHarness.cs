@@ -54,5 +54,10 @@ internal sealed class RelayHarness : IDisposable
 
     public StreamStatistics Stream => Manager.Query(CallId)!.Streams[0];
 
+    /// <summary>
+    /// Lets the freed port pairs' reuse time pass, and a sweep after it: the sockets parked for reuse are closed then.
+    /// </summary>
+    public void PassPortReuse() => Clock.Advance(Options.PortReuse + Options.SweepInterval);
+
     public void Dispose() => Manager.Dispose();
 }

@@ -46,8 +46,9 @@ public sealed class SessionApiTests
             [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out _);
 
         Assert.Equal(SessionError.OutOfPorts, result);
-        Assert.Equal(0, relay.Transport.OpenSockets);
         Assert.Equal(0, relay.Manager.Totals.PortsInUse);
+        relay.PassPortReuse();
+        Assert.Equal(0, relay.Transport.OpenSockets);
         Assert.Null(relay.Manager.Query("c"));
         Assert.Equal(SessionError.None, relay.Manager.Offer("d", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
     }
@@ -127,6 +128,8 @@ public sealed class SessionApiTests
         relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _);
 
         Assert.Equal(EndReason.Closed, relay.Manager.Query("c")!.Streams[1].EndReason);
+        Assert.Equal(4, relay.Manager.Totals.PortsInUse);
+        relay.PassPortReuse();
         Assert.Equal(4, relay.Transport.OpenSockets);
     }
 
@@ -195,6 +198,8 @@ public sealed class SessionApiTests
         Assert.Equal(3 * 172, statistics.TotalBytes);
         Assert.Equal("tagA", statistics.Streams[0].Caller.Tag);
         Assert.Equal("tagB", statistics.Streams[0].Callee.Tag);
+        Assert.Equal(0, relay.Manager.Totals.PortsInUse);
+        relay.PassPortReuse();
         Assert.Equal(0, relay.Transport.OpenSockets);
         Assert.Empty(relay.Manager.ListCallIds());
         // Every end is announced once (accounting and the other protocols' state see it), with the same figures.

@@ -22,6 +22,8 @@ public sealed class TimeoutTests
         Assert.InRange(ended.TimeoutWait.TotalSeconds, 90, 91);
         Assert.Equal(1, ended.Streams[0].Caller.Rtp.Packets);
         Assert.Null(relay.Manager.Query(RelayHarness.CallId));
+        Assert.Equal(0, relay.Manager.Totals.PortsInUse);
+        relay.PassPortReuse();
         Assert.Equal(0, relay.Transport.OpenSockets);
     }
 

@@ -120,9 +120,45 @@ public abstract class RelayLoopbackTests(TransportKind kind)
         Assert.True(ended.TimeoutWait >= TimeSpan.FromMilliseconds(300));
         Assert.Equal(0, relay.Manager.Totals.PortsInUse);
 
-        // The port is really closed: binding it again succeeds.
+        // The port is really closed once its reuse time has passed: binding it again succeeds.
         using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, facingCaller.RtpPort));
+        WaitFor(() => TryBind(probe, facingCaller.RtpPort));
+    }
+
+    [Fact]
+    public void A_call_on_ports_freed_a_moment_ago_relays_through_their_kept_sockets_and_the_old_calls_late_packets_are_dropped()
+    {
+        // Two pairs: one call. The second call can only have the first one's ports, parked for reuse.
+        using var relay = new LoopbackRelay(kind, o => o.PortMax = o.PortMin + 3);
+        using var oldCaller = new Phone();
+        using var caller = new Phone();
+        using var callee = new Phone();
+        var (firstFacingCaller, firstFacingCallee) = relay.Call("first");
+        relay.Manager.Remove("first");
+        Assert.Equal(0, relay.Manager.Totals.PortsInUse);
+
+        // A late packet of the ended call reaches the kept socket and goes nowhere.
+        oldCaller.Send(Rtp.Packet(1, 0x01D), firstFacingCaller.RtpPort);
+        Assert.Empty(callee.Receive(1, TimeSpan.FromMilliseconds(300)));
+
+        var (facingCaller, facingCallee) = relay.Call("second");
+        Assert.Equal(
+            new[] { firstFacingCaller.RtpPort, firstFacingCallee.RtpPort }.Order(),
+            new[] { facingCaller.RtpPort, facingCallee.RtpPort }.Order());
+        caller.Send(Rtp.Packet(1, 0xCA11), facingCaller.RtpPort);
+        WaitFor(() => relay.Manager.Query("second")!.Streams[0].Caller.Rtp.Packets == 1);
+        callee.Send(Rtp.Packet(2, 0xCA1E), facingCallee.RtpPort);
+        var atCaller = Assert.Single(caller.Receive(1, Quiet));
+        caller.Send(Rtp.Packet(3, 0xCA11), facingCaller.RtpPort);
+        var atCallee = Assert.Single(callee.Receive(1, Quiet));
+
+        Assert.Equal(Rtp.Packet(2, 0xCA1E), atCaller.Data);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, facingCaller.RtpPort), atCaller.From);
+        Assert.Equal(Rtp.Packet(3, 0xCA11), atCallee.Data);
+        var stream = relay.Manager.Query("second")!.Streams[0];
+        Assert.Equal(caller.EndPoint, stream.Caller.Rtp.LearnedRemote); // not the old call's phone
+        Assert.Equal(2, stream.Caller.Rtp.Packets);
+        Assert.Equal(0, stream.Caller.Rtp.Errors + stream.Callee.Rtp.Errors); // the late packet was not this call's
     }
 
     [Fact]
@@ -191,6 +227,19 @@ public abstract class RelayLoopbackTests(TransportKind kind)
         if (i % 25 == 24)
         {
             Thread.Sleep(1);
+        }
+    }
+
+    private static bool TryBind(System.Net.Sockets.Socket socket, int port)
+    {
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

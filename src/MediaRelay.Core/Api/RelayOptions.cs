@@ -17,6 +17,13 @@ public sealed class RelayOptions
     /// <summary>Highest port of the range. Default 59999.</summary>
     public int PortMax { get; set; } = 59999;
 
+    /// <summary>
+    /// How long a freed port pair keeps its sockets bound, so that a new call taking it skips creating and closing
+    /// them (what arrives on it meanwhile is counted and dropped); zero closes them at once. It does not change the
+    /// order in which ports are reused (least recently freed first). Default 2 s.
+    /// </summary>
+    public TimeSpan PortReuse { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Silence in both directions after which a stream ends as "no-traffic timeout". Default 90 s.</summary>
     public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromSeconds(90);
 

@@ -48,7 +48,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
         _time = time ?? TimeProvider.System;
         _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
-        _pools = new InterfacePools(options, transport, _logger);
+        _pools = new InterfacePools(options, transport, _time, _logger);
         _streams = new StreamFactory(options, _pools, _time, _kernel, _logger);
         _removals = new DelayedRemovals(_time, RemoveDelayed);
         if (ReferenceEquals(_time, TimeProvider.System))
@@ -329,7 +329,8 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
             }
 
             var now = _time.GetTimestamp();
-            _sweeper?.Rest(_sessions.Count == 0);
+            _pools.CloseExpired();
+            _sweeper?.Rest(_sessions.Count == 0 && _pools.ParkedPairs == 0);
             List<Session>? ended = null;
             foreach (var session in _sessions.Values)
             {
@@ -405,6 +406,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
             }
 
             _sessions.Clear();
+            _pools.CloseParked();
             _disposed = true;
         }
 

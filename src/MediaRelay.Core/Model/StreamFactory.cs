@@ -29,17 +29,24 @@ internal sealed class StreamFactory(RelayOptions options, InterfacePools pools, 
     public bool TryCreate(string callId, int index, string mediaType, PortPool callerPool, PortPool calleePool, out MediaStream stream)
     {
         stream = null!;
-        // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does.
-        var withinBudget = options.MaxMediaSockets <= 0 || (pools.PairsInUse + 2) * 2 <= options.MaxMediaSockets;
-        if (!withinBudget || !callerPool.TryAllocate(out var callerRtp, out var callerRtcp))
+        // The descriptor budget (RLIMIT_NOFILE less a reserve): refuse before the kernel does. Sockets kept for reuse
+        // count against it too, and are the first given up.
+        var max = options.MaxMediaSockets;
+        if (max > 0 && (pools.PairsInUse + pools.ParkedPairs + 2) * 2 > max)
+        {
+            pools.CloseParked();
+        }
+
+        var withinBudget = max <= 0 || (pools.PairsInUse + 2) * 2 <= max;
+        if (!withinBudget || !TryAllocate(callerPool, out var callerRtp, out var callerRtcp))
         {
             CoreLog.OutOfPorts(logger, callId, options.PortMin, options.PortMax, callerPool.Address.ToString(), pools.PairsInUse * 2);
             return false;
         }
 
-        if (!calleePool.TryAllocate(out var calleeRtp, out var calleeRtcp))
+        if (!TryAllocate(calleePool, out var calleeRtp, out var calleeRtcp))
         {
-            callerPool.Release(callerRtp, callerRtcp);
+            callerPool.Release(callerRtp, callerRtcp, park: false); // out of ports or descriptors: hold nothing spare
             CoreLog.OutOfPorts(logger, callId, options.PortMin, options.PortMax, calleePool.Address.ToString(), pools.PairsInUse * 2);
             return false;
         }
@@ -48,5 +55,16 @@ internal sealed class StreamFactory(RelayOptions options, InterfacePools pools, 
         var callee = new MediaParty(PartyRole.Callee, calleePool, calleeRtp, calleeRtcp);
         stream = new MediaStream(index, mediaType, caller, callee, time, options, kernel, _destinations);
         return true;
+    }
+
+    /// <summary>A pair from the pool; when the process is out of descriptors, the parked pairs' are given up first.</summary>
+    private bool TryAllocate(PortPool pool, out RelayListener rtp, out RelayListener rtcp)
+    {
+        if (pool.TryAllocate(out rtp, out rtcp, out var error))
+        {
+            return true;
+        }
+
+        return error == BindError.NoDescriptors && pools.CloseParked() > 0 && pool.TryAllocate(out rtp, out rtcp, out _);
     }
 }

@@ -15,11 +15,11 @@ internal sealed class InterfacePools
     private readonly List<PortPool> _pools = [];
     private readonly List<string> _names = [];
 
-    public InterfacePools(RelayOptions options, IPacketTransport transport, ILogger logger)
+    public InterfacePools(RelayOptions options, IPacketTransport transport, TimeProvider time, ILogger logger)
     {
         foreach (var relayInterface in options.EffectiveInterfaces)
         {
-            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport);
+            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport, time, options.PortReuse);
             _pools.Add(pool);
             if (!_names.Contains(relayInterface.Name))
             {
@@ -49,6 +49,42 @@ internal sealed class InterfacePools
 
             return pairs;
         }
+    }
+
+    /// <summary>Freed pairs still bound for reuse, over every pool.</summary>
+    public int ParkedPairs
+    {
+        get
+        {
+            var pairs = 0;
+            foreach (var pool in _pools)
+            {
+                pairs += pool.ParkedPairs;
+            }
+
+            return pairs;
+        }
+    }
+
+    /// <summary>Closes the sockets of pairs parked longer than the reuse time, in every pool (the sweep).</summary>
+    public void CloseExpired()
+    {
+        foreach (var pool in _pools)
+        {
+            pool.CloseExpired();
+        }
+    }
+
+    /// <summary>Closes every parked pair's sockets, in every pool; returns how many pairs it closed.</summary>
+    public int CloseParked()
+    {
+        var closed = 0;
+        foreach (var pool in _pools)
+        {
+            closed += pool.CloseParked();
+        }
+
+        return closed;
     }
 
     public int TotalPairs

@@ -7,30 +7,37 @@ namespace MediaRelay.Core.Ports;
 /// Even RTP / odd RTCP port pairs from a range on one relay address. Freed pairs go to the back of the queue,
 /// so they are reused last (late packets of an ended call do not reach a new one). A pair that fails to bind
 /// is skipped and moved to the back.
+///
+/// A freed pair keeps its two bound sockets for <see cref="RelayOptions.PortReuse"/> ("parked"): the next call
+/// that takes it from the queue skips socket, bind, the packet loop's arm and cancel, and close. Parking does not
+/// change the order in which ports are reused, only what reuse costs; a parked socket delivers nothing (its
+/// listener has no target: what still arrives is counted and dropped). The sweep closes pairs parked longer than
+/// that (<see cref="CloseParkedBefore"/>), so an idle relay holds no socket it does not use.
 /// Threading: not thread-safe; <see cref="Model.SessionManager"/> calls it under its control lock.
 /// </summary>
 internal sealed class PortPool
 {
-    private readonly Queue<int> _free = new();
+    private readonly FreePair[] _free;
     private readonly IPacketTransport _transport;
+    private readonly TimeProvider _time;
+    private readonly long _reuseTicks;
+    private int _head;
+    private int _count;
 
-    public PortPool(IPAddress address, int portMin, int portMax, IPacketTransport transport)
-        : this(new RelayInterface(RelayInterface.DefaultName, address), portMin, portMax, transport)
-    {
-    }
-
-    public PortPool(RelayInterface relayInterface, int portMin, int portMax, IPacketTransport transport)
+    public PortPool(RelayInterface relayInterface, int portMin, int portMax, IPacketTransport transport, TimeProvider time, TimeSpan reuse)
     {
         Interface = relayInterface;
         Address = relayInterface.Bind;
         _transport = transport;
+        _time = time;
+        _reuseTicks = reuse <= TimeSpan.Zero ? 0 : Math.Max(1, (long)(reuse.TotalSeconds * time.TimestampFrequency));
         var first = portMin + (portMin & 1);
+        TotalPairs = first + 1 <= portMax ? ((portMax - first - 1) / 2) + 1 : 0;
+        _free = new FreePair[TotalPairs];
         for (var port = first; port + 1 <= portMax; port += 2)
         {
-            _free.Enqueue(port);
+            Enqueue(new FreePair(port, null, null, 0));
         }
-
-        TotalPairs = _free.Count;
     }
 
     /// <summary>The address the ports are bound on.</summary>
@@ -41,20 +48,43 @@ internal sealed class PortPool
 
     public int TotalPairs { get; }
 
-    public int PairsInUse => TotalPairs - _free.Count;
+    public int PairsInUse => TotalPairs - _count;
+
+    /// <summary>Freed pairs whose sockets are still bound, waiting to be reused or closed by the sweep.</summary>
+    public int ParkedPairs { get; private set; }
+
+    /// <summary>Calls' port pairs taken from the parked ones, without a system call.</summary>
+    public long Reused { get; private set; }
 
     /// <summary>
-    /// Binds the next free pair. False when every free pair was tried and none could be bound, or at once when the
-    /// process has no descriptor left (no other pair would bind either). A pair that failed goes back to the queue:
-    /// no port is ever lost.
+    /// The next free pair: its parked sockets, or two newly bound ones. False when every free pair was tried and none
+    /// could be bound, or at once when the process has no descriptor left (no other pair would bind either; the
+    /// caller may close the parked pairs and try again). A pair that failed goes back to the queue: no port is ever
+    /// lost.
     /// </summary>
-    public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp)
+    public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp) => TryAllocate(out rtp, out rtcp, out _);
+
+    /// <inheritdoc cref="TryAllocate(out RelayListener, out RelayListener)"/>
+    public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp, out BindError error)
     {
-        for (var attempts = _free.Count; attempts > 0; attempts--)
+        error = BindError.None;
+        for (var attempts = _count; attempts > 0; attempts--)
         {
-            var port = _free.Dequeue();
+            var pair = Dequeue();
+            if (pair.Rtp is not null && pair.Rtcp is not null)
+            {
+                ParkedPairs--;
+                Reused++;
+                pair.Rtp.Reuse();
+                pair.Rtcp.Reuse();
+                rtp = pair.Rtp;
+                rtcp = pair.Rtcp;
+                return true;
+            }
+
+            var port = pair.Port;
             var rtpListener = new RelayListener(port);
-            var rtpSocket = _transport.TryBind(new IPEndPoint(Address, port), rtpListener, out var error);
+            var rtpSocket = _transport.TryBind(new IPEndPoint(Address, port), rtpListener, out error);
             if (rtpSocket is not null)
             {
                 var rtcpListener = new RelayListener(port + 1);
@@ -71,7 +101,7 @@ internal sealed class PortPool
                 rtpSocket.Dispose();
             }
 
-            _free.Enqueue(port);
+            Enqueue(new FreePair(port, null, null, 0));
             if (error == BindError.NoDescriptors)
             {
                 break;
@@ -83,11 +113,84 @@ internal sealed class PortPool
         return false;
     }
 
-    /// <summary>Closes a pair's sockets and returns it to the back of the queue.</summary>
-    public void Release(RelayListener rtp, RelayListener rtcp)
+    /// <summary>
+    /// Returns a pair to the back of the queue: its sockets parked (still bound, delivering nothing) when reuse is
+    /// on and <paramref name="park"/> allows, else closed.
+    /// </summary>
+    public void Release(RelayListener rtp, RelayListener rtcp, bool park = true)
     {
+        if (park && _reuseTicks > 0 && rtp.Socket is not null && rtcp.Socket is not null)
+        {
+            rtp.Park();
+            rtcp.Park();
+            ParkedPairs++;
+            Enqueue(new FreePair(rtp.Port, rtp, rtcp, _time.GetTimestamp()));
+            return;
+        }
+
         rtp.Dispose();
         rtcp.Dispose();
-        _free.Enqueue(rtp.Port);
+        Enqueue(new FreePair(rtp.Port, null, null, 0));
     }
+
+    /// <summary>
+    /// Closes the sockets of every pair parked before <paramref name="timestamp"/> (a <see cref="TimeProvider"/>
+    /// timestamp); the pairs stay where they are in the queue. Returns how many pairs it closed.
+    /// </summary>
+    public int CloseParkedBefore(long timestamp)
+    {
+        var closed = 0;
+        // The queue is in release order: the oldest parked pairs are at its front.
+        for (var i = 0; i < _count && ParkedPairs > 0; i++)
+        {
+            ref var pair = ref _free[(_head + i) % _free.Length];
+            if (pair.Rtp is null)
+            {
+                continue;
+            }
+
+            if (pair.ParkedAt >= timestamp)
+            {
+                break;
+            }
+
+            Close(ref pair);
+            closed++;
+        }
+
+        return closed;
+    }
+
+    /// <summary>Closes the sockets of pairs parked longer than the reuse time; returns how many pairs it closed.</summary>
+    public int CloseExpired() =>
+        _reuseTicks > 0 && ParkedPairs > 0 ? CloseParkedBefore(_time.GetTimestamp() - _reuseTicks + 1) : 0;
+
+    /// <summary>Closes the sockets of every parked pair (shutdown, or descriptors running short).</summary>
+    public int CloseParked() => ParkedPairs > 0 ? CloseParkedBefore(long.MaxValue) : 0;
+
+    private void Close(ref FreePair pair)
+    {
+        pair.Rtp!.Dispose();
+        pair.Rtcp!.Dispose();
+        pair = new FreePair(pair.Port, null, null, 0);
+        ParkedPairs--;
+    }
+
+    private void Enqueue(FreePair pair)
+    {
+        _free[(_head + _count) % _free.Length] = pair;
+        _count++;
+    }
+
+    private FreePair Dequeue()
+    {
+        var pair = _free[_head];
+        _free[_head] = default;
+        _head = (_head + 1) % _free.Length;
+        _count--;
+        return pair;
+    }
+
+    /// <summary>A free pair in the queue: its RTP port, and its two listeners while parked.</summary>
+    private readonly record struct FreePair(int Port, RelayListener? Rtp, RelayListener? Rtcp, long ParkedAt);
 }

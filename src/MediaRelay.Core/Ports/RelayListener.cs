@@ -13,6 +13,7 @@ internal sealed class RelayListener : IPacketReceiver, IDisposable
 {
     private IPacketReceiver? _target;
     private long _unattached;
+    private long _unattachedBefore;
 
     public RelayListener(int port) => Port = port;
 
@@ -22,8 +23,8 @@ internal sealed class RelayListener : IPacketReceiver, IDisposable
 
     public IPEndPoint LocalEndPoint => Socket?.LocalEndPoint ?? new IPEndPoint(IPAddress.None, Port);
 
-    /// <summary>Packets that arrived before a sub-party was attached (dropped).</summary>
-    public long Unattached => Volatile.Read(ref _unattached);
+    /// <summary>Packets that arrived, since the port was last taken by a call, while no sub-party was attached (dropped).</summary>
+    public long Unattached => Volatile.Read(ref _unattached) - _unattachedBefore;
 
     public IPacketReceiver? Target
     {
@@ -42,6 +43,12 @@ internal sealed class RelayListener : IPacketReceiver, IDisposable
 
         target.OnPacket(packet, source);
     }
+
+    /// <summary>The port's call has ended but its socket stays bound for reuse: what arrives now is dropped.</summary>
+    public void Park() => Target = null;
+
+    /// <summary>A parked port taken by a new call: what arrived while it was parked is not that call's.</summary>
+    public void Reuse() => _unattachedBefore = Volatile.Read(ref _unattached);
 
     public void Dispose()
     {

@@ -35,6 +35,11 @@ internal static class RunCommand
 
     private static readonly Option<int?> s_portMax = new("--port-max") { Description = "Highest media port. Default 59999." };
 
+    private static readonly Option<double?> s_portReuse = new("--port-reuse")
+    {
+        Description = "Seconds a freed port pair keeps its sockets bound, so the next call that takes it skips creating them (what arrives meanwhile is counted and dropped); 0 closes them at once. Ports are reused least recently freed first either way. Default 2.",
+    };
+
     private static readonly Option<double?> s_streamTimeout = new("--stream-timeout")
     {
         Description = "Seconds without media in either direction before a stream ends. Default 90.",
@@ -144,7 +149,7 @@ internal static class RunCommand
     {
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
-            s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_streamTimeout, s_onHoldTimeout,
+            s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_portReuse, s_streamTimeout, s_onHoldTimeout,
             s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_logLevel, s_logFormat,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
@@ -170,6 +175,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.RelayAddressV6), result.GetValue(s_relayAddressV6));
         Set(nameof(MediaRelaySettings.PortMin), Text(result.GetValue(s_portMin)));
         Set(nameof(MediaRelaySettings.PortMax), Text(result.GetValue(s_portMax)));
+        Set(nameof(MediaRelaySettings.PortReuse), Text(result.GetValue(s_portReuse)));
         Set(nameof(MediaRelaySettings.StreamTimeout), Text(result.GetValue(s_streamTimeout)));
         Set(nameof(MediaRelaySettings.OnHoldTimeout), Text(result.GetValue(s_onHoldTimeout)));
         Set(nameof(MediaRelaySettings.DenyMediaTo), result.GetValue(s_denyMediaTo));

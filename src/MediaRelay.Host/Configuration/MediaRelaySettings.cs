@@ -26,6 +26,9 @@ public sealed class MediaRelaySettings
     /// <summary>Highest media port. Default 59999.</summary>
     public int PortMax { get; set; } = 59999;
 
+    /// <summary>Seconds a freed port pair stays bound for the next call that takes it; 0 closes it at once. Default 2.</summary>
+    public double PortReuse { get; set; } = 2;
+
     /// <summary>Seconds of silence in both directions before a stream ends. Default 90.</summary>
     public double StreamTimeout { get; set; } = 90;
 

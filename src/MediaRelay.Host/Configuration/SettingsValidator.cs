@@ -51,6 +51,15 @@ public static class SettingsValidator
             options.PortMax = settings.PortMax;
         }
 
+        if (settings.PortReuse is < 0 or > 3600 || double.IsNaN(settings.PortReuse))
+        {
+            errors.Add($"port-reuse {settings.PortReuse} is not usable: give the seconds (0-3600) a freed port pair stays bound for reuse, 0 to close it at once");
+        }
+        else
+        {
+            options.PortReuse = TimeSpan.FromSeconds(settings.PortReuse);
+        }
+
         if (settings.StreamTimeout <= 0 || settings.OnHoldTimeout <= 0)
         {
             errors.Add("stream-timeout and on-hold-timeout must be positive numbers of seconds");

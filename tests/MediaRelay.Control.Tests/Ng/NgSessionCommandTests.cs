@@ -156,6 +156,8 @@ public sealed class NgSessionCommandTests : IDisposable
         Assert.Equal(1L, reply.GetDictionary("totals")!.GetDictionary("RTP")!.GetInteger("packets"));
         Assert.Equal(NgErrors.UnknownCallId, Run("query", "call-1").GetString("error-reason"));
         Assert.Equal(4, socketsDuringCall); // two parties, RTP and RTCP each
+        Assert.Equal(0, _sessions.Totals.PortsInUse);
+        _clock.Advance(TimeSpan.FromSeconds(3)); // the freed ports' reuse time (2 s) and a sweep: their sockets close
         Assert.Equal(0, _transport.OpenSockets);
     }
 
@@ -173,6 +175,8 @@ public sealed class NgSessionCommandTests : IDisposable
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(NgErrors.UnknownCallId, Run("query", "call-1").GetString("error-reason"));
+        Assert.Equal(0, _sessions.Totals.PortsInUse);
+        _clock.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(0, _transport.OpenSockets);
     }
 

@@ -31,6 +31,26 @@ internal static class UdpPorts
             .Select(s => s.Port).Distinct().Order().ToList();
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> (5 s when not given) until process <paramref name="processId"/> binds no
+    /// port in the range, and returns what it still binds then. A relay keeps a freed port pair's sockets for its
+    /// reuse time (`--port-reuse`, 2 s by default) and closes them at the sweep after it.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> BoundInRangeByOnceReusePassed(int processId, int min, int max, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var bound = BoundInRangeBy(processId, min, max);
+            if (bound.Count == 0 || DateTime.UtcNow > deadline)
+            {
+                return bound;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     // Single ports and sipp's blocks come from 30000-32699, relay ranges from 20000-29999: both below Linux's default
     // ephemeral range (32768-60999), so other processes' port-0 sockets cannot take them from under a test, and
     // away from 10000-19999 and 40000-59999, the ranges relays (ours included) default to or are benchmarked with.

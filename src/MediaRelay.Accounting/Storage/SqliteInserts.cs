@@ -107,11 +107,12 @@ internal sealed class SqliteInserts : IDisposable
         var rc = value switch
         {
             null => raw.sqlite3_bind_null(statement, index),
-            string text => raw.sqlite3_bind_text(statement, index, text),
+            // UTF-16 straight from the string: SQLite copies and converts it, with no UTF-8 array per value.
+            string text => raw.sqlite3_bind_text16(statement, index, text.AsSpan()),
             long number => raw.sqlite3_bind_int64(statement, index, number),
             int number => raw.sqlite3_bind_int64(statement, index, number),
             double real => raw.sqlite3_bind_double(statement, index, real),
-            DateTimeOffset time => raw.sqlite3_bind_text(statement, index, (string)_time(time)),
+            DateTimeOffset time => raw.sqlite3_bind_text16(statement, index, ((string)_time(time)).AsSpan()),
             _ => throw new InvalidOperationException($"accounting column {index} has a value of type {value.GetType().Name}, which the SQLite store cannot bind"),
         };
         Check(rc);

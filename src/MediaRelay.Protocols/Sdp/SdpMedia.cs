@@ -5,6 +5,9 @@ namespace MediaRelay.Protocols.Sdp;
 /// </summary>
 public sealed class SdpMedia : SdpSection
 {
+    private SdpLine? _parsedLine;
+    private SdpMediaLine? _parsed;
+
     internal SdpMedia(List<SdpLine> lines)
         : base(lines)
     {
@@ -15,8 +18,16 @@ public sealed class SdpMedia : SdpSection
     {
         get
         {
-            // The reader checked the m= line and only this setter replaces it, so it always parses.
-            return SdpMediaLine.TryParse(LineList[0].Value, out var mediaLine, out _) ? mediaLine! : throw new InvalidOperationException("m= line does not parse");
+            // Parsed once per m= line: the type, port and protocol are read several times per offer.
+            var line = LineList[0];
+            if (!ReferenceEquals(line, _parsedLine))
+            {
+                // The reader checked the m= line and only the setter replaces it, so it always parses.
+                _parsed = SdpMediaLine.TryParse(line.Value, out var mediaLine, out _) ? mediaLine! : throw new InvalidOperationException("m= line does not parse");
+                _parsedLine = line;
+            }
+
+            return _parsed!;
         }
 
         set

@@ -14,13 +14,6 @@ public sealed class AccountingOptions
     /// <summary>Most records in one transaction.</summary>
     public int BatchSize { get; init; } = 500;
 
-    /// <summary>
-    /// How long the writer, woken by an ended call, waits for more before it writes, so that the calls ending
-    /// meanwhile share one transaction (a transaction costs about as much for one record as for hundreds: the pages
-    /// it writes). Zero writes at once. Default 50 ms.
-    /// </summary>
-    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(50);
-
     /// <summary>The first wait before the database is tried again after a failure; it doubles up to <see cref="RetryMax"/>.</summary>
     public TimeSpan RetryMin { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -177,11 +177,6 @@ public sealed class AccountingWriter : IAsyncDisposable
                     break;
                 }
 
-                if (_up && !_stopping && _options.BatchWindow > TimeSpan.Zero && reader.CanCount && reader.Count < _options.BatchSize)
-                {
-                    await Task.Delay(_options.BatchWindow, _time, abort).ConfigureAwait(false);
-                }
-
                 var batch = new List<AccountingRecord>();
                 while (batch.Count < _options.BatchSize && reader.TryRead(out var call))
                 {

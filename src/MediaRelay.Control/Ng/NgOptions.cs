@@ -44,9 +44,11 @@ public sealed class NgOptions
 
     /// <summary>
     /// Threads per listener that receive and run commands, each on its own (no hand-over between threads): this many
-    /// commands run at once, and one that waits (a kernel flush) holds up only its own thread. Default 4.
+    /// commands run at once, and one that waits (a kernel flush) holds up only its own thread. Default one per core,
+    /// at least 2 and at most 4: commands share one session lock, so more threads than cores only take turns (on
+    /// two cores, four workers had a 15-40 % higher offer p99 and 20-35 % more memory per call than two).
     /// </summary>
-    public int Workers { get; set; } = 4;
+    public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 2, 4);
 
     /// <summary>Largest datagram accepted; longer ones are truncated by the socket and fail to parse. Default 65535.</summary>
     public int MaxDatagramSize { get; set; } = 65535;

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -17,6 +18,7 @@ internal sealed class SqliteInserts : IDisposable
     private readonly Func<DateTimeOffset, object> _time;
     private readonly sqlite3_stmt _session;
     private readonly sqlite3_stmt _direction;
+    private byte[] _text = new byte[4096];
 
     public SqliteInserts(sqlite3 db, string sessionSql, string directionSql, Func<DateTimeOffset, object> time)
     {
@@ -107,15 +109,30 @@ internal sealed class SqliteInserts : IDisposable
         var rc = value switch
         {
             null => raw.sqlite3_bind_null(statement, index),
-            // UTF-16 straight from the string: SQLite copies and converts it, with no UTF-8 array per value.
-            string text => raw.sqlite3_bind_text16(statement, index, text.AsSpan()),
+            string text => BindText(statement, index, text),
             long number => raw.sqlite3_bind_int64(statement, index, number),
             int number => raw.sqlite3_bind_int64(statement, index, number),
             double real => raw.sqlite3_bind_double(statement, index, real),
-            DateTimeOffset time => raw.sqlite3_bind_text16(statement, index, ((string)_time(time)).AsSpan()),
+            DateTimeOffset time => BindText(statement, index, (string)_time(time)),
             _ => throw new InvalidOperationException($"accounting column {index} has a value of type {value.GetType().Name}, which the SQLite store cannot bind"),
         };
         Check(rc);
+    }
+
+    /// <summary>
+    /// Binds text as UTF-8 encoded into one reused buffer (SQLite copies it): no array per value, and the encoding is
+    /// .NET's vectorised one rather than SQLite's UTF-16 translation.
+    /// </summary>
+    private int BindText(sqlite3_stmt statement, int index, string text)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (most > _text.Length)
+        {
+            _text = new byte[Math.Max(most, _text.Length * 2)];
+        }
+
+        var length = Encoding.UTF8.GetBytes(text, _text);
+        return raw.sqlite3_bind_text(statement, index, new ReadOnlySpan<byte>(_text, 0, length));
     }
 
     private void Check(int rc)

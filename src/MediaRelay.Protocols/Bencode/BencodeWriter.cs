@@ -46,9 +46,7 @@ public static class BencodeWriter
 
                 break;
             case BencodeInteger i:
-                WriteByte((byte)'i', output);
-                WriteNumber(i.Value, output);
-                WriteByte((byte)'e', output);
+                WriteInteger(i.Value, output);
                 break;
             case BencodeList l:
                 WriteByte((byte)'l', output);
@@ -74,22 +72,56 @@ public static class BencodeWriter
         }
     }
 
-    /// <summary>A text as a bencode string (length, colon, UTF-8), encoded straight into the output.</summary>
+    /// <summary>
+    /// A text as a bencode string (length, colon, UTF-8), encoded straight into the output with one span: keys and
+    /// short values are most of a reply's tokens, and each writer call is an interface call.
+    /// </summary>
     private static void WriteKey(string key, IBufferWriter<byte> output)
     {
+        if (key.Length <= 128 && System.Text.Ascii.IsValid(key))
+        {
+            // ASCII: as many bytes as characters, so the length is known before encoding.
+            var span = output.GetSpan(4 + key.Length);
+            Utf8Formatter.TryFormat(key.Length, span, out var digits);
+            span[digits] = (byte)':';
+            System.Text.Ascii.FromUtf16(key, span[(digits + 1)..], out _);
+            output.Advance(digits + 1 + key.Length);
+            return;
+        }
+
         var length = System.Text.Encoding.UTF8.GetByteCount(key);
         WriteNumber(length, output);
         WriteByte((byte)':', output);
-        var span = output.GetSpan(length);
-        System.Text.Encoding.UTF8.GetBytes(key, span);
+        var rest = output.GetSpan(length);
+        System.Text.Encoding.UTF8.GetBytes(key, rest);
         output.Advance(length);
     }
 
     private static void WriteString(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
     {
+        if (bytes.Length <= 256)
+        {
+            var span = output.GetSpan(4 + bytes.Length);
+            Utf8Formatter.TryFormat(bytes.Length, span, out var digits);
+            span[digits] = (byte)':';
+            bytes.CopyTo(span[(digits + 1)..]);
+            output.Advance(digits + 1 + bytes.Length);
+            return;
+        }
+
         WriteNumber(bytes.Length, output);
         WriteByte((byte)':', output);
         output.Write(bytes);
+    }
+
+    /// <summary>i, the number, e: one span.</summary>
+    private static void WriteInteger(long number, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(22);
+        span[0] = (byte)'i';
+        Utf8Formatter.TryFormat(number, span[1..], out var written);
+        span[1 + written] = (byte)'e';
+        output.Advance(written + 2);
     }
 
     private static void WriteNumber(long number, IBufferWriter<byte> output)

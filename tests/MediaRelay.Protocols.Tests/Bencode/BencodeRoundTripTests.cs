@@ -44,6 +44,33 @@ public class BencodeRoundTripTests
         Assert.Equal("d6:result2:ok7:createdi1700000000e5:callsl1:a1:bee", wire);
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("a", 9)]
+    [InlineData("caf\u00e9-\u4e2d", 99)] // not ASCII: length in UTF-8 bytes
+    [InlineData("x", 128)] // at and past the writer's short-token limits
+    [InlineData("y", 129)]
+    [InlineData("z", 300)]
+    public void Keys_and_texts_of_every_length_and_script_are_written_as_utf8_with_their_byte_length(string unit, int repeat)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, Math.Max(1, repeat)));
+        if (unit.Length == 0)
+        {
+            text = string.Empty;
+        }
+
+        var d = new BencodeDictionary { { text, text }, { "n", long.MinValue }, { "m", long.MaxValue } };
+
+        var bytes = BencodeWriter.ToArray(d);
+
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        var expected = Encoding.UTF8.GetBytes($"d{utf8.Length}:").Concat(utf8).Concat(Encoding.UTF8.GetBytes($"{utf8.Length}:")).Concat(utf8)
+            .Concat(Encoding.ASCII.GetBytes("1:ni-9223372036854775808e1:mi9223372036854775807ee")).ToArray();
+        Assert.Equal(expected, bytes);
+        Assert.True(BencodeReader.TryParse(bytes, out var back, out var error), error);
+        Assert.Equal(text, ((BencodeDictionary)back!).GetString(text));
+    }
+
     [Fact]
     public void SetReplacesValueInPlace()
     {

@@ -97,6 +97,42 @@ public sealed class PortReuseTests
     }
 
     [Fact]
+    public void An_ended_streams_counters_stay_as_they_were_when_its_ports_are_kept_and_taken_again()
+    {
+        // The video stream ends with a re-offer; the call goes on, and its ports are kept for reuse.
+        using var relay = new RelayHarness(new RelayOptions { PortMin = 40000, PortMax = 40007 });
+        Assert.Equal(SessionError.None, relay.Manager.Offer("c", "a", null,
+            [RelayHarness.Audio(RelayHarness.CallerSdp), new MediaDescription("video", RelayHarness.CallerSdp.Address, 5002)], null, out var offered));
+        Assert.Equal(SessionError.None, relay.Manager.Offer("c", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _));
+        var video = relay.Manager.Query("c")!.Streams[1];
+        Assert.Equal(EndReason.Closed, video.EndReason);
+
+        // A late packet to a kept port, then another call takes the ports and its own strays arrive on them.
+        relay.Transport.Deliver(offered[1].RtpPort, Packets.Rtp(1), Packets.Ep("203.0.113.7", 31000));
+        Assert.Equal(SessionError.None, relay.Manager.Offer("other", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out var other));
+        Assert.Contains(other[0].RtpPort, new[] { offered[1].RtpPort, offered[1].RtpPort + 2 });
+        relay.Transport.Deliver(other[0].RtpPort, Packets.Rtp(2), Packets.Ep("203.0.113.8", 31000));
+
+        var after = relay.Manager.Query("c")!.Streams[1];
+        Assert.Equal(video.Caller.Rtp.Errors + video.Callee.Rtp.Errors, after.Caller.Rtp.Errors + after.Callee.Rtp.Errors);
+    }
+
+    [Fact]
+    public void Interfaces_that_bind_one_address_close_freed_pairs_so_neither_blocks_the_other()
+    {
+        var inside = new RelayInterface("internal", System.Net.IPAddress.Parse("10.0.0.5"));
+        var outside = new RelayInterface("external", System.Net.IPAddress.Parse("10.0.0.5"), System.Net.IPAddress.Parse("203.0.113.10"));
+        using var relay = new RelayHarness(new RelayOptions { Interfaces = [inside, outside], PortMin = 40000, PortMax = 40003 });
+        Assert.Equal(SessionError.None, relay.Manager.Offer("c1", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _,
+            new MediaPlacement("internal", "internal")));
+        relay.Manager.Remove("c1");
+        Assert.Equal(0, relay.Transport.OpenSockets);
+
+        Assert.Equal(SessionError.None, relay.Manager.Offer("c2", "a", null, [RelayHarness.Audio(RelayHarness.CallerSdp)], null, out _,
+            new MediaPlacement("external", "external")));
+    }
+
+    [Fact]
     public void Stopping_the_relay_closes_the_kept_sockets()
     {
         var relay = new RelayHarness(OneCall()).Call();

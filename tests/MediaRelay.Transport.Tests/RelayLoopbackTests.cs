@@ -162,6 +162,29 @@ public abstract class RelayLoopbackTests(TransportKind kind)
     }
 
     [Fact]
+    public void Pairs_kept_by_an_offer_that_failed_half_way_are_closed_by_the_sweep_on_an_idle_relay()
+    {
+        // Three pairs: the audio stream takes two, the video stream cannot get its two; no session remains, and the
+        // sweep thread, which rests while the relay has no session, must still close the audio pairs in time.
+        using var relay = new LoopbackRelay(kind, o =>
+        {
+            o.PortMax = o.PortMin + 5;
+            o.PortReuse = TimeSpan.FromMilliseconds(200);
+        });
+        var offer = new[]
+        {
+            new MediaDescription("audio", IPAddress.Loopback, 9),
+            new MediaDescription("video", IPAddress.Loopback, 11),
+        };
+        Thread.Sleep(300); // the sweep has found no session and rests
+
+        Assert.Equal(SessionError.OutOfPorts, relay.Manager.Offer("half", "caller-tag", null, offer, null, out _));
+
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        WaitFor(() => TryBind(probe, relay.Options.PortMin + (relay.Options.PortMin & 1)) || TryBind(probe, relay.Options.PortMin + (relay.Options.PortMin & 1) + 2));
+    }
+
+    [Fact]
     public void Stun_is_relayed_unchanged_and_not_counted_as_media()
     {
         using var relay = new LoopbackRelay(kind);

@@ -36,6 +36,7 @@ internal sealed class MediaSubParty : IPacketReceiver
     private long _packets;
     private long _bytes;
     private long _errors;
+    private long _unattachedAtEnd = -1;
     private long _stun;
     private long _lastMedia;
     private long _lastStun;
@@ -214,10 +215,32 @@ internal sealed class MediaSubParty : IPacketReceiver
         _subStream.OnForgotten();
     }
 
+    /// <summary>
+    /// Packets its port dropped because no sub-party was attached: counted by the listener while this call holds the
+    /// port, frozen when the stream ends (the port may then be kept bound for, and taken by, another call).
+    /// </summary>
+    private long Unattached
+    {
+        get
+        {
+            var frozen = Volatile.Read(ref _unattachedAtEnd);
+            return frozen >= 0 ? frozen : Listener.Unattached;
+        }
+    }
+
+    /// <summary>The stream ends: from now on <see cref="Unattached"/> keeps the figure it has.</summary>
+    public void FreezeUnattached()
+    {
+        if (Volatile.Read(ref _unattachedAtEnd) < 0)
+        {
+            Volatile.Write(ref _unattachedAtEnd, Listener.Unattached);
+        }
+    }
+
     /// <summary>The counters <see cref="Snapshot"/> reports, added to <paramref name="tally"/>.</summary>
     public void AddTo(LiveTally tally, long kernelPackets, long kernelBytes) =>
         tally.AddFlow(Volatile.Read(ref _packets), Volatile.Read(ref _bytes), kernelPackets, kernelBytes,
-            Volatile.Read(ref _errors) + Listener.Unattached);
+            Volatile.Read(ref _errors) + Unattached);
 
     public SubPartyStatistics Snapshot(long kernelPackets, long kernelBytes)
     {
@@ -229,7 +252,7 @@ internal sealed class MediaSubParty : IPacketReceiver
             sdp is null ? null : SocketAddresses.ToEndPoint(sdp),
             Volatile.Read(ref _packets),
             Volatile.Read(ref _bytes),
-            Volatile.Read(ref _errors) + Listener.Unattached,
+            Volatile.Read(ref _errors) + Unattached,
             Volatile.Read(ref _stun),
             kernelPackets,
             kernelBytes);

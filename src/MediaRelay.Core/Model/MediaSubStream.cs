@@ -335,6 +335,9 @@ internal sealed class MediaSubStream
     /// <summary>Stops relaying: later packets are counted and dropped; kernel flows are removed, their counts kept.</summary>
     public void End()
     {
+        // Before the ports go back to the pool (kept bound for reuse): what reaches them from now on is not this call's.
+        Caller.FreezeUnattached();
+        Callee.FreezeUnattached();
         lock (_kernelGate)
         {
             _ended = true;

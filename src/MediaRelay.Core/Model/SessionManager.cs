@@ -48,7 +48,7 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
         _time = time ?? TimeProvider.System;
         _kernel = kernel ?? KernelQueue.UserSpaceOnly;
         _logger = logger ?? NullLogger<SessionManager>.Instance;
-        _pools = new InterfacePools(options, transport, _time, _logger);
+        _pools = new InterfacePools(options, transport, _time, _logger, () => _sweeper?.Wake());
         _streams = new StreamFactory(options, _pools, _time, _kernel, _logger);
         _removals = new DelayedRemovals(_time, RemoveDelayed);
         if (ReferenceEquals(_time, TimeProvider.System))

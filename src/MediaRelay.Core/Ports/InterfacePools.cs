@@ -15,11 +15,26 @@ internal sealed class InterfacePools
     private readonly List<PortPool> _pools = [];
     private readonly List<string> _names = [];
 
-    public InterfacePools(RelayOptions options, IPacketTransport transport, TimeProvider time, ILogger logger)
+    /// <param name="options">The interfaces, the port range and the reuse time.</param>
+    /// <param name="transport">Binds the sockets.</param>
+    /// <param name="time">The relay's clock.</param>
+    /// <param name="logger">Where each pool's range is logged.</param>
+    /// <param name="parked">Called when a freed pair is kept bound (the sweep must run to close it in time).</param>
+    public InterfacePools(RelayOptions options, IPacketTransport transport, TimeProvider time, ILogger logger, Action? parked = null)
     {
-        foreach (var relayInterface in options.EffectiveInterfaces)
+        var interfaces = options.EffectiveInterfaces;
+        foreach (var relayInterface in interfaces)
         {
-            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport, time, options.PortReuse);
+            // Interfaces that bind the same address (an internal and an external name on one NIC) take the same ports
+            // there: a pair one of them kept bound would refuse the other's bind, so such pools close freed pairs.
+            var shared = 0;
+            foreach (var other in interfaces)
+            {
+                shared += other.Bind.Equals(relayInterface.Bind) ? 1 : 0;
+            }
+
+            var reuse = shared > 1 ? TimeSpan.Zero : options.PortReuse;
+            var pool = new PortPool(relayInterface, options.PortMin, options.PortMax, transport, time, reuse, parked);
             _pools.Add(pool);
             if (!_names.Contains(relayInterface.Name))
             {

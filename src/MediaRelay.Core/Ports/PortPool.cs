@@ -18,18 +18,29 @@ namespace MediaRelay.Core.Ports;
 internal sealed class PortPool
 {
     private readonly FreePair[] _free;
+    private readonly Queue<(int Slot, long ParkedAt)> _parkedOrder = new();
     private readonly IPacketTransport _transport;
     private readonly TimeProvider _time;
+    private readonly Action? _parked;
     private readonly long _reuseTicks;
     private int _head;
     private int _count;
 
-    public PortPool(RelayInterface relayInterface, int portMin, int portMax, IPacketTransport transport, TimeProvider time, TimeSpan reuse)
+    /// <param name="relayInterface">The interface the pool serves.</param>
+    /// <param name="portMin">The range's first port (rounded up to even).</param>
+    /// <param name="portMax">The range's last port.</param>
+    /// <param name="transport">Binds the sockets.</param>
+    /// <param name="time">The clock of the reuse time.</param>
+    /// <param name="reuse">How long a freed pair stays bound; zero closes it at once.</param>
+    /// <param name="parked">Called when a pair is parked, so the sweep that closes it is sure to run.</param>
+    public PortPool(RelayInterface relayInterface, int portMin, int portMax, IPacketTransport transport, TimeProvider time, TimeSpan reuse,
+        Action? parked = null)
     {
         Interface = relayInterface;
         Address = relayInterface.Bind;
         _transport = transport;
         _time = time;
+        _parked = parked;
         _reuseTicks = reuse <= TimeSpan.Zero ? 0 : Math.Max(1, (long)(reuse.TotalSeconds * time.TimestampFrequency));
         var first = portMin + (portMin & 1);
         TotalPairs = first + 1 <= portMax ? ((portMax - first - 1) / 2) + 1 : 0;
@@ -124,7 +135,10 @@ internal sealed class PortPool
             rtp.Park();
             rtcp.Park();
             ParkedPairs++;
-            Enqueue(new FreePair(rtp.Port, rtp, rtcp, _time.GetTimestamp()));
+            var now = _time.GetTimestamp();
+            _parkedOrder.Enqueue(((_head + _count) % _free.Length, now));
+            Enqueue(new FreePair(rtp.Port, rtp, rtcp, now));
+            _parked?.Invoke();
             return;
         }
 
@@ -139,23 +153,18 @@ internal sealed class PortPool
     /// </summary>
     public int CloseParkedBefore(long timestamp)
     {
+        // The pairs in the order they were parked, by their slot in the queue: an entry whose pair has been taken
+        // since (the slot is empty, or holds a pair parked at another time) is only dropped.
         var closed = 0;
-        // The queue is in release order: the oldest parked pairs are at its front.
-        for (var i = 0; i < _count && ParkedPairs > 0; i++)
+        while (_parkedOrder.TryPeek(out var oldest) && oldest.ParkedAt < timestamp)
         {
-            ref var pair = ref _free[(_head + i) % _free.Length];
-            if (pair.Rtp is null)
+            _parkedOrder.Dequeue();
+            ref var pair = ref _free[oldest.Slot];
+            if (pair.Rtp is not null && pair.ParkedAt == oldest.ParkedAt)
             {
-                continue;
+                Close(ref pair);
+                closed++;
             }
-
-            if (pair.ParkedAt >= timestamp)
-            {
-                break;
-            }
-
-            Close(ref pair);
-            closed++;
         }
 
         return closed;
@@ -166,7 +175,7 @@ internal sealed class PortPool
         _reuseTicks > 0 && ParkedPairs > 0 ? CloseParkedBefore(_time.GetTimestamp() - _reuseTicks + 1) : 0;
 
     /// <summary>Closes the sockets of every parked pair (shutdown, or descriptors running short).</summary>
-    public int CloseParked() => ParkedPairs > 0 ? CloseParkedBefore(long.MaxValue) : 0;
+    public int CloseParked() => ParkedPairs > 0 || _parkedOrder.Count > 0 ? CloseParkedBefore(long.MaxValue) : 0;
 
     private void Close(ref FreePair pair)
     {
@@ -178,6 +187,7 @@ internal sealed class PortPool
 
     private void Enqueue(FreePair pair)
     {
+        System.Diagnostics.Debug.Assert(_count < _free.Length, "a pair was released twice");
         _free[(_head + _count) % _free.Length] = pair;
         _count++;
     }

@@ -265,9 +265,9 @@ public sealed partial class SessionManager : ISessionApi, IDisposable
     {
         if (delay <= TimeSpan.Zero)
         {
-            // Another thread may remove it between the two calls; then the query's figures are the last known.
-            var now = Query(callId);
-            return now is null ? null : Remove(callId) ?? now;
+            // The removal's own final figures: no snapshot beforehand (one per delete was thrown away). A call
+            // another thread removes first is gone for this one, as if that removal had come a moment earlier.
+            return Remove(callId);
         }
 
         var statistics = Query(callId);

@@ -27,13 +27,15 @@ public sealed class EventHub : IDisposable
     private readonly ISessionApi _sessions;
     private readonly TrafficRates _rates;
     private readonly TimeProvider _time;
+    private readonly Lock _subscription = new();
+    private bool _listening;
+    private bool _disposed;
 
     public EventHub(ISessionApi sessions, TrafficRates rates, TimeProvider time)
     {
         _sessions = sessions;
         _rates = rates;
         _time = time;
-        _sessions.SessionStarted += OnStarted;
         _sessions.SessionEnded += OnEnded;
         _rates.Sampled += OnSampled;
     }
@@ -49,8 +51,38 @@ public sealed class EventHub : IDisposable
             SingleReader = true,
         });
         _clients.TryAdd(channel, 0);
-        unsubscribe = () => _clients.TryRemove(channel, out _);
+        Listen();
+        unsubscribe = () =>
+        {
+            _clients.TryRemove(channel, out _);
+            Listen();
+        };
         return channel.Reader;
+    }
+
+    /// <summary>
+    /// Takes the session-started event only while a client listens: the session API builds the new session's view
+    /// for each subscriber under its control lock, once per call, for nobody otherwise.
+    /// </summary>
+    private void Listen()
+    {
+        lock (_subscription)
+        {
+            var wanted = !_clients.IsEmpty && !_disposed;
+            if (wanted != _listening)
+            {
+                if (wanted)
+                {
+                    _sessions.SessionStarted += OnStarted;
+                }
+                else
+                {
+                    _sessions.SessionStarted -= OnStarted;
+                }
+
+                _listening = wanted;
+            }
+        }
     }
 
     private void Publish<T>(string type, T data)
@@ -92,7 +124,16 @@ public sealed class EventHub : IDisposable
     /// <summary>Ends every client's stream.</summary>
     public void Dispose()
     {
-        _sessions.SessionStarted -= OnStarted;
+        lock (_subscription)
+        {
+            _disposed = true;
+            if (_listening)
+            {
+                _sessions.SessionStarted -= OnStarted;
+                _listening = false;
+            }
+        }
+
         _sessions.SessionEnded -= OnEnded;
         _rates.Sampled -= OnSampled;
         foreach (var client in _clients.Keys)

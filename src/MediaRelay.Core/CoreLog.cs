@@ -17,8 +17,8 @@ internal static partial class CoreLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "session {CallId} refused: the limit of {MaxSessions} sessions is reached")]
     public static partial void SessionLimit(ILogger logger, string callId, int maxSessions);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "interface {Name}: bind {Address}, advertised {Advertised}, ports {PortMin}-{PortMax}: {Pairs} RTP/RTCP pairs")]
-    public static partial void PoolReady(ILogger logger, string name, string address, string advertised, int portMin, int portMax, int pairs);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "interface {Name}: bind {Address}, advertised {Advertised}, ports {PortMin}-{PortMax}: {Pairs} RTP/RTCP pairs, a freed pair kept bound {Reuse} s for the next call")]
+    public static partial void PoolReady(ILogger logger, string name, string address, string advertised, int portMin, int portMax, int pairs, double reuse);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "session {CallId}: {Streams} m-lines refused, the limit is {MaxStreams} (--max-streams); nothing was allocated")]
     public static partial void TooManyStreams(ILogger logger, string callId, int streams, int maxStreams);

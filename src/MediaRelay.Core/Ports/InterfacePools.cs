@@ -42,7 +42,7 @@ internal sealed class InterfacePools
             }
 
             CoreLog.PoolReady(logger, relayInterface.Name, relayInterface.Bind.ToString(), relayInterface.Advertise.ToString(),
-                options.PortMin, options.PortMax, pool.TotalPairs);
+                options.PortMin, options.PortMax, pool.TotalPairs, reuse.TotalSeconds);
         }
     }
 

@@ -83,7 +83,7 @@ public static class NgCallReport
     /// <summary>MediaRelay's per-party quality, in integers as bencode has them.</summary>
     private static BencodeDictionary BuildQuality(QualityStatistics quality)
     {
-        var result = new BencodeDictionary
+        var result = new BencodeDictionary(10)
         {
             { "SSRC", quality.Ssrc },
             { "packets expected", quality.PacketsExpected },
@@ -212,7 +212,7 @@ public static class NgCallReport
             medias.Add(BuildMedia(stream, party));
         }
 
-        return new BencodeDictionary
+        return new BencodeDictionary(4)
         {
             { "tag", tag },
             { "created", call.Created.ToUnixTimeSeconds() },
@@ -246,7 +246,7 @@ public static class NgCallReport
             streams.Add(BuildStream(party.Rtcp, "RTCP"));
         }
 
-        return new BencodeDictionary
+        return new BencodeDictionary(9)
         {
             // StreamStatistics.Index counts m-lines from 0; ng counts medias from 1.
             { "index", stream.Index + 1 },
@@ -281,14 +281,14 @@ public static class NgCallReport
             flags.Add("kernelized");
         }
 
-        return new BencodeDictionary
+        return new BencodeDictionary(6)
         {
             { "local port", side.Local.Port },
             { "endpoint", BuildEndpoint(endpoint) },
             { "advertised endpoint", BuildEndpoint(side.SdpRemote) },
             { "stats", BuildCounters(side.TotalPackets, side.TotalBytes, side.Errors) },
             // MediaRelay's own addition: what of "stats" the kernel forwarded (the rest went through user space).
-            { "kernel stats", new BencodeDictionary { { "packets", side.KernelPackets }, { "bytes", side.KernelBytes } } },
+            { "kernel stats", new BencodeDictionary(2) { { "packets", side.KernelPackets }, { "bytes", side.KernelBytes } } },
             { "flags", flags },
         };
     }
@@ -298,11 +298,11 @@ public static class NgCallReport
     {
         if (endpoint is null)
         {
-            return new BencodeDictionary { { "family", "IPv4" }, { "address", string.Empty }, { "port", 0L } };
+            return new BencodeDictionary(3) { { "family", "IPv4" }, { "address", string.Empty }, { "port", 0L } };
         }
 
         var address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
-        return new BencodeDictionary
+        return new BencodeDictionary(3)
         {
             { "family", address.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4" },
             { "address", address.ToString() },
@@ -329,7 +329,7 @@ public static class NgCallReport
             }
         }
 
-        return new BencodeDictionary
+        return new BencodeDictionary(2)
         {
             { "RTP", BuildCounters(rtpPackets, rtpBytes, rtpErrors) },
             { "RTCP", BuildCounters(rtcpPackets, rtcpBytes, rtcpErrors) },
@@ -337,5 +337,5 @@ public static class NgCallReport
     }
 
     private static BencodeDictionary BuildCounters(long packets, long bytes, long errors) =>
-        new() { { "packets", packets }, { "bytes", bytes }, { "errors", errors } };
+        new(3) { { "packets", packets }, { "bytes", bytes }, { "errors", errors } };
 }

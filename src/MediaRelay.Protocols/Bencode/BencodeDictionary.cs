@@ -12,11 +12,20 @@ namespace MediaRelay.Protocols.Bencode;
 /// </summary>
 public sealed class BencodeDictionary : BencodeValue, IEnumerable<KeyValuePair<string, BencodeValue>>
 {
-    /// <summary>Above this many entries a key is found through a hash index rather than a scan.</summary>
-    internal const int IndexFrom = 8;
+    /// <summary>
+    /// Above this many entries a key is found through a hash index rather than a scan: a scan of up to this many
+    /// (mostly interned, reference-equal) keys is cheaper than the index a statistics report's dictionaries used to
+    /// build, and a dictionary from the wire with thousands of keys still gets its index early.
+    /// </summary>
+    internal const int IndexFrom = 24;
 
-    private readonly List<KeyValuePair<string, BencodeValue>> _entries = [];
+    private readonly List<KeyValuePair<string, BencodeValue>> _entries;
     private Dictionary<string, int>? _index;
+
+    public BencodeDictionary() => _entries = [];
+
+    /// <summary>A dictionary with room for <paramref name="capacity"/> entries (a report's builder knows how many).</summary>
+    public BencodeDictionary(int capacity) => _entries = new(capacity);
 
     /// <summary>The entries in insertion order.</summary>
     public IReadOnlyList<KeyValuePair<string, BencodeValue>> Entries => _entries;

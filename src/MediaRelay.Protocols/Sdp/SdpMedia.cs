@@ -7,6 +7,8 @@ public sealed class SdpMedia : SdpSection
 {
     private SdpLine? _parsedLine;
     private SdpMediaLine? _parsed;
+    private SdpLine? _connectionLine;
+    private SdpConnection? _connection;
 
     internal SdpMedia(List<SdpLine> lines)
         : base(lines)
@@ -66,8 +68,15 @@ public sealed class SdpMedia : SdpSection
     {
         get
         {
+            // Parsed once per c= line; a setter replaces the line, so the cache follows.
             var line = FindLine('c');
-            return line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
+            if (!ReferenceEquals(line, _connectionLine))
+            {
+                _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
+                _connectionLine = line;
+            }
+
+            return _connection;
         }
 
         set => SetSingleLine('c', value?.ToString());

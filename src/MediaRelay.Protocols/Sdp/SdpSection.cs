@@ -190,7 +190,18 @@ public abstract class SdpSection
     public int RemoveLines(char type) => type is 'v' or 'm' ? 0 : LineList.RemoveAll(l => l.Type == type);
 
     /// <summary>The first line of that type, or null.</summary>
-    public SdpLine? FindLine(char type) => LineList.Find(l => l.Type == type);
+    public SdpLine? FindLine(char type)
+    {
+        foreach (var line in LineList)
+        {
+            if (line.Type == type)
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Replaces the first line of that type in place, or adds one in RFC order; null removes every line of the type.</summary>
     private protected void SetSingleLine(char type, string? value)

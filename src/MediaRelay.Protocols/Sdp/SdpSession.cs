@@ -17,6 +17,10 @@ public sealed class SdpSession : SdpSection
     private readonly List<SdpMedia> _media;
     private readonly bool _endsWithNewline;
     private readonly string _trailer;
+    private SdpLine? _originLine;
+    private SdpOrigin? _origin;
+    private SdpLine? _connectionLine;
+    private SdpConnection? _connection;
 
     internal SdpSession(List<SdpLine> sessionLines, List<SdpMedia> media, string newLine, bool endsWithNewline, string trailer)
         : base(sessionLines)
@@ -38,8 +42,15 @@ public sealed class SdpSession : SdpSection
     {
         get
         {
+            // Parsed once per o= line (read several times per offer); a setter replaces the line, so the cache follows.
             var line = FindLine('o');
-            return line is not null && SdpOrigin.TryParse(line.Value, out var origin, out _) ? origin : null;
+            if (!ReferenceEquals(line, _originLine))
+            {
+                _origin = line is not null && SdpOrigin.TryParse(line.Value, out var origin, out _) ? origin : null;
+                _originLine = line;
+            }
+
+            return _origin;
         }
 
         set => SetSingleLine('o', value?.ToString());
@@ -51,7 +62,13 @@ public sealed class SdpSession : SdpSection
         get
         {
             var line = FindLine('c');
-            return line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
+            if (!ReferenceEquals(line, _connectionLine))
+            {
+                _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
+                _connectionLine = line;
+            }
+
+            return _connection;
         }
 
         set => SetSingleLine('c', value?.ToString());
@@ -95,20 +112,52 @@ public sealed class SdpSession : SdpSection
     /// <summary>The SDP text: unchanged lines as read, changed and new lines with <see cref="NewLine"/>.</summary>
     public override string ToString()
     {
-        var all = LineList.Concat(_media.SelectMany(m => m.Lines)).ToList();
-        var text = new StringBuilder();
-        for (var i = 0; i < all.Count; i++)
+        // Sized first and written in one pass: the rewritten SDP of every offer and answer is built here.
+        var length = _trailer.Length;
+        var count = LineList.Count;
+        foreach (var line in LineList)
         {
-            var line = all[i];
-            text.Append(line.Type).Append('=').Append(line.Value);
-            var last = i == all.Count - 1;
-            if (!last || _endsWithNewline)
+            length += Measure(line);
+        }
+
+        foreach (var media in _media)
+        {
+            foreach (var line in media.Lines)
             {
-                text.Append(string.IsNullOrEmpty(line.Terminator) ? NewLine : line.Terminator);
+                length += Measure(line);
+            }
+
+            count += media.Lines.Count;
+        }
+
+        var text = new StringBuilder(length);
+        var index = 0;
+        foreach (var line in LineList)
+        {
+            Write(text, line, ++index == count);
+        }
+
+        foreach (var media in _media)
+        {
+            foreach (var line in media.Lines)
+            {
+                Write(text, line, ++index == count);
             }
         }
 
         return text.Append(_trailer).ToString();
+    }
+
+    private int Measure(SdpLine line) =>
+        2 + line.Value.Length + (string.IsNullOrEmpty(line.Terminator) ? NewLine.Length : line.Terminator.Length);
+
+    private void Write(StringBuilder text, SdpLine line, bool last)
+    {
+        text.Append(line.Type).Append('=').Append(line.Value);
+        if (!last || _endsWithNewline)
+        {
+            text.Append(string.IsNullOrEmpty(line.Terminator) ? NewLine : line.Terminator);
+        }
     }
 
     private protected override int Rank(char type) => type switch

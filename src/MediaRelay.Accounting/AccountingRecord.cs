@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json.Serialization;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Statistics;
 
@@ -51,8 +53,27 @@ public sealed record AccountingRecord
     /// <summary>The part of <see cref="Packets"/> the kernel forwarded.</summary>
     public long KernelPackets { get; init; }
 
+    private string? _info;
+    private Utf8Json? _infoUtf8;
+
     /// <summary>The whole final statistics as JSON (MediaProxy's <c>info</c> column).</summary>
-    public required string Info { get; init; }
+    public string Info
+    {
+        get => _info ??= _infoUtf8?.ToString() ?? "{}";
+        init
+        {
+            _info = value;
+            _infoUtf8 = null;
+        }
+    }
+
+    /// <summary>The same JSON as UTF-8, as the serializer wrote it (what the SQLite store binds).</summary>
+    [JsonIgnore]
+    internal Utf8Json InfoUtf8
+    {
+        get => _infoUtf8 ??= new Utf8Json(Encoding.UTF8.GetBytes(_info ?? "{}"));
+        init => _infoUtf8 = value;
+    }
 
     public IReadOnlyList<DirectionRecord> Directions { get; init; } = [];
 
@@ -87,7 +108,7 @@ public sealed record AccountingRecord
             Bytes = call.TotalBytes,
             Errors = call.TotalErrors,
             KernelPackets = call.KernelPackets,
-            Info = StatisticsJson.Serialize(call),
+            InfoUtf8 = new Utf8Json(StatisticsJson.SerializeToUtf8(call)),
             Directions = directions,
         };
     }

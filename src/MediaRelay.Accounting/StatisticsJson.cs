@@ -19,6 +19,9 @@ public static class StatisticsJson
     /// <summary>The spool's form: one line, no indentation.</summary>
     public static string Serialize(SessionStatistics call) => JsonSerializer.Serialize(call, Options);
 
+    /// <summary>The same text as UTF-8 bytes (the accounting record's info column).</summary>
+    public static byte[] SerializeToUtf8(SessionStatistics call) => JsonSerializer.SerializeToUtf8Bytes(call, Options);
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

@@ -110,7 +110,7 @@ public static class AccountingSchema
         ("bytes", r => r.Bytes),
         ("errors", r => r.Errors),
         ("kernel_packets", r => r.KernelPackets),
-        ("info", r => r.Info),
+        ("info", r => r.InfoUtf8),
     ];
 
     /// <summary>The columns of media_streams, in order, with their values.</summary>

@@ -339,6 +339,7 @@ public abstract class SqlAccountingStore : IAccountingStore
     {
         null => DBNull.Value,
         DateTimeOffset time => TimeValue(time),
+        Utf8Json json => json.ToString(),
         _ => value,
     };
 

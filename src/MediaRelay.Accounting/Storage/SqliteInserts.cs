@@ -110,6 +110,7 @@ internal sealed class SqliteInserts : IDisposable
         {
             null => raw.sqlite3_bind_null(statement, index),
             string text => BindText(statement, index, text),
+            Utf8Json json => raw.sqlite3_bind_text(statement, index, json.Bytes),
             long number => raw.sqlite3_bind_int64(statement, index, number),
             int number => raw.sqlite3_bind_int64(statement, index, number),
             double real => raw.sqlite3_bind_double(statement, index, real),

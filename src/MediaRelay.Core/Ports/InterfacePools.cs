@@ -52,34 +52,10 @@ internal sealed class InterfacePools
     /// <summary>The default interface's advertised address (written for a stream that never had ports).</summary>
     public IPAddress DefaultAddress => _pools[0].Interface.Advertise;
 
-    public int PairsInUse
-    {
-        get
-        {
-            var pairs = 0;
-            foreach (var pool in _pools)
-            {
-                pairs += pool.PairsInUse;
-            }
-
-            return pairs;
-        }
-    }
+    public int PairsInUse => Sum(static pool => pool.PairsInUse);
 
     /// <summary>Freed pairs still bound for reuse, over every pool.</summary>
-    public int ParkedPairs
-    {
-        get
-        {
-            var pairs = 0;
-            foreach (var pool in _pools)
-            {
-                pairs += pool.ParkedPairs;
-            }
-
-            return pairs;
-        }
-    }
+    public int ParkedPairs => Sum(static pool => pool.ParkedPairs);
 
     /// <summary>Closes the sockets of pairs parked longer than the reuse time, in every pool (the sweep).</summary>
     public void CloseExpired()
@@ -102,18 +78,18 @@ internal sealed class InterfacePools
         return closed;
     }
 
-    public int TotalPairs
-    {
-        get
-        {
-            var pairs = 0;
-            foreach (var pool in _pools)
-            {
-                pairs += pool.TotalPairs;
-            }
+    public int TotalPairs => Sum(static pool => pool.TotalPairs);
 
-            return pairs;
+    /// <summary>A figure added up over every pool.</summary>
+    private int Sum(Func<PortPool, int> figure)
+    {
+        var sum = 0;
+        foreach (var pool in _pools)
+        {
+            sum += figure(pool);
         }
+
+        return sum;
     }
 
     /// <summary>The interface that holds <paramref name="address"/> as its bind or advertised address; null when none does.</summary>

@@ -64,18 +64,12 @@ internal sealed class PortPool
     /// <summary>Freed pairs whose sockets are still bound, waiting to be reused or closed by the sweep.</summary>
     public int ParkedPairs { get; private set; }
 
-    /// <summary>Calls' port pairs taken from the parked ones, without a system call.</summary>
-    public long Reused { get; private set; }
-
     /// <summary>
     /// The next free pair: its parked sockets, or two newly bound ones. False when every free pair was tried and none
     /// could be bound, or at once when the process has no descriptor left (no other pair would bind either; the
     /// caller may close the parked pairs and try again). A pair that failed goes back to the queue: no port is ever
     /// lost.
     /// </summary>
-    public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp) => TryAllocate(out rtp, out rtcp, out _);
-
-    /// <inheritdoc cref="TryAllocate(out RelayListener, out RelayListener)"/>
     public bool TryAllocate(out RelayListener rtp, out RelayListener rtcp, out BindError error)
     {
         error = BindError.None;
@@ -85,7 +79,6 @@ internal sealed class PortPool
             if (pair.Rtp is not null && pair.Rtcp is not null)
             {
                 ParkedPairs--;
-                Reused++;
                 pair.Rtp.Reuse();
                 pair.Rtcp.Reuse();
                 rtp = pair.Rtp;
@@ -171,11 +164,15 @@ internal sealed class PortPool
     }
 
     /// <summary>Closes the sockets of pairs parked longer than the reuse time; returns how many pairs it closed.</summary>
+    /// <remarks>
+    /// Keyed on the park order, not on <see cref="ParkedPairs"/>: pairs taken again before they expired leave their
+    /// entries behind, and a pool whose kept pairs are all taken by every sweep must still drop those.
+    /// </remarks>
     public int CloseExpired() =>
-        _reuseTicks > 0 && ParkedPairs > 0 ? CloseParkedBefore(_time.GetTimestamp() - _reuseTicks + 1) : 0;
+        _parkedOrder.Count > 0 ? CloseParkedBefore(_time.GetTimestamp() - _reuseTicks + 1) : 0;
 
     /// <summary>Closes the sockets of every parked pair (shutdown, or descriptors running short).</summary>
-    public int CloseParked() => ParkedPairs > 0 || _parkedOrder.Count > 0 ? CloseParkedBefore(long.MaxValue) : 0;
+    public int CloseParked() => _parkedOrder.Count > 0 ? CloseParkedBefore(long.MaxValue) : 0;
 
     private void Close(ref FreePair pair)
     {

@@ -7,8 +7,6 @@ public sealed class SdpMedia : SdpSection
 {
     private SdpLine? _parsedLine;
     private SdpMediaLine? _parsed;
-    private SdpLine? _connectionLine;
-    private SdpConnection? _connection;
 
     internal SdpMedia(List<SdpLine> lines)
         : base(lines)
@@ -66,19 +64,7 @@ public sealed class SdpMedia : SdpSection
     /// </summary>
     public SdpConnection? Connection
     {
-        get
-        {
-            // Parsed once per c= line; a setter replaces the line, so the cache follows.
-            var line = FindLine('c');
-            if (!ReferenceEquals(line, _connectionLine))
-            {
-                _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
-                _connectionLine = line;
-            }
-
-            return _connection;
-        }
-
+        get => ParsedConnection();
         set => SetSingleLine('c', value?.ToString());
     }
 

@@ -7,6 +7,9 @@ namespace MediaRelay.Protocols.Sdp;
 /// </summary>
 public abstract class SdpSection
 {
+    private SdpLine? _connectionLine;
+    private SdpConnection? _connection;
+
     private protected SdpSection(List<SdpLine> lines) => LineList = lines;
 
     /// <summary>Every line of this level, in order.</summary>
@@ -190,6 +193,22 @@ public abstract class SdpSection
     public int RemoveLines(char type) => type is 'v' or 'm' ? 0 : LineList.RemoveAll(l => l.Type == type);
 
     /// <summary>The first line of that type, or null.</summary>
+    /// <summary>
+    /// The section's first c= line, parsed once per line (the session and each media read theirs several times per
+    /// offer); a setter replaces the line, so the cache follows it.
+    /// </summary>
+    private protected SdpConnection? ParsedConnection()
+    {
+        var line = FindLine('c');
+        if (!ReferenceEquals(line, _connectionLine))
+        {
+            _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
+            _connectionLine = line;
+        }
+
+        return _connection;
+    }
+
     public SdpLine? FindLine(char type)
     {
         foreach (var line in LineList)

@@ -19,8 +19,6 @@ public sealed class SdpSession : SdpSection
     private readonly string _trailer;
     private SdpLine? _originLine;
     private SdpOrigin? _origin;
-    private SdpLine? _connectionLine;
-    private SdpConnection? _connection;
 
     internal SdpSession(List<SdpLine> sessionLines, List<SdpMedia> media, string newLine, bool endsWithNewline, string trailer)
         : base(sessionLines)
@@ -59,18 +57,7 @@ public sealed class SdpSession : SdpSection
     /// <summary>The session-level c= line, or null. Setting rewrites it in place (or adds it in RFC order); null removes it.</summary>
     public SdpConnection? Connection
     {
-        get
-        {
-            var line = FindLine('c');
-            if (!ReferenceEquals(line, _connectionLine))
-            {
-                _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
-                _connectionLine = line;
-            }
-
-            return _connection;
-        }
-
+        get => ParsedConnection();
         set => SetSingleLine('c', value?.ToString());
     }
 

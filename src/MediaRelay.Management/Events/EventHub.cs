@@ -36,7 +36,6 @@ public sealed class EventHub : IDisposable
         _sessions = sessions;
         _rates = rates;
         _time = time;
-        _sessions.SessionEnded += OnEnded;
         _rates.Sampled += OnSampled;
     }
 
@@ -61,8 +60,9 @@ public sealed class EventHub : IDisposable
     }
 
     /// <summary>
-    /// Takes the session-started event only while a client listens: the session API builds the new session's view
-    /// for each subscriber under its control lock, once per call, for nobody otherwise.
+    /// Takes the session API's started and ended events only while a client listens: the session API builds a new
+    /// session's figures for each started-subscriber under its control lock, and each event's view costs, once per
+    /// call, for nobody otherwise.
     /// </summary>
     private void Listen()
     {
@@ -74,10 +74,12 @@ public sealed class EventHub : IDisposable
                 if (wanted)
                 {
                     _sessions.SessionStarted += OnStarted;
+                    _sessions.SessionEnded += OnEnded;
                 }
                 else
                 {
                     _sessions.SessionStarted -= OnStarted;
+                    _sessions.SessionEnded -= OnEnded;
                 }
 
                 _listening = wanted;
@@ -99,23 +101,9 @@ public sealed class EventHub : IDisposable
         }
     }
 
-    // The views are built only when someone listens: at thousands of calls a second they were a few per cent of the
-    // relay's allocations, for nobody.
-    private void OnStarted(SessionStatistics call)
-    {
-        if (!_clients.IsEmpty)
-        {
-            Publish(SessionStarted, SessionViews.From(call, _time.GetUtcNow()));
-        }
-    }
+    private void OnStarted(SessionStatistics call) => Publish(SessionStarted, SessionViews.From(call, _time.GetUtcNow()));
 
-    private void OnEnded(SessionStatistics call)
-    {
-        if (!_clients.IsEmpty)
-        {
-            Publish(SessionEnded, SessionViews.From(call, _time.GetUtcNow()));
-        }
-    }
+    private void OnEnded(SessionStatistics call) => Publish(SessionEnded, SessionViews.From(call, _time.GetUtcNow()));
 
     private void OnSampled(RelaySample sample, TrafficRates rates) => Publish(Totals, new TotalsView(
         sample.Time, sample.Totals.CurrentSessions, sample.Streams, Math.Round(rates.PacketsPerSecond, 1), (long)rates.BitsPerSecond,
@@ -127,14 +115,9 @@ public sealed class EventHub : IDisposable
         lock (_subscription)
         {
             _disposed = true;
-            if (_listening)
-            {
-                _sessions.SessionStarted -= OnStarted;
-                _listening = false;
-            }
         }
 
-        _sessions.SessionEnded -= OnEnded;
+        Listen();
         _rates.Sampled -= OnSampled;
         foreach (var client in _clients.Keys)
         {

@@ -14,6 +14,14 @@ public sealed class AccountingOptions
     /// <summary>Most records in one transaction.</summary>
     public int BatchSize { get; init; } = 500;
 
+    /// <summary>
+    /// How long the writer gathers records after the first one arrives before it writes them, in one transaction (a
+    /// full <see cref="BatchSize"/> is written at once). Each transaction rewrites the pages its rows touch, so fewer,
+    /// bigger ones write less; and while the writer gathers, an ended session only queues its record, with no thread
+    /// to wake. Zero writes whatever is queued as soon as the writer sees it.
+    /// </summary>
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The first wait before the database is tried again after a failure; it doubles up to <see cref="RetryMax"/>.</summary>
     public TimeSpan RetryMin { get; init; } = TimeSpan.FromSeconds(1);
 

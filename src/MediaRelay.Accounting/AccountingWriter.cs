@@ -23,6 +23,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<SessionStatistics> _queue;
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _memoryGate = new();
     private readonly List<AccountingRecord> _memory = [];
     private readonly string? _spoolProblem;
@@ -112,6 +113,7 @@ public sealed class AccountingWriter : IAsyncDisposable
         _attached.Clear();
         _stopping = true;
         _queue.Writer.TryComplete();
+        _stop.TrySetResult();
         if (_loop is { } loop)
         {
             using var timeout = new CancellationTokenSource();
@@ -177,6 +179,7 @@ public sealed class AccountingWriter : IAsyncDisposable
                     break;
                 }
 
+                await GatherAsync(reader, abort).ConfigureAwait(false);
                 var batch = new List<AccountingRecord>();
                 while (batch.Count < _options.BatchSize && reader.TryRead(out var call))
                 {
@@ -225,6 +228,25 @@ public sealed class AccountingWriter : IAsyncDisposable
         await cancel.CancelAsync().ConfigureAwait(false);
         abort.ThrowIfCancellationRequested();
         return first != readyTask || await readyTask.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lets records gather for <see cref="AccountingOptions.BatchWindow"/> after the first, so that they go in one
+    /// transaction; not when a batch is already there, while the database is down (they go to the spool), or once the
+    /// writer is stopping (the wait ends at once then).
+    /// </summary>
+    private async Task GatherAsync(ChannelReader<SessionStatistics> reader, CancellationToken abort)
+    {
+        if (_options.BatchWindow <= TimeSpan.Zero || !_up || _stopping || reader.Count >= _options.BatchSize)
+        {
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var window = Task.Delay(_options.BatchWindow, _time, cancel.Token);
+        await Task.WhenAny(window, _stop.Task).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        abort.ThrowIfCancellationRequested();
     }
 
     private bool HeldInMemory

@@ -9,9 +9,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MediaRelay.Accounting.Tests;
 
 /// <summary>
-/// The writer in-process, against a database that never answers (a server behind a dead route): the session-end
+/// The writer in-process. Against a database that never answers (a server behind a dead route): the session-end
 /// event never waits, a full queue spills into the spool, the stop's flush is bounded, and a later writer with a
-/// working SQLite file puts every record in.
+/// working SQLite file puts every record in. Against a real SQLite file: the sessions that end within the batch
+/// window share one transaction, a full batch does not wait for the window, and neither does a stop.
 /// </summary>
 [Collection(AccountingCollection.Name)]
 public sealed class AccountingQueueTests
@@ -61,6 +62,82 @@ public sealed class AccountingQueueTests
         Assert.Empty(Directory.GetFiles(database.Directory, "*.replaying"));
     }
 
+    [Fact]
+    public async Task Sessions_ending_within_the_batch_window_share_one_transaction()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchWindow = TimeSpan.FromSeconds(2),
+        };
+        await using var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
+        writer.Start();
+        await WaitForAsync(() => writer.DatabaseUp);
+
+        // Ten calls end 20 ms apart: without the window the writer would wake for the first and write it alone.
+        for (var i = 0; i < 10; i++)
+        {
+            writer.Record(Ended($"window-{i}", packets: i));
+            await Task.Delay(20);
+        }
+
+        await WaitForAsync(() => writer.Written == 10);
+        Assert.Equal([10], store.Batches);
+        Assert.Equal(10, (await database.ReadAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_full_batch_and_a_stop_do_not_wait_for_the_window()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchSize = 10,
+            BatchWindow = TimeSpan.FromMinutes(10),
+        };
+        var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
+        writer.Start();
+        await WaitForAsync(() => writer.DatabaseUp);
+        for (var i = 0; i < 30; i++)
+        {
+            writer.Record(Ended($"full-{i:00}", packets: i));
+        }
+
+        // Three full batches, each written as soon as it is there.
+        await WaitForAsync(() => writer.Written == 30);
+        Assert.Equal([10, 10, 10], store.Batches);
+
+        // Three more wait for the ten-minute window; the stop writes them at once.
+        for (var i = 0; i < 3; i++)
+        {
+            writer.Record(Ended($"late-{i}", packets: i));
+        }
+
+        var clock = Stopwatch.StartNew();
+        await writer.StopAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(33, writer.Written);
+        Assert.Equal(33, (await database.ReadAsync()).Count);
+        Assert.Equal(0, database.SpoolLines);
+        await writer.DisposeAsync();
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the writer did not get there within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>A call of one audio stream that ended (closed) with <paramref name="packets"/> RTP packets from the caller.</summary>
     private static SessionStatistics Ended(string callId, long packets)
     {
@@ -71,6 +148,42 @@ public sealed class AccountingQueueTests
         var callee = new PartyStatistics(PartyRole.Callee, "b", MediaDirection.SendRecv, Side(40002, 0), Side(40003, 0));
         var stream = new StreamStatistics(0, "audio", "PCMU", now, EndReason.Closed, TimeSpan.Zero, caller, callee);
         return new SessionStatistics(callId, "a", "b", now.AddSeconds(-10), now, EndReason.Closed, TimeSpan.Zero, [stream]);
+    }
+
+    /// <summary>The real store, with the size of every batch written to it (one transaction each).</summary>
+    private sealed class CountingStore(IAccountingStore inner) : IAccountingStore
+    {
+        private readonly List<int> _batches = [];
+
+        public List<int> Batches
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _batches];
+                }
+            }
+        }
+
+        public string Description => inner.Description;
+
+        public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
+
+        public async Task WriteAsync(IReadOnlyList<AccountingRecord> records, CancellationToken cancellationToken)
+        {
+            await inner.WriteAsync(records, cancellationToken);
+            lock (_batches)
+            {
+                _batches.Add(records.Count);
+            }
+        }
+
+        public Task<IReadOnlyList<AccountingRecord>> ReadAsync(AccountingQuery query, CancellationToken cancellationToken) => inner.ReadAsync(query, cancellationToken);
+
+        public ValueTask ResetAsync() => inner.ResetAsync();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>A database that never answers: every call waits until it is cancelled.</summary>

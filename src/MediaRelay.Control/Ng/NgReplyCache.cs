@@ -9,24 +9,49 @@ namespace MediaRelay.Control.Ng;
 /// <c>capacity</c> replies, or beyond <c>maxBytes</c> of replies and bookkeeping, the oldest go first (a flood of
 /// queries for a big call must not hold gigabytes for the lifetime). An entry still waiting for its reply counts
 /// only its bookkeeping and is never dropped: its command runs and its waiters need the reply.
-/// The replies' bytes live in native memory, freed the moment a reply expires or is pushed out: tens of megabytes
-/// of replies that outlive every young collection would otherwise sit in the GC's oldest generation, lengthen each
-/// full collection and stay resident, dead, until the next one (issue 10: offer p99 and memory per call).
-/// Threading: every method takes one lock; safe from any thread. Dispose frees every reply; after it the cache
+/// Nothing of an entry lives on the GC heap: the cookie and the reply are one native block, freed the moment the
+/// entry expires or is pushed out, and the table is an array of structs without references. Tens of thousands of
+/// entries that outlive every young collection would otherwise be promoted, copied, and left dead in the oldest
+/// generation until a full collection (issue 10: offer p99 and memory per call). Only the peers of copies that wait
+/// for a reply still being built are managed objects, and only while they wait.
+/// Threading: every method takes one lock; safe from any thread. Dispose frees every entry; after it the cache
 /// keeps nothing (Begin says Run, Complete stores nothing).
 /// </summary>
 /// <typeparam name="TPeer">Where a waiting copy's reply must go.</typeparam>
-internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lifetime, int capacity, long maxBytes) : IDisposable
+internal sealed unsafe class NgReplyCache<TPeer> : IDisposable
 {
-    /// <summary>What an entry costs besides its reply: the entry, the dictionary and queue slots, the cookie string's header.</summary>
+    /// <summary>What an entry costs besides its reply: its slot, its share of the table, the block's header.</summary>
     internal const int EntryOverhead = 128;
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Queue<(string Cookie, Entry Entry)> _completed = new();
+    private const int None = -1;
+    private const int Pending = -1;
+
+    private readonly TimeProvider _time;
+    private readonly long _lifetime;
+    private readonly int _capacity;
+    private readonly long _maxBytes;
     private readonly Lock _lock = new();
+    private readonly Dictionary<int, List<TPeer>> _waiters = [];
+    private Slot[] _slots = new Slot[1024];
+    private int[] _buckets = new int[1024];
+    private int _highWater;
+    private int _free = None;
+    private int _count;
+    private int _oldest = None;
+    private int _newest = None;
+    private int _completed;
     private long _bytes;
     private long _nativeBytes;
     private bool _disposed;
+
+    public NgReplyCache(TimeProvider time, TimeSpan lifetime, int capacity, long maxBytes)
+    {
+        _time = time;
+        _lifetime = lifetime.Ticks;
+        _capacity = capacity;
+        _maxBytes = maxBytes;
+        _buckets.AsSpan().Fill(None);
+    }
 
     public enum Outcome
     {
@@ -44,12 +69,12 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
         {
             lock (_lock)
             {
-                return _entries.Count;
+                return _count;
             }
         }
     }
 
-    /// <summary>The bytes the entries are counted as: replies, cookies and <see cref="EntryOverhead"/> each.</summary>
+    /// <summary>The bytes the entries are counted as: replies, cookies (2 bytes a character) and <see cref="EntryOverhead"/> each.</summary>
     public long Bytes
     {
         get
@@ -61,7 +86,7 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
         }
     }
 
-    /// <summary>Native memory held by the replies now.</summary>
+    /// <summary>Native memory held by the replies now (each cookie's copy rides in its reply's block besides).</summary>
     public long NativeBytes
     {
         get
@@ -87,22 +112,30 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
                 return Outcome.Run;
             }
 
-            Prune(time.GetUtcNow());
-            if (_entries.TryGetValue(cookie, out var entry))
+            var now = _time.GetUtcNow().UtcTicks;
+            Prune(now);
+            var hash = cookie.GetHashCode();
+            var index = Find(cookie, hash);
+            if (index != None)
             {
-                if (entry.Reply is not null)
+                ref var slot = ref _slots[index];
+                if (slot.ReplyLength != Pending)
                 {
-                    reply = new ReadOnlySpan<byte>(entry.Reply, entry.Length).ToArray();
+                    reply = slot.Reply.ToArray();
                     return Outcome.Replay;
                 }
 
-                (entry.Waiters ??= []).Add(peer);
+                if (!_waiters.TryGetValue(index, out var waiting))
+                {
+                    _waiters[index] = waiting = [];
+                }
+
+                waiting.Add(peer);
                 return Outcome.Wait;
             }
 
-            entry = new Entry { Cost = Cost(cookie, 0) };
-            _entries.Add(cookie, entry);
-            _bytes += entry.Cost;
+            index = Add(cookie, hash);
+            _bytes += _slots[index].Cost;
             return Outcome.Run;
         }
     }
@@ -117,25 +150,34 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
                 return [];
             }
 
-            var now = time.GetUtcNow();
-            if (!_entries.TryGetValue(cookie, out var entry))
+            var now = _time.GetUtcNow().UtcTicks;
+            var hash = cookie.GetHashCode();
+            var index = Find(cookie, hash);
+            if (index == None)
             {
-                entry = new Entry();
-                _entries.Add(cookie, entry);
+                index = Add(cookie, hash);
+                _bytes += _slots[index].Cost;
             }
 
-            var cost = Cost(cookie, reply.Length);
-            _bytes += cost - entry.Cost;
-            entry.Cost = cost;
-            Free(entry);
-            entry.Reply = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, reply.Length));
-            entry.Length = reply.Length;
-            reply.CopyTo(new Span<byte>(entry.Reply, reply.Length));
+            ref var slot = ref _slots[index];
+            if (slot.ReplyLength != Pending)
+            {
+                // Completed twice: the newer reply replaces the older, and the entry becomes the newest.
+                Unlink(index);
+                _nativeBytes -= slot.ReplyLength;
+            }
+
+            var cost = Cost(cookie.Length, reply.Length);
+            _bytes += cost - slot.Cost;
+            slot.Cost = cost;
+            var charBytes = (nuint)cookie.Length * sizeof(char);
+            slot.Cookie = (char*)NativeMemory.Realloc(slot.Cookie, charBytes + (nuint)Math.Max(1, reply.Length));
+            slot.ReplyLength = reply.Length;
+            reply.CopyTo(slot.Reply);
             _nativeBytes += reply.Length;
-            entry.Expires = now + lifetime;
-            _completed.Enqueue((cookie, entry));
-            IReadOnlyList<TPeer> waiters = entry.Waiters ?? (IReadOnlyList<TPeer>)[];
-            entry.Waiters = null;
+            slot.Expires = now + _lifetime;
+            Append(index);
+            IReadOnlyList<TPeer> waiters = _waiters.Remove(index, out var waiting) ? waiting : [];
             Prune(now);
             return waiters;
         }
@@ -149,15 +191,19 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
     {
         lock (_lock)
         {
-            if (_disposed || !_entries.TryGetValue(cookie, out var entry) || entry.Reply is not null)
+            if (_disposed)
             {
                 return [];
             }
 
-            _entries.Remove(cookie);
-            _bytes -= entry.Cost;
-            IReadOnlyList<TPeer> waiters = entry.Waiters ?? (IReadOnlyList<TPeer>)[];
-            entry.Waiters = null;
+            var index = Find(cookie, cookie.GetHashCode());
+            if (index == None || _slots[index].ReplyLength != Pending)
+            {
+                return [];
+            }
+
+            IReadOnlyList<TPeer> waiters = _waiters.Remove(index, out var waiting) ? waiting : [];
+            Remove(index);
             return waiters;
         }
     }
@@ -172,60 +218,194 @@ internal sealed unsafe class NgReplyCache<TPeer>(TimeProvider time, TimeSpan lif
             }
 
             _disposed = true;
-            foreach (var entry in _entries.Values)
+            for (var i = 0; i < _highWater; i++)
             {
-                Free(entry);
+                NativeMemory.Free(_slots[i].Cookie);
+                _slots[i].Cookie = null;
             }
 
-            _entries.Clear();
-            _completed.Clear();
+            _waiters.Clear();
+            _count = 0;
+            _completed = 0;
             _bytes = 0;
+            _nativeBytes = 0;
+            _oldest = _newest = None;
         }
     }
 
     /// <summary>A cookie string is 2 bytes a character; a pending entry has no reply yet.</summary>
-    private static long Cost(string cookie, int replyLength) => EntryOverhead + (2L * cookie.Length) + replyLength;
+    private static long Cost(int cookieLength, int replyLength) => EntryOverhead + (2L * cookieLength) + replyLength;
 
-    private void Free(Entry entry)
+    private int Find(string cookie, int hash)
     {
-        if (entry.Reply is not null)
+        for (var i = _buckets[Bucket(hash)]; i != None; i = _slots[i].Next)
         {
-            NativeMemory.Free(entry.Reply);
-            _nativeBytes -= entry.Length;
-            entry.Reply = null;
-            entry.Length = 0;
+            ref var slot = ref _slots[i];
+            if (slot.Hash == hash && slot.Key.SequenceEqual(cookie))
+            {
+                return i;
+            }
         }
+
+        return None;
     }
 
-    private void Prune(DateTimeOffset now)
+    /// <summary>A pending entry for the cookie: its slot, its copy of the cookie, its place in the table.</summary>
+    private int Add(string cookie, int hash)
     {
-        // Replies are completed in time order with one lifetime, so the queue is also in expiry order.
-        while (_completed.TryPeek(out var oldest)
-            && (oldest.Entry.Expires <= now || _completed.Count > capacity || _bytes > maxBytes))
+        if (_count == _buckets.Length)
         {
-            _completed.Dequeue();
-            // The cookie may have been reused after expiry; only remove the entry this queue slot describes.
-            if (_entries.TryGetValue(oldest.Cookie, out var current) && ReferenceEquals(current, oldest.Entry))
+            Grow();
+        }
+
+        int index;
+        if (_free != None)
+        {
+            index = _free;
+            _free = _slots[index].Next;
+        }
+        else
+        {
+            if (_highWater == _slots.Length)
             {
-                _entries.Remove(oldest.Cookie);
-                _bytes -= current.Cost;
+                Array.Resize(ref _slots, _slots.Length * 2);
             }
 
-            Free(oldest.Entry);
+            index = _highWater++;
+        }
+
+        ref var slot = ref _slots[index];
+        slot.Cookie = (char*)NativeMemory.Alloc((nuint)Math.Max(1, cookie.Length * sizeof(char)));
+        cookie.AsSpan().CopyTo(new Span<char>(slot.Cookie, cookie.Length));
+        slot.CookieLength = cookie.Length;
+        slot.ReplyLength = Pending;
+        slot.Hash = hash;
+        slot.Cost = Cost(cookie.Length, 0);
+        slot.Older = slot.Newer = None;
+        var bucket = Bucket(hash);
+        slot.Next = _buckets[bucket];
+        _buckets[bucket] = index;
+        _count++;
+        return index;
+    }
+
+    /// <summary>Takes an entry out of the table and the expiry order, frees its block and gives its slot back.</summary>
+    private void Remove(int index)
+    {
+        ref var slot = ref _slots[index];
+        if (slot.ReplyLength != Pending)
+        {
+            Unlink(index);
+            _nativeBytes -= slot.ReplyLength;
+        }
+
+        ref var link = ref _buckets[Bucket(slot.Hash)];
+        while (link != index)
+        {
+            link = ref _slots[link].Next;
+        }
+
+        link = slot.Next;
+        _bytes -= slot.Cost;
+        NativeMemory.Free(slot.Cookie);
+        slot = default;
+        slot.Next = _free;
+        _free = index;
+        _count--;
+    }
+
+    /// <summary>Doubles the table (more commands pending than it has room for): every entry is chained again.</summary>
+    private void Grow()
+    {
+        _buckets = new int[_buckets.Length * 2];
+        _buckets.AsSpan().Fill(None);
+        for (var i = 0; i < _highWater; i++)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Cookie is null)
+            {
+                continue; // a free slot
+            }
+
+            var bucket = Bucket(slot.Hash);
+            slot.Next = _buckets[bucket];
+            _buckets[bucket] = i;
         }
     }
 
-    private sealed class Entry
+    private int Bucket(int hash) => hash & (_buckets.Length - 1);
+
+    /// <summary>Makes a completed entry the newest of the expiry order.</summary>
+    private void Append(int index)
     {
-        public byte* Reply { get; set; }
+        ref var slot = ref _slots[index];
+        slot.Older = _newest;
+        slot.Newer = None;
+        if (_newest != None)
+        {
+            _slots[_newest].Newer = index;
+        }
+        else
+        {
+            _oldest = index;
+        }
 
-        public int Length { get; set; }
+        _newest = index;
+        _completed++;
+    }
 
-        public DateTimeOffset Expires { get; set; }
+    private void Unlink(int index)
+    {
+        ref var slot = ref _slots[index];
+        if (slot.Older != None)
+        {
+            _slots[slot.Older].Newer = slot.Newer;
+        }
+        else
+        {
+            _oldest = slot.Newer;
+        }
 
-        public List<TPeer>? Waiters { get; set; }
+        if (slot.Newer != None)
+        {
+            _slots[slot.Newer].Older = slot.Older;
+        }
+        else
+        {
+            _newest = slot.Older;
+        }
 
-        /// <summary>What this entry adds to the cache's byte count.</summary>
-        public long Cost { get; set; }
+        slot.Older = slot.Newer = None;
+        _completed--;
+    }
+
+    private void Prune(long now)
+    {
+        // Replies are completed in time order with one lifetime, so the order is also the expiry order.
+        while (_oldest != None && (_slots[_oldest].Expires <= now || _completed > _capacity || _bytes > _maxBytes))
+        {
+            Remove(_oldest);
+        }
+    }
+
+    /// <summary>
+    /// One entry: its cookie (UTF-16) and, once complete, its reply right after it, in one native block; its chain
+    /// in the table; its neighbours in the expiry order. A free slot has no block, and <see cref="Next"/> chains the free list.
+    /// </summary>
+    private struct Slot
+    {
+        public char* Cookie;
+        public int CookieLength;
+        public int ReplyLength;
+        public int Hash;
+        public int Next;
+        public int Older;
+        public int Newer;
+        public long Expires;
+        public long Cost;
+
+        public readonly ReadOnlySpan<char> Key => new(Cookie, CookieLength);
+
+        public readonly Span<byte> Reply => new((byte*)(Cookie + CookieLength), ReplyLength);
     }
 }

@@ -180,4 +180,143 @@ public class NgReplyCacheTests
         Assert.Equal(NgReplyCache<string>.Outcome.Replay, cache.Begin("c", "p", out var replay));
         Assert.Equal([5], replay);
     }
+
+    [Fact]
+    public void Random_begins_completes_and_abandons_agree_with_a_plain_model()
+    {
+        // Small limits and many cookies: entries expire, are pushed out by count and by bytes, are abandoned, are
+        // completed twice, and more than a thousand wait at once (the table grows twice).
+        const int capacity = 100;
+        const long maxBytes = 200_000;
+        using var cache = new NgReplyCache<int>(_clock, TimeSpan.FromSeconds(10), capacity, maxBytes);
+        var model = new CacheModel(_clock, TimeSpan.FromSeconds(10), capacity, maxBytes);
+        var random = new Random(7);
+
+        // More than a thousand commands pending at once (the table grows twice), then all abandoned.
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.Equal(NgReplyCache<int>.Outcome.Run, cache.Begin("pending-" + i, i, out _));
+            model.Begin("pending-" + i, i);
+        }
+
+        Assert.Equal(3_000, cache.Count);
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.Equal(model.Abandon("pending-" + i), cache.Abandon("pending-" + i));
+        }
+
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+        for (var step = 0; step < 60_000; step++)
+        {
+            var cookie = "k" + random.Next(600);
+            var action = random.Next(10);
+            if (action < 5)
+            {
+                var outcome = cache.Begin(cookie, step, out var reply);
+                var (expected, expectedReply) = model.Begin(cookie, step);
+                Assert.Equal(expected, outcome);
+                Assert.Equal(expectedReply, reply);
+            }
+            else if (action < 9)
+            {
+                var reply = new byte[random.Next(0, 3_000)];
+                random.NextBytes(reply);
+                Assert.Equal(model.Complete(cookie, reply), cache.Complete(cookie, reply));
+            }
+            else
+            {
+                Assert.Equal(model.Abandon(cookie), cache.Abandon(cookie));
+            }
+
+            if (random.Next(50) == 0)
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(random.Next(1, 3_000)));
+            }
+
+            Assert.Equal(model.Count, cache.Count);
+            Assert.Equal(model.Bytes, cache.Bytes);
+            Assert.Equal(model.NativeBytes, cache.NativeBytes);
+        }
+    }
+
+    /// <summary>The cache's rules written plainly, with managed collections, for the random test.</summary>
+    private sealed class CacheModel(FakeTimeProvider clock, TimeSpan lifetime, int capacity, long maxBytes)
+    {
+        private readonly Dictionary<string, Entry> _entries = [];
+        private readonly List<string> _order = [];
+
+        public int Count => _entries.Count;
+
+        public long Bytes => _entries.Values.Sum(e => e.Cost);
+
+        public long NativeBytes => _entries.Values.Sum(e => e.Reply?.Length ?? 0);
+
+        public (NgReplyCache<int>.Outcome, byte[]?) Begin(string cookie, int peer)
+        {
+            Prune();
+            if (_entries.TryGetValue(cookie, out var entry))
+            {
+                if (entry.Reply is not null)
+                {
+                    return (NgReplyCache<int>.Outcome.Replay, entry.Reply);
+                }
+
+                entry.Waiters.Add(peer);
+                return (NgReplyCache<int>.Outcome.Wait, null);
+            }
+
+            _entries[cookie] = new Entry { Cost = NgReplyCache<int>.EntryOverhead + (2 * cookie.Length) };
+            return (NgReplyCache<int>.Outcome.Run, null);
+        }
+
+        public List<int> Complete(string cookie, byte[] reply)
+        {
+            if (!_entries.TryGetValue(cookie, out var entry))
+            {
+                _entries[cookie] = entry = new Entry();
+            }
+
+            _order.Remove(cookie);
+            entry.Reply = reply;
+            entry.Cost = NgReplyCache<int>.EntryOverhead + (2 * cookie.Length) + reply.Length;
+            entry.Expires = clock.GetUtcNow() + lifetime;
+            _order.Add(cookie);
+            var waiters = entry.Waiters;
+            entry.Waiters = [];
+            Prune();
+            return waiters;
+        }
+
+        public List<int> Abandon(string cookie)
+        {
+            if (!_entries.TryGetValue(cookie, out var entry) || entry.Reply is not null)
+            {
+                return [];
+            }
+
+            _entries.Remove(cookie);
+            return entry.Waiters;
+        }
+
+        private void Prune()
+        {
+            while (_order.Count > 0 && (_entries[_order[0]].Expires <= clock.GetUtcNow() || _order.Count > capacity || Bytes > maxBytes))
+            {
+                _entries.Remove(_order[0]);
+                _order.RemoveAt(0);
+            }
+        }
+
+        private sealed class Entry
+        {
+            public byte[]? Reply { get; set; }
+
+            public DateTimeOffset Expires { get; set; }
+
+            public long Cost { get; set; }
+
+            public List<int> Waiters { get; set; } = [];
+        }
+    }
 }

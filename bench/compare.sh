@@ -7,6 +7,8 @@
 # Environment: DURATION (15), CALLS_LIST ("100 500 1000"), CONTROL_SECONDS (10), FLOOD_STEP_SECONDS (3),
 #   FLOOD_BUDGET (40), SEND_THREADS (1), RECV_THREADS (1), OUT (bench/out/<time>), SKIP_LOOPBACK (0),
 #   SKIP_MEDIARELAY (0), SKIP_MEDIARELAY_EPOLL (0), SKIP_MEDIARELAY_RT (0), SKIP_REFRELAY (0), SKIP_RTPENGINE (0), MEDIARELAY_ARGS (none),
+#   MEDIARELAY_ACCOUNTING (empty: a new SQLite file per MediaRelay start, in OUT, deleted at its stop; "default": the
+#   relay's own default file; anything else: the --accounting value),
 #   MEDIARELAY_DLL (the Release build output's mediarelay.dll; another one, e.g. a ReadyToRun publish, to measure that), REFRELAY_THREADS (nproc), MEM_SCENARIO (1), MEM_CALLS (10000),
 #   MEM_SECONDS (10), MEM_PTIME (1000), BUDGET_SECONDS (1140), SKIP_KERNEL (0), ONLY_KERNEL (0).
 # The kernel path scenario (bench/kernel/run.sh: rtpengine, MediaRelay in user space and with --kernel-forwarding on,
@@ -53,6 +55,12 @@ if [ "$ONLY_KERNEL" = 1 ]; then
 fi
 # Extra arguments for MediaRelay, e.g. MEDIARELAY_ARGS="--transport sockets" for the portable packet path.
 read -r -a MEDIARELAY_EXTRA <<<"${MEDIARELAY_ARGS:-}"
+# Accounting stays on, as by default (SQLite), but each MediaRelay start writes a new, empty file in the output
+# directory, deleted when that relay stops: every run starts as a fresh install does, whatever ran before, and the
+# records of a few hundred thousand benchmark calls (about 5 kB each) do not pile up in /var/lib/mediarelay.
+# MEDIARELAY_ACCOUNTING=default keeps the relay's own default file; any other value is passed as --accounting.
+MEDIARELAY_ACCOUNTING=${MEDIARELAY_ACCOUNTING:-}
+ACCOUNTING_FILE=
 
 REFRELAY_THREADS=${REFRELAY_THREADS:-$(nproc)}
 MEM_SCENARIO=${MEM_SCENARIO:-1}
@@ -95,6 +103,10 @@ stop_relay() {
     kill -9 "$RELAY_PID" 2>/dev/null
   fi
   RELAY_PID=
+  if [ -n "$ACCOUNTING_FILE" ]; then
+    rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+    ACCOUNTING_FILE=
+  fi
 }
 trap stop_relay EXIT
 
@@ -142,6 +154,18 @@ wait_ng() {
   timeout 30 dotnet "$LOADGEN_DLL" --mode ping --relay "$2" --relay-name "$1" --duration 15 >/dev/null 2>&1
 }
 
+# accounting_for NAME : ACCOUNTING_ARGS for the next MediaRelay start (see MEDIARELAY_ACCOUNTING).
+accounting_for() {
+  ACCOUNTING_ARGS=()
+  if [ -z "$MEDIARELAY_ACCOUNTING" ]; then
+    ACCOUNTING_FILE="$OUT/accounting-${1,,}.db"
+    rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+    ACCOUNTING_ARGS=(--accounting "sqlite:$ACCOUNTING_FILE")
+  elif [ "$MEDIARELAY_ACCOUNTING" != default ]; then
+    ACCOUNTING_ARGS=(--accounting "$MEDIARELAY_ACCOUNTING")
+  fi
+}
+
 # start_mediarelay NAME ARGS... : starts MediaRelay (Release) on MEDIARELAY_NG with extra ARGS; true once it answers
 # ng ping. --delete-delay 0 as rtpengine's --delete-delay=0: the default (30 s) keeps deleted calls' ports, and the
 # control-plane run then runs out of them. --log-level Warning as rtpengine's --log-level=3: both log errors and
@@ -149,9 +173,10 @@ wait_ng() {
 start_mediarelay() {
   local name=$1
   shift
-  log "starting $name on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]} ($*)"
+  accounting_for "$name"
+  log "starting $name on $MEDIARELAY_NG, ports ${MEDIARELAY_PORTS[0]}-${MEDIARELAY_PORTS[1]} (${ACCOUNTING_ARGS[*]} $*)"
   dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port-min "${MEDIARELAY_PORTS[0]}" \
-    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "$@" \
+    --port-max "${MEDIARELAY_PORTS[1]}" --ng-listen "$MEDIARELAY_NG" --delete-delay 0 --log-level Warning "${ACCOUNTING_ARGS[@]}" "$@" \
     >"$OUT/${name,,}.log" 2>&1 &
   RELAY_PID=$!
   if wait_ng "$name" "$MEDIARELAY_NG"; then
@@ -376,8 +401,9 @@ if [ "$MEM_SCENARIO" = 1 ] && [ "$MEDIARELAY_BUILT" = 1 ]; then
     mem_calls=$fd_calls
   fi
   log "starting MediaRelay on $MEM_NG, media $MEM_ADDRESS ports ${MEM_PORTS[0]}-${MEM_PORTS[1]} (memory run, $mem_calls calls)"
+  accounting_for MediaRelay-mem
   dotnet "$MEDIARELAY_DLL" run --relay-address "$MEM_ADDRESS" --port-min "${MEM_PORTS[0]}" --port-max "${MEM_PORTS[1]}" \
-    --ng-listen "$MEM_NG" --delete-delay 0 >"$OUT/mediarelay-mem.log" 2>&1 &
+    --ng-listen "$MEM_NG" --delete-delay 0 "${ACCOUNTING_ARGS[@]}" >"$OUT/mediarelay-mem.log" 2>&1 &
   RELAY_PID=$!
   if wait_ng MediaRelay "$MEM_NG"; then
     MEM_RAN=1

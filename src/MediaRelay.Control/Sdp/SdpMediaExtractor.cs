@@ -71,9 +71,16 @@ public static class SdpMediaExtractor
     private static Dictionary<int, int>? ClockRatesOf(SdpMedia media)
     {
         Dictionary<int, int>? rates = null;
-        foreach (var attribute in media.GetAttributes("rtpmap"))
+        var lines = media.Lines;
+        for (var i = 0; i < lines.Count; i++)
         {
-            var value = attribute.Value.AsSpan();
+            var line = lines[i];
+            if (line.Type != 'a' || !SdpAttribute.LineIs(line.Value, "rtpmap"))
+            {
+                continue;
+            }
+
+            var value = line.Value.AsSpan(Math.Min(line.Value.Length, "rtpmap:".Length));
             var space = value.IndexOf(' ');
             var slash = space < 0 ? -1 : value[space..].IndexOf('/');
             if (slash < 0 || !int.TryParse(value[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var payloadType))
@@ -95,9 +102,11 @@ public static class SdpMediaExtractor
     /// <summary>The first direction attribute of a level (RFC 8866 section 6.7), or null when it has none.</summary>
     internal static MediaDirection? DirectionOf(SdpSection section)
     {
-        foreach (var attribute in section.Attributes)
+        var lines = section.Lines;
+        for (var i = 0; i < lines.Count; i++)
         {
-            if (TryParseDirection(attribute.Name, out var direction))
+            var line = lines[i];
+            if (line.Type == 'a' && TryParseDirection(SdpAttribute.NameOf(line.Value), out var direction))
             {
                 return direction;
             }
@@ -106,16 +115,15 @@ public static class SdpMediaExtractor
         return null;
     }
 
-    internal static bool TryParseDirection(string name, out MediaDirection direction)
+    /// <summary>A direction attribute's name (ASCII case ignored), read without allocating.</summary>
+    internal static bool TryParseDirection(ReadOnlySpan<char> name, out MediaDirection direction)
     {
-        MediaDirection? parsed = name.ToLowerInvariant() switch
-        {
-            "sendrecv" => MediaDirection.SendRecv,
-            "sendonly" => MediaDirection.SendOnly,
-            "recvonly" => MediaDirection.RecvOnly,
-            "inactive" => MediaDirection.Inactive,
-            _ => null,
-        };
+        MediaDirection? parsed =
+            name.Equals("sendrecv", StringComparison.OrdinalIgnoreCase) ? MediaDirection.SendRecv
+            : name.Equals("sendonly", StringComparison.OrdinalIgnoreCase) ? MediaDirection.SendOnly
+            : name.Equals("recvonly", StringComparison.OrdinalIgnoreCase) ? MediaDirection.RecvOnly
+            : name.Equals("inactive", StringComparison.OrdinalIgnoreCase) ? MediaDirection.Inactive
+            : null;
         direction = parsed.GetValueOrDefault();
         return parsed.HasValue;
     }

@@ -13,6 +13,14 @@ public sealed class SdpMedia : SdpSection
     {
     }
 
+    /// <summary>A media description whose m= line the reader has parsed already (kept, not parsed again).</summary>
+    internal SdpMedia(List<SdpLine> lines, SdpMediaLine parsed)
+        : base(lines)
+    {
+        _parsedLine = lines[0];
+        _parsed = parsed;
+    }
+
     /// <summary>The parsed m= line. Setting it rewrites the m= line (fields joined by single spaces).</summary>
     public SdpMediaLine MediaLine
     {

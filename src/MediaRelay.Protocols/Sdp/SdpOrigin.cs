@@ -35,7 +35,7 @@ public sealed record SdpOrigin(
             return false;
         }
 
-        if (!fields[1].All(char.IsAsciiDigit) || !fields[2].All(char.IsAsciiDigit))
+        if (fields[1].AsSpan().ContainsAnyExceptInRange('0', '9') || fields[2].AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
             error = "o= session id and version must be numeric";
             return false;

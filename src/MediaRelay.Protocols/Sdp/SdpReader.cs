@@ -29,6 +29,9 @@ internal static class SdpReader
         var endsWithNewline = true;
         var lineNumber = 0;
         var position = 0;
+        SdpLine? originLine = null, connectionLine = null;
+        SdpOrigin? origin = null;
+        SdpConnection? sessionConnection = null;
         while (position < text.Length)
         {
             lineNumber++;
@@ -78,20 +81,34 @@ internal static class SdpReader
 
             if (line.Type == 'm')
             {
-                if (!SdpMediaLine.TryParse(line.Value, out _, out var mediaError))
+                if (!SdpMediaLine.TryParse(line.Value, out var mediaLine, out var mediaError))
                 {
                     error = $"line {lineNumber}: {mediaError}";
                     return false;
                 }
 
                 current = [line];
-                media.Add(new SdpMedia(current));
+                media.Add(new SdpMedia(current, mediaLine!));
                 continue;
             }
 
-            if (!TryCheckField(line, current, media.Count == 0, lineNumber, out error))
+            if (!TryCheckField(line, current, media.Count == 0, lineNumber, out var parsed, out error))
             {
                 return false;
+            }
+
+            // What the check parsed is kept: the rewrite reads the o= and c= lines again.
+            switch (parsed)
+            {
+                case SdpOrigin parsedOrigin:
+                    (originLine, origin) = (line, parsedOrigin);
+                    break;
+                case SdpConnection connection when media.Count == 0:
+                    (connectionLine, sessionConnection) = (line, connection);
+                    break;
+                case SdpConnection connection:
+                    media[^1].RememberConnection(line, connection);
+                    break;
             }
 
             current.Add(line);
@@ -107,6 +124,16 @@ internal static class SdpReader
         var firstTerminator = sessionLines[0].Terminator;
         var newLine = string.IsNullOrEmpty(firstTerminator) ? "\r\n" : firstTerminator;
         session = new SdpSession(sessionLines, media, newLine, endsWithNewline, trailer);
+        if (origin is not null)
+        {
+            session.RememberOrigin(originLine!, origin);
+        }
+
+        if (sessionConnection is not null)
+        {
+            session.RememberConnection(connectionLine!, sessionConnection);
+        }
+
         error = null;
         return true;
     }
@@ -144,9 +171,11 @@ internal static class SdpReader
         return true;
     }
 
-    private static bool TryCheckField(SdpLine line, List<SdpLine> section, bool sessionLevel, int lineNumber, out string? error)
+    /// <summary>Checks one line against its level; <paramref name="parsed"/> is the o= or c= value it parsed on the way.</summary>
+    private static bool TryCheckField(SdpLine line, List<SdpLine> section, bool sessionLevel, int lineNumber, out object? parsed, out string? error)
     {
         error = null;
+        parsed = null;
         switch (line.Type)
         {
             case 'v':
@@ -159,23 +188,25 @@ internal static class SdpReader
                 error = $"line {lineNumber}: more than one o= line";
                 return false;
             case 'o':
-                if (!SdpOrigin.TryParse(line.Value, out _, out var originError))
+                if (!SdpOrigin.TryParse(line.Value, out var origin, out var originError))
                 {
                     error = $"line {lineNumber}: {originError}";
                     return false;
                 }
 
+                parsed = origin;
                 return true;
             case 'c' when section.Exists(l => l.Type == 'c'):
                 error = $"line {lineNumber}: more than one c= line at the same level";
                 return false;
             case 'c':
-                if (!SdpConnection.TryParse(line.Value, out _, out var connectionError))
+                if (!SdpConnection.TryParse(line.Value, out var connection, out var connectionError))
                 {
                     error = $"line {lineNumber}: {connectionError}";
                     return false;
                 }
 
+                parsed = connection;
                 return true;
             case 'a' when line.Value.Length == 0 || line.Value[0] == ':':
                 error = $"line {lineNumber}: attribute without a name";

@@ -209,6 +209,13 @@ public abstract class SdpSection
         return _connection;
     }
 
+    /// <summary>The reader's parse of this level's c= line, kept so that it is not parsed again.</summary>
+    internal void RememberConnection(SdpLine line, SdpConnection connection)
+    {
+        _connectionLine = line;
+        _connection = connection;
+    }
+
     public SdpLine? FindLine(char type)
     {
         foreach (var line in LineList)

@@ -54,6 +54,13 @@ public sealed class SdpSession : SdpSection
         set => SetSingleLine('o', value?.ToString());
     }
 
+    /// <summary>The reader's parse of the o= line, kept so that it is not parsed again.</summary>
+    internal void RememberOrigin(SdpLine line, SdpOrigin origin)
+    {
+        _originLine = line;
+        _origin = origin;
+    }
+
     /// <summary>The session-level c= line, or null. Setting rewrites it in place (or adds it in RFC order); null removes it.</summary>
     public SdpConnection? Connection
     {

@@ -24,6 +24,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     private readonly Channel<SessionStatistics> _queue;
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource? _batchFull;
     private readonly Lock _memoryGate = new();
     private readonly List<AccountingRecord> _memory = [];
     private readonly string? _spoolProblem;
@@ -84,6 +85,12 @@ public sealed class AccountingWriter : IAsyncDisposable
     {
         if (_queue.Writer.TryWrite(call))
         {
+            // The writer gathers: a batch that is full now ends its window.
+            if (_batchFull is { } full && _queue.Reader.Count >= _options.BatchSize)
+            {
+                full.TrySetResult();
+            }
+
             return;
         }
 
@@ -233,20 +240,35 @@ public sealed class AccountingWriter : IAsyncDisposable
     /// <summary>
     /// Lets records gather for <see cref="AccountingOptions.BatchWindow"/> after the first, so that they go in one
     /// transaction; not when a batch is already there, while the database is down (they go to the spool), or once the
-    /// writer is stopping (the wait ends at once then).
+    /// writer is stopping. The wait ends early when the stop begins or the batch fills (<see cref="Record"/> says so).
     /// </summary>
     private async Task GatherAsync(ChannelReader<SessionStatistics> reader, CancellationToken abort)
     {
-        if (_options.BatchWindow <= TimeSpan.Zero || !_up || _stopping || reader.Count >= _options.BatchSize)
+        if (_options.BatchWindow <= TimeSpan.Zero || !_up || _stopping)
         {
             return;
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        var window = Task.Delay(_options.BatchWindow, _time, cancel.Token);
-        await Task.WhenAny(window, _stop.Task).ConfigureAwait(false);
-        await cancel.CancelAsync().ConfigureAwait(false);
-        abort.ThrowIfCancellationRequested();
+        var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _batchFull = full;
+        try
+        {
+            // Counted after the signal is set: a record that filled the batch just before is seen here, one after it signals.
+            if (reader.Count >= _options.BatchSize)
+            {
+                return;
+            }
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            var window = Task.Delay(_options.BatchWindow, _time, cancel.Token);
+            await Task.WhenAny(window, _stop.Task, full.Task).ConfigureAwait(false);
+            await cancel.CancelAsync().ConfigureAwait(false);
+            abort.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            _batchFull = null;
+        }
     }
 
     private bool HeldInMemory

@@ -12,7 +12,7 @@ namespace MediaRelay.Accounting.Tests;
 /// The writer in-process. Against a database that never answers (a server behind a dead route): the session-end
 /// event never waits, a full queue spills into the spool, the stop's flush is bounded, and a later writer with a
 /// working SQLite file puts every record in. Against a real SQLite file: the sessions that end within the batch
-/// window share one transaction, a full batch does not wait for the window, and neither does a stop.
+/// window share one transaction; a batch that is full, or fills during the window, does not wait for it, nor does a stop.
 /// </summary>
 [Collection(AccountingCollection.Name)]
 public sealed class AccountingQueueTests
@@ -126,6 +126,34 @@ public sealed class AccountingQueueTests
         Assert.Equal(33, (await database.ReadAsync()).Count);
         Assert.Equal(0, database.SpoolLines);
         await writer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_batch_that_fills_during_the_window_is_written_at_once()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchSize = 10,
+            BatchWindow = TimeSpan.FromMinutes(10),
+        };
+        await using var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
+        writer.Start();
+        await WaitForAsync(() => writer.DatabaseUp);
+
+        // The first record opens a ten-minute window; the nine after it fill the batch, which goes at once.
+        writer.Record(Ended("fill-0", packets: 0));
+        await Task.Delay(200);
+        for (var i = 1; i < 10; i++)
+        {
+            writer.Record(Ended($"fill-{i}", packets: i));
+        }
+
+        await WaitForAsync(() => writer.Written == 10);
+        Assert.Equal([10], store.Batches);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -94,6 +94,11 @@ stop_relay() {
   fi
   [ -z "$RELAY_PID" ] || wait "$RELAY_PID" 2>/dev/null
   RELAY_PID=
+  # MediaRelay's accounting file of this run (a new one per start, as compare.sh does), not kept.
+  if [ -n "${ACCOUNTING_FILE:-}" ]; then
+    rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+    ACCOUNTING_FILE=
+  fi
 }
 cleanup() {
   [ -z "${WATCH_PID:-}" ] || kill "$WATCH_PID" 2>/dev/null
@@ -247,7 +252,8 @@ suite() {
 }
 
 # start_mediarelay NAME on|off : MediaRelay inside R on RELAY_CORE, as compare.sh runs it (--delete-delay 0,
-# --log-level Warning), with the host's own lines (start, stop, the kernel figures) kept at Information.
+# --log-level Warning, accounting to a new SQLite file in OUT, deleted at the stop), with the host's own lines
+# (start, stop, the kernel figures) kept at Information.
 start_mediarelay() {
   local name=$1 mode=$2
   log "starting $name in R on core $RELAY_CORE (--kernel-forwarding $mode)"
@@ -255,8 +261,10 @@ start_mediarelay() {
     'MEDIARELAY_Logging__LogLevel__MediaRelay.Host=Information' \
     'MEDIARELAY_Logging__LogLevel__MediaRelay.Transport.Kernel=Information' \
     dotnet "$MEDIARELAY_DLL" run --relay-address "$R_ADDR" --port-min "$PORT_MIN" --port-max "$PORT_MAX" \
-    --ng-listen "$NG" --delete-delay 0 --log-level Warning --kernel-forwarding "$mode" >"$OUT/$name.log" 2>&1 &
+    --ng-listen "$NG" --delete-delay 0 --log-level Warning --kernel-forwarding "$mode" \
+    --accounting "sqlite:$OUT/accounting-$name.db" >"$OUT/$name.log" 2>&1 &
   RELAY_PID=$!
+  ACCOUNTING_FILE="$OUT/accounting-$name.db"
 }
 
 # Installs: "NAME installs mean_us refused" from the relay's stop line.

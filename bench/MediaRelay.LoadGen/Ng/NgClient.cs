@@ -21,13 +21,18 @@ internal readonly record struct NgResult(BencodeDictionary? Reply, string? Error
 /// (rtpengine caches replies by cookie, so a retransmitted offer does not create a second call).
 /// Thread-safe: any number of callers may await <see cref="SendAsync"/> at once. Bencode itself is
 /// MediaRelay.Protocols.Bencode; this class only adds the "cookie SP" framing and sorts command keys.
+/// Cheap per command, because the generator shares the machine with the relay it measures: one thread receives
+/// with a blocking call and resumes the waiting caller inline (its next command is sent from that thread), sends
+/// are synchronous (a UDP send does not wait), and the retransmission timer goes as soon as the reply is there.
+/// Under load the receive thread hardly sleeps, so a command costs no thread hand-off (the thread pool's hops and
+/// a live timer per command made the generator cost more CPU per call than the relay it measured).
 /// </summary>
 internal sealed class NgClient : IDisposable
 {
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _receiveLoop;
+    private readonly Thread _receiveLoop;
     private readonly string _cookiePrefix;
     private readonly TimeSpan _retransmitAfter;
     private readonly int _attempts;
@@ -42,7 +47,8 @@ internal sealed class NgClient : IDisposable
         _attempts = attempts;
         _cookiePrefix = Environment.ProcessId.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "_"
             + Stopwatch.GetTimestamp().ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "_";
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = "ng-client-receive" };
+        _receiveLoop.Start();
     }
 
     /// <summary>Encodes "cookie d...e" with the command's keys sorted (strict bencode, as before).</summary>
@@ -88,7 +94,8 @@ internal sealed class NgClient : IDisposable
     {
         var cookie = _cookiePrefix + Interlocked.Increment(ref _nextCookie).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var datagram = EncodeCommand(cookie, command);
-        var completion = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline on the receive thread: the caller's next command goes out without a hand-off.
+        var completion = new TaskCompletionSource<byte[]>();
         _pending[cookie] = completion;
         var started = Stopwatch.GetTimestamp();
         try
@@ -97,32 +104,37 @@ internal sealed class NgClient : IDisposable
             {
                 try
                 {
-                    await _socket.SendAsync(datagram, SocketFlags.None);
+                    _socket.Send(datagram, SocketFlags.None);
                 }
                 catch (SocketException exception)
                 {
                     return new NgResult(null, "send: " + exception.SocketErrorCode, Stopwatch.GetTimestamp() - started);
                 }
 
-                var finished = await Task.WhenAny(completion.Task, Task.Delay(_retransmitAfter));
-                if (finished == completion.Task)
+                byte[] raw;
+                try
                 {
-                    var raw = await completion.Task;
-                    var elapsed = Stopwatch.GetTimestamp() - started;
-                    if (!TryDecodeReply(raw, out _, out var reply) || reply is null)
-                    {
-                        return new NgResult(null, "undecodable reply", elapsed);
-                    }
-
-                    var result = reply.GetString("result");
-                    if (result != "ok")
-                    {
-                        var reason = reply.ContainsKey("error-reason") ? reply.GetString("error-reason") : result;
-                        return new NgResult(reply, "result=" + (reason ?? "missing"), elapsed);
-                    }
-
-                    return new NgResult(reply, null, elapsed);
+                    raw = await completion.Task.WaitAsync(_retransmitAfter);
                 }
+                catch (TimeoutException)
+                {
+                    continue; // no reply in time: the same datagram again
+                }
+
+                var elapsed = Stopwatch.GetTimestamp() - started;
+                if (!TryDecodeReply(raw, out _, out var reply) || reply is null)
+                {
+                    return new NgResult(null, "undecodable reply", elapsed);
+                }
+
+                var result = reply.GetString("result");
+                if (result != "ok")
+                {
+                    var reason = reply.ContainsKey("error-reason") ? reply.GetString("error-reason") : result;
+                    return new NgResult(reply, "result=" + (reason ?? "missing"), elapsed);
+                }
+
+                return new NgResult(reply, null, elapsed);
             }
 
             return new NgResult(null, "timeout", Stopwatch.GetTimestamp() - started);
@@ -137,19 +149,12 @@ internal sealed class NgClient : IDisposable
     {
         _stop.Cancel();
         _socket.Dispose();
-        try
-        {
-            _receiveLoop.Wait(TimeSpan.FromSeconds(1));
-        }
-        catch (AggregateException)
-        {
-            // The loop ends with an exception when the socket is closed under it; that is the intended stop.
-        }
-
+        // Closing the socket ends the blocking receive.
+        _receiveLoop.Join(TimeSpan.FromSeconds(1));
         _stop.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
+    private void ReceiveLoop()
     {
         var buffer = new byte[65536];
         while (!_stop.IsCancellationRequested)
@@ -157,13 +162,13 @@ internal sealed class NgClient : IDisposable
             int length;
             try
             {
-                length = await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stop.Token);
+                length = _socket.Receive(buffer, SocketFlags.None);
             }
-            catch (OperationCanceledException)
+            catch (ObjectDisposedException)
             {
                 return;
             }
-            catch (ObjectDisposedException)
+            catch (SocketException) when (_stop.IsCancellationRequested)
             {
                 return;
             }

@@ -66,16 +66,8 @@ public sealed class AccountingQueueTests
     public async Task Sessions_ending_within_the_batch_window_share_one_transaction()
     {
         using var database = AccountingDatabase.Create("sqlite");
-        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchWindow = TimeSpan.FromSeconds(2),
-        };
-        await using var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
-        writer.Start();
-        await WaitForAsync(() => writer.DatabaseUp);
+        var (store, writer) = await StartWriterAsync(database, batchSize: 500, TimeSpan.FromSeconds(2));
+        await using var stopped = writer;
 
         // Ten calls end 20 ms apart: without the window the writer would wake for the first and write it alone.
         for (var i = 0; i < 10; i++)
@@ -93,17 +85,7 @@ public sealed class AccountingQueueTests
     public async Task A_full_batch_and_a_stop_do_not_wait_for_the_window()
     {
         using var database = AccountingDatabase.Create("sqlite");
-        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchSize = 10,
-            BatchWindow = TimeSpan.FromMinutes(10),
-        };
-        var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
-        writer.Start();
-        await WaitForAsync(() => writer.DatabaseUp);
+        var (store, writer) = await StartWriterAsync(database, batchSize: 10, TimeSpan.FromMinutes(10));
         for (var i = 0; i < 30; i++)
         {
             writer.Record(Ended($"full-{i:00}", packets: i));
@@ -132,17 +114,8 @@ public sealed class AccountingQueueTests
     public async Task A_batch_that_fills_during_the_window_is_written_at_once()
     {
         using var database = AccountingDatabase.Create("sqlite");
-        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchSize = 10,
-            BatchWindow = TimeSpan.FromMinutes(10),
-        };
-        await using var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
-        writer.Start();
-        await WaitForAsync(() => writer.DatabaseUp);
+        var (store, writer) = await StartWriterAsync(database, batchSize: 10, TimeSpan.FromMinutes(10));
+        await using var stopped = writer;
 
         // The first record opens a ten-minute window; the nine after it fill the batch, which goes at once.
         writer.Record(Ended("fill-0", packets: 0));
@@ -154,6 +127,23 @@ public sealed class AccountingQueueTests
 
         await WaitForAsync(() => writer.Written == 10);
         Assert.Equal([10], store.Batches);
+    }
+
+    /// <summary>A started writer on the SQLite file, its store counting batches; once the database is open.</summary>
+    private static async Task<(CountingStore Store, AccountingWriter Writer)> StartWriterAsync(AccountingDatabase database, int batchSize, TimeSpan window)
+    {
+        var store = new CountingStore(new SqliteAccountingStore(database.SqlitePath));
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchSize = batchSize,
+            BatchWindow = window,
+        };
+        var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
+        writer.Start();
+        await WaitForAsync(() => writer.DatabaseUp);
+        return (store, writer);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -5,8 +5,7 @@ namespace MediaRelay.Protocols.Sdp;
 /// </summary>
 public sealed class SdpMedia : SdpSection
 {
-    private SdpLine? _parsedLine;
-    private SdpMediaLine? _parsed;
+    private SdpLineParse<SdpMediaLine> _mediaLine;
 
     internal SdpMedia(List<SdpLine> lines)
         : base(lines)
@@ -17,26 +16,16 @@ public sealed class SdpMedia : SdpSection
     internal SdpMedia(List<SdpLine> lines, SdpMediaLine parsed)
         : base(lines)
     {
-        _parsedLine = lines[0];
-        _parsed = parsed;
+        _mediaLine.Remember(lines[0], parsed);
     }
 
     /// <summary>The parsed m= line. Setting it rewrites the m= line (fields joined by single spaces).</summary>
     public SdpMediaLine MediaLine
     {
-        get
-        {
-            // Parsed once per m= line: the type, port and protocol are read several times per offer.
-            var line = LineList[0];
-            if (!ReferenceEquals(line, _parsedLine))
-            {
-                // The reader checked the m= line and only the setter replaces it, so it always parses.
-                _parsed = SdpMediaLine.TryParse(line.Value, out var mediaLine, out _) ? mediaLine! : throw new InvalidOperationException("m= line does not parse");
-                _parsedLine = line;
-            }
-
-            return _parsed!;
-        }
+        // Parsed once per m= line: the type, port and protocol are read several times per offer. The reader checked
+        // the m= line and only the setter replaces it, so it always parses.
+        get => _mediaLine.Get(LineList[0], static value =>
+            SdpMediaLine.TryParse(value, out var mediaLine, out _) ? mediaLine : throw new InvalidOperationException("m= line does not parse"))!;
 
         set
         {

@@ -7,8 +7,7 @@ namespace MediaRelay.Protocols.Sdp;
 /// </summary>
 public abstract class SdpSection
 {
-    private SdpLine? _connectionLine;
-    private SdpConnection? _connection;
+    private SdpLineParse<SdpConnection> _connection;
 
     private protected SdpSection(List<SdpLine> lines) => LineList = lines;
 
@@ -192,30 +191,17 @@ public abstract class SdpSection
     /// <summary>Removes every line of that type (not v= or m=); returns how many were removed.</summary>
     public int RemoveLines(char type) => type is 'v' or 'm' ? 0 : LineList.RemoveAll(l => l.Type == type);
 
-    /// <summary>The first line of that type, or null.</summary>
     /// <summary>
     /// The section's first c= line, parsed once per line (the session and each media read theirs several times per
-    /// offer); a setter replaces the line, so the cache follows it.
+    /// offer); a setter replaces the line, so the parse follows it.
     /// </summary>
-    private protected SdpConnection? ParsedConnection()
-    {
-        var line = FindLine('c');
-        if (!ReferenceEquals(line, _connectionLine))
-        {
-            _connection = line is not null && SdpConnection.TryParse(line.Value, out var connection, out _) ? connection : null;
-            _connectionLine = line;
-        }
-
-        return _connection;
-    }
+    private protected SdpConnection? ParsedConnection() =>
+        _connection.Get(FindLine('c'), static value => SdpConnection.TryParse(value, out var connection, out _) ? connection : null);
 
     /// <summary>The reader's parse of this level's c= line, kept so that it is not parsed again.</summary>
-    internal void RememberConnection(SdpLine line, SdpConnection connection)
-    {
-        _connectionLine = line;
-        _connection = connection;
-    }
+    internal void RememberConnection(SdpLine line, SdpConnection connection) => _connection.Remember(line, connection);
 
+    /// <summary>The first line of that type, or null.</summary>
     public SdpLine? FindLine(char type)
     {
         foreach (var line in LineList)

@@ -17,8 +17,7 @@ public sealed class SdpSession : SdpSection
     private readonly List<SdpMedia> _media;
     private readonly bool _endsWithNewline;
     private readonly string _trailer;
-    private SdpLine? _originLine;
-    private SdpOrigin? _origin;
+    private SdpLineParse<SdpOrigin> _origin;
 
     internal SdpSession(List<SdpLine> sessionLines, List<SdpMedia> media, string newLine, bool endsWithNewline, string trailer)
         : base(sessionLines)
@@ -38,28 +37,14 @@ public sealed class SdpSession : SdpSection
     /// <summary>The parsed o= line, or null when there is none. Setting rewrites it in place (or adds it after v=); null removes it.</summary>
     public SdpOrigin? Origin
     {
-        get
-        {
-            // Parsed once per o= line (read several times per offer); a setter replaces the line, so the cache follows.
-            var line = FindLine('o');
-            if (!ReferenceEquals(line, _originLine))
-            {
-                _origin = line is not null && SdpOrigin.TryParse(line.Value, out var origin, out _) ? origin : null;
-                _originLine = line;
-            }
-
-            return _origin;
-        }
+        // Parsed once per o= line (read several times per offer); a setter replaces the line, so the parse follows.
+        get => _origin.Get(FindLine('o'), static value => SdpOrigin.TryParse(value, out var origin, out _) ? origin : null);
 
         set => SetSingleLine('o', value?.ToString());
     }
 
     /// <summary>The reader's parse of the o= line, kept so that it is not parsed again.</summary>
-    internal void RememberOrigin(SdpLine line, SdpOrigin origin)
-    {
-        _originLine = line;
-        _origin = origin;
-    }
+    internal void RememberOrigin(SdpLine line, SdpOrigin origin) => _origin.Remember(line, origin);
 
     /// <summary>The session-level c= line, or null. Setting rewrites it in place (or adds it in RFC order); null removes it.</summary>
     public SdpConnection? Connection

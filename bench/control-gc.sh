@@ -34,8 +34,10 @@ env ${RELAY_ENV:-} dotnet "$MEDIARELAY_DLL" run --relay-address 127.0.0.1 --port
   --ng-listen "$NG" --delete-delay 0 --log-level Warning "${accounting[@]}" "$@" >"$OUT/relay.log" 2>&1 &
 RELAY_PID=$!
 trap 'kill -TERM $RELAY_PID 2>/dev/null; wait $RELAY_PID 2>/dev/null; rm -f "$OUT"/accounting.db*' EXIT
-if ! timeout 30 dotnet "$LOADGEN_DLL" --mode ping --relay "$NG" --relay-name MediaRelay --duration 15 >/dev/null 2>&1; then
-  echo "MediaRelay did not answer ng ping on $NG (see $OUT/relay.log)" >&2
+if ! timeout 30 dotnet "$LOADGEN_DLL" --mode ping --relay "$NG" --relay-name MediaRelay --duration 15 >/dev/null 2>&1 \
+  || ! kill -0 "$RELAY_PID" 2>/dev/null; then
+  # A relay left running on the address answers the ping while this one has exited.
+  echo "MediaRelay did not start or did not answer ng ping on $NG (see $OUT/relay.log)" >&2
   exit 1
 fi
 timeout 60 dotnet "$LOADGEN_DLL" --mode control --duration 10 --concurrency 32 --scenario warm-up --relay "$NG" \

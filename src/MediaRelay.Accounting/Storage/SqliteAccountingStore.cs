@@ -69,9 +69,10 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
     /// The page size of a new file. A one-stream call's session row is about 2.2 kB, most of it the info JSON: a page
     /// of SQLite's default 4 KiB holds one, nearly half of it empty, and the WAL and then the checkpoint write every
     /// page in full; a page of 8 KiB holds three. With 8 KiB pages a batch of a hundred records costs about 20 µs of
-    /// CPU a record instead of 27, and the file holds 3.4 kB a call instead of 4.8 (docs/BENCHMARKS.md). Larger pages
-    /// gain no more and cost a one-record commit more. SQLite applies it only to a file with nothing in it yet: an
-    /// existing file keeps its pages.
+    /// CPU a record instead of 27, and the file and its WAL hold 3.4 kB a call instead of 4.8 (docs/BENCHMARKS.md). A
+    /// record alone in its transaction (calls ending far apart) costs about a fifth more time; larger pages gain no
+    /// more and cost that more still. SQLite applies it only to a file with nothing in it yet: an existing file keeps
+    /// its pages.
     /// </summary>
     public const int PageSize = 8192;
 

@@ -80,7 +80,7 @@ public static class SdpMediaExtractor
                 continue;
             }
 
-            var value = line.Value.AsSpan(Math.Min(line.Value.Length, "rtpmap:".Length));
+            var value = SdpAttribute.ValueOf(line.Value);
             var space = value.IndexOf(' ');
             var slash = space < 0 ? -1 : value[space..].IndexOf('/');
             if (slash < 0 || !int.TryParse(value[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var payloadType))

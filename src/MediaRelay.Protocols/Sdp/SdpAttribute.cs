@@ -24,6 +24,14 @@ public readonly record struct SdpAttribute(string Name, string? Value)
         return colon < 0 ? lineValue : lineValue.AsSpan(0, colon);
     }
 
+    /// <summary>The value part of an a= line value (after the first colon; empty for a property attribute), without allocating.</summary>
+    public static ReadOnlySpan<char> ValueOf(string lineValue)
+    {
+        ArgumentNullException.ThrowIfNull(lineValue);
+        var colon = lineValue.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? [] : lineValue.AsSpan(colon + 1);
+    }
+
     /// <summary>True when the a= line value's name is <paramref name="name"/>, ignoring ASCII case, as <see cref="Is"/>.</summary>
     public static bool LineIs(string lineValue, string name) => NameOf(lineValue).Equals(name, StringComparison.OrdinalIgnoreCase);
 

@@ -96,6 +96,11 @@ RELAY_PID=
 
 log() { printf '[compare %4ss] %s\n' "$(($(date +%s) - SCRIPT_START))" "$*"; }
 
+# remove_accounting_file : deletes ACCOUNTING_FILE with SQLite's files beside it and the relay's spool.
+remove_accounting_file() {
+  rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+}
+
 stop_relay() {
   if [ -n "${RELAY_PID}" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
     kill "$RELAY_PID" 2>/dev/null
@@ -104,7 +109,7 @@ stop_relay() {
   fi
   RELAY_PID=
   if [ -n "$ACCOUNTING_FILE" ]; then
-    rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+    remove_accounting_file
     ACCOUNTING_FILE=
   fi
 }
@@ -159,7 +164,7 @@ accounting_for() {
   ACCOUNTING_ARGS=()
   if [ -z "$MEDIARELAY_ACCOUNTING" ]; then
     ACCOUNTING_FILE="$OUT/accounting-${1,,}.db"
-    rm -f "$ACCOUNTING_FILE" "$ACCOUNTING_FILE"-wal "$ACCOUNTING_FILE"-shm "$ACCOUNTING_FILE".spool*
+    remove_accounting_file
     ACCOUNTING_ARGS=(--accounting "sqlite:$ACCOUNTING_FILE")
   elif [ "$MEDIARELAY_ACCOUNTING" != default ]; then
     ACCOUNTING_ARGS=(--accounting "$MEDIARELAY_ACCOUNTING")

@@ -8,6 +8,12 @@ public sealed class AccountingOptions
     /// <summary>The spool file; null puts it beside the SQLite file (PATH.spool), or at /var/lib/mediarelay/accounting.spool.</summary>
     public string? SpoolPath { get; init; }
 
+    /// <summary>
+    /// Whether the database is written by a separate process, the accounting worker, at a lower CPU priority than the
+    /// relay's (<see cref="Storage.Worker.WorkerAccountingStore"/>), rather than by the writer task in the relay's process.
+    /// </summary>
+    public bool Worker { get; init; } = true;
+
     /// <summary>Records waiting for the writer; when it is full (the writer is far behind), records go to the spool at once.</summary>
     public int QueueCapacity { get; init; } = 10_000;
 

@@ -77,8 +77,18 @@ public sealed record AccountingRecord
 
     public IReadOnlyList<DirectionRecord> Directions { get; init; } = [];
 
-    /// <summary>The record of a session's final statistics.</summary>
+    /// <summary>The record of a session's final statistics, with a new id (time-ordered, from its end).</summary>
     public static AccountingRecord From(SessionStatistics call, string node, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return From(call, node, now, NewId(call, now));
+    }
+
+    /// <summary>A new record id for the call: a version 7 GUID of its end time, so that ids sort as the calls ended.</summary>
+    public static Guid NewId(SessionStatistics call, DateTimeOffset now) => Guid.CreateVersion7(call.Ended ?? now);
+
+    /// <summary>The record of a session's final statistics, with the id given when the call ended.</summary>
+    public static AccountingRecord From(SessionStatistics call, string node, DateTimeOffset now, Guid recordId)
     {
         ArgumentNullException.ThrowIfNull(call);
         var end = call.Ended ?? now;
@@ -91,7 +101,7 @@ public sealed record AccountingRecord
 
         return new AccountingRecord
         {
-            RecordId = Guid.CreateVersion7(end).ToString("N"),
+            RecordId = recordId.ToString("N"),
             Node = node,
             CallId = call.CallId,
             FromTag = call.CallerTag,

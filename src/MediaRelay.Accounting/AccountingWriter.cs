@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using MediaRelay.Accounting.Storage;
+using MediaRelay.Accounting.Storage.Worker;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Statistics;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     private readonly IAccountingStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<SessionStatistics> _queue;
+    private readonly Channel<PendingCall> _queue;
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource? _batchFull;
@@ -54,7 +55,7 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
 
         _retry = options.RetryMin;
-        _queue = Channel.CreateBounded<SessionStatistics>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
+        _queue = Channel.CreateBounded<PendingCall>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
         {
             SingleReader = true,
             SingleWriter = false,
@@ -80,10 +81,16 @@ public sealed class AccountingWriter : IAsyncDisposable
         _attached.Add(sessions);
     }
 
-    /// <summary>The session-ended handler: queues the final statistics and returns; never waits.</summary>
+    /// <summary>
+    /// The session-ended handler: queues the final statistics, encoded outside the garbage-collected heap
+    /// (<see cref="PendingCall"/>), and returns; never waits.
+    /// </summary>
     public void Record(SessionStatistics call)
     {
-        if (_queue.Writer.TryWrite(call))
+        var now = _time.GetUtcNow();
+        var recordId = AccountingRecord.NewId(call, now);
+        var pending = PendingCall.Encode(recordId, call);
+        if (_queue.Writer.TryWrite(pending))
         {
             // The writer gathers: a batch that is full now ends its window.
             if (_batchFull is { } full && _queue.Reader.Count >= _options.BatchSize)
@@ -95,12 +102,13 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
 
         // The writer is far behind, or stopped: this record goes to the spool now.
+        pending.Free();
         if (!_stopping && Interlocked.Exchange(ref _queueFullReported, 1) == 0)
         {
             AccountingLog.QueueFull(_logger, _options.QueueCapacity, _store.Description, Spool.Path);
         }
 
-        SpoolRecords([AccountingRecord.From(call, _options.Node, _time.GetUtcNow())], sync: false);
+        SpoolRecords([AccountingRecord.From(call, _options.Node, now, recordId)], sync: false);
     }
 
     /// <summary>Starts the writer task; the database is opened there, so a slow or absent one never delays the start.</summary>
@@ -187,10 +195,10 @@ public sealed class AccountingWriter : IAsyncDisposable
                 }
 
                 await GatherAsync(reader, abort).ConfigureAwait(false);
-                var batch = new List<AccountingRecord>();
+                var batch = new List<PendingCall>();
                 while (batch.Count < _options.BatchSize && reader.TryRead(out var call))
                 {
-                    batch.Add(AccountingRecord.From(call, _options.Node, _time.GetUtcNow()));
+                    batch.Add(call);
                 }
 
                 await SaveAsync(batch, abort).ConfigureAwait(false);
@@ -202,19 +210,19 @@ public sealed class AccountingWriter : IAsyncDisposable
         finally
         {
             // Stopped before the queue was empty (the flush ran out of time): the rest goes to the spool.
-            var rest = new List<AccountingRecord>();
+            var rest = new List<PendingCall>();
             while (reader.TryRead(out var call))
             {
-                rest.Add(AccountingRecord.From(call, _options.Node, _time.GetUtcNow()));
+                rest.Add(call);
             }
 
-            SpoolRecords(rest);
+            SpoolRecords(Records(rest, free: true));
             await _store.ResetAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Waits for records, or for the time to try the database again; false once the queue is closed and empty.</summary>
-    private async Task<bool> WaitAsync(ChannelReader<SessionStatistics> reader, CancellationToken abort)
+    private async Task<bool> WaitAsync(ChannelReader<PendingCall> reader, CancellationToken abort)
     {
         var ready = reader.WaitToReadAsync(abort);
         if (ready.IsCompleted || _up && !HeldInMemory)
@@ -242,7 +250,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     /// transaction; not when a batch is already there, while the database is down (they go to the spool), or once the
     /// writer is stopping. The wait ends early when the stop begins or the batch fills (<see cref="Record"/> says so).
     /// </summary>
-    private async Task GatherAsync(ChannelReader<SessionStatistics> reader, CancellationToken abort)
+    private async Task GatherAsync(ChannelReader<PendingCall> reader, CancellationToken abort)
     {
         if (_options.BatchWindow <= TimeSpan.Zero || !_up || _stopping)
         {
@@ -298,7 +306,7 @@ public sealed class AccountingWriter : IAsyncDisposable
         Volatile.Write(ref _up, true);
         _downReported = false;
         _retry = _options.RetryMin;
-        var found = (_store as SqlAccountingStore)?.FoundVersion ?? AccountingSchema.Version;
+        var found = _store.FoundVersion;
         if (found > AccountingSchema.Version)
         {
             AccountingLog.NewerSchema(_logger, _store.Description, found, AccountingSchema.Version);
@@ -337,7 +345,8 @@ public sealed class AccountingWriter : IAsyncDisposable
         AccountingLog.Down(_logger, _store.Description, reason, advice, Spool.Path, note, _options.RetryMax.TotalSeconds);
     }
 
-    private static string Describe(Exception error)
+    /// <summary>An exception's message for a log line, with its inner exception's when that adds to it.</summary>
+    internal static string Describe(Exception error)
     {
         var message = error.Message.Trim().TrimEnd('.');
         if (error.InnerException is { } inner && !message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal))
@@ -348,10 +357,65 @@ public sealed class AccountingWriter : IAsyncDisposable
         return message.TrimEnd('.');
     }
 
-    /// <summary>Writes a batch, or spools it when the database fails (or is down); a stop in the middle spools it too.</summary>
-    private async Task SaveAsync(List<AccountingRecord> batch, CancellationToken abort)
+    /// <summary>
+    /// Writes a batch of waiting calls. Through the accounting worker the encoded calls go as they are, and the
+    /// worker builds their records; to a store in this process the records are built here. Spooled when the
+    /// database fails or is down. The calls' blocks are freed in the end, whatever happened.
+    /// </summary>
+    private async Task SaveAsync(List<PendingCall> calls, CancellationToken abort)
     {
-        if (batch.Count == 0)
+        try
+        {
+            if (_up && _store is WorkerAccountingStore worker)
+            {
+                var now = _time.GetUtcNow();
+                await SaveAsync(calls.Count, ct => worker.WriteCallsAsync(calls, _options.Node, now, ct), () => Records(calls, free: false), abort).ConfigureAwait(false);
+                return;
+            }
+
+            var records = Records(calls, free: false);
+            await SaveAsync(records.Count, ct => _store.WriteAsync(records, ct), () => records, abort).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var call in calls)
+            {
+                call.Free();
+            }
+        }
+    }
+
+    /// <summary>The records of waiting calls, built now; with <paramref name="free"/> their blocks are freed.</summary>
+    private List<AccountingRecord> Records(List<PendingCall> calls, bool free)
+    {
+        var records = new List<AccountingRecord>(calls.Count);
+        var now = _time.GetUtcNow();
+        foreach (var call in calls)
+        {
+            if (call.ToRecord(_options.Node, now) is { } record)
+            {
+                records.Add(record);
+            }
+
+            if (free)
+            {
+                call.Free();
+            }
+        }
+
+        return records;
+    }
+
+    private Task SaveAsync(List<AccountingRecord> batch, CancellationToken abort) =>
+        SaveAsync(batch.Count, ct => _store.WriteAsync(batch, ct), () => batch, abort);
+
+    /// <summary>
+    /// Writes a batch of <paramref name="count"/> records with <paramref name="write"/>, or spools them (<paramref
+    /// name="records"/>) when the database fails (or is down); a stop in the middle spools them too.
+    /// </summary>
+    private async Task SaveAsync(int count, Func<CancellationToken, Task> write, Func<List<AccountingRecord>> records, CancellationToken abort)
+    {
+        if (count == 0)
         {
             return;
         }
@@ -360,19 +424,19 @@ public sealed class AccountingWriter : IAsyncDisposable
         {
             try
             {
-                await _store.WriteAsync(batch, abort).ConfigureAwait(false);
-                Interlocked.Add(ref _written, batch.Count);
+                await write(abort).ConfigureAwait(false);
+                Interlocked.Add(ref _written, count);
                 return;
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
-                SpoolRecords(batch);
+                SpoolRecords(records());
                 throw;
             }
             catch (Exception e)
             {
                 // A connection the server dropped while idle (a restart between two batches): one new try at once.
-                if (!await RetryOnceAsync(batch, abort).ConfigureAwait(false))
+                if (!await RetryOnceAsync(count, write, records, abort).ConfigureAwait(false))
                 {
                     await DownAsync(e).ConfigureAwait(false);
                 }
@@ -383,22 +447,22 @@ public sealed class AccountingWriter : IAsyncDisposable
             }
         }
 
-        SpoolRecords(batch);
+        SpoolRecords(records());
     }
 
-    private async Task<bool> RetryOnceAsync(List<AccountingRecord> batch, CancellationToken abort)
+    private async Task<bool> RetryOnceAsync(int count, Func<CancellationToken, Task> write, Func<List<AccountingRecord>> records, CancellationToken abort)
     {
         try
         {
             await _store.ResetAsync().ConfigureAwait(false);
             await _store.OpenAsync(abort).ConfigureAwait(false);
-            await _store.WriteAsync(batch, abort).ConfigureAwait(false);
-            Interlocked.Add(ref _written, batch.Count);
+            await write(abort).ConfigureAwait(false);
+            Interlocked.Add(ref _written, count);
             return true;
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            SpoolRecords(batch);
+            SpoolRecords(records());
             throw;
         }
         catch (Exception)

@@ -90,4 +90,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 233, Level = LogLevel.Information, Message = "accounting: off (--accounting off); ended sessions are only logged")]
     public static partial void AccountingOff(ILogger logger);
+
+    [LoggerMessage(EventId = 234, Level = LogLevel.Information, Message = "accounting: the relay's own process writes the database ({Why}); --accounting-worker off says the same without this line")]
+    public static partial void AccountingWorkerUnavailable(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 235, Level = LogLevel.Information, Message = "accounting: worker process {Pid} writes the database, at nice {Nice} (--accounting-worker off writes from the relay's own process)")]
+    public static partial void AccountingWorkerStarted(ILogger logger, int pid, int nice);
 }

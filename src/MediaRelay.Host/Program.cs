@@ -13,6 +13,7 @@ var root = new RootCommand(
     DrainCommand.Create(),
     TopCommand.Create(),
     AccountingCommand.Create(),
+    AccountingWorkerCommand.Create(),
 };
 
 // SIGTERM and Ctrl+C belong to the generic host (its console lifetime), which stops the relay gracefully however

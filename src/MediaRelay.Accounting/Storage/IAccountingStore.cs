@@ -9,6 +9,9 @@ public interface IAccountingStore : IAsyncDisposable
     /// <summary>How logs name it (no password).</summary>
     string Description { get; }
 
+    /// <summary>The schema version the last open found in the database (0 for a new one), before migrating it.</summary>
+    int FoundVersion => AccountingSchema.Version;
+
     /// <summary>Connects, creates the schema or migrates it to <see cref="AccountingSchema.Version"/>.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 

@@ -132,6 +132,7 @@ public sealed class SqliteAccountingStore(string path) : SqlAccountingStore
         SqliteException { SqliteErrorCode: 13 } => "the disk is full",
         SqliteException { SqliteErrorCode: 14 } => "the file cannot be opened: check that its directory exists and is writable",
         SqliteException { SqliteErrorCode: 5 or 6 } => "another process holds the file locked",
+        Worker.AccountingWorkerException { Advice: { } text } => text,
         UnauthorizedAccessException => "the relay may not create the file or its directory: create the directory for its user, or give another file with --accounting sqlite:PATH",
         _ => null,
     };

@@ -135,6 +135,11 @@ internal static class RunCommand
         Description = "The spool file (JSON lines) where records wait while the accounting database cannot be written. Default: beside the SQLite file (PATH.spool), or /var/lib/mediarelay/accounting.spool; where that cannot be written, ~/.local/state/mediarelay/.",
     };
 
+    private static readonly Option<string?> s_accountingWorker = new("--accounting-worker")
+    {
+        Description = "on: the accounting database is written by a separate process the relay starts, at nice 5, so that it yields the CPU to offers and answers; the relay keeps the calls waiting to be written outside its garbage-collected heap; off: by the relay's own process. Default on.",
+    };
+
     private static readonly Option<string?> s_logLevel = new("--log-level")
     {
         Description = "Trace, Debug, Information, Warning or Error. Default Information.",
@@ -150,7 +155,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_portReuse, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_logLevel, s_logFormat,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_accountingWorker, s_logLevel, s_logFormat,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -195,6 +200,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.LogFormat), result.GetValue(s_logFormat));
         Set(nameof(MediaRelaySettings.Accounting), result.GetValue(s_accounting));
         Set(nameof(MediaRelaySettings.AccountingSpool), result.GetValue(s_accountingSpool));
+        Set(nameof(MediaRelaySettings.AccountingWorker), result.GetValue(s_accountingWorker));
         if (result.GetValue(s_strictSource))
         {
             Set(nameof(MediaRelaySettings.StrictSource), "true");

@@ -163,4 +163,11 @@ public sealed class MediaRelaySettings
     /// written, under ~/.local/state/mediarelay.
     /// </summary>
     public string AccountingSpool { get; set; } = "";
+
+    /// <summary>
+    /// "on": the accounting database is written by a separate process the relay starts (`mediarelay
+    /// accounting-worker`), at nice 5, so that it yields the CPU to offers and answers; "off": by a task in the
+    /// relay's own process. Default "on".
+    /// </summary>
+    public string AccountingWorker { get; set; } = "on";
 }

@@ -128,6 +128,11 @@ public static class SettingsValidator
             errors.Add($"kernel-forwarding '{settings.KernelForwarding}' is not known: give auto, on or off");
         }
 
+        if (settings.AccountingWorker.ToUpperInvariant() is not ("ON" or "OFF"))
+        {
+            errors.Add($"accounting-worker '{settings.AccountingWorker}' is not known: give on (the database is written by a separate process at low priority) or off (by the relay's own process)");
+        }
+
         if (!AccountingTarget.TryParse(settings.Accounting, out _, out var accountingError))
         {
             errors.Add(accountingError!);
@@ -205,6 +210,7 @@ public static class SettingsValidator
         {
             Target = AccountingTarget.TryParse(settings.Accounting, out var target, out _) ? target : AccountingTarget.Default,
             SpoolPath = string.IsNullOrWhiteSpace(settings.AccountingSpool) ? null : settings.AccountingSpool,
+            Worker = !settings.AccountingWorker.Equals("off", StringComparison.OrdinalIgnoreCase),
         };
     }
 

@@ -1,5 +1,6 @@
 using MediaRelay.Accounting;
 using MediaRelay.Accounting.Storage;
+using MediaRelay.Accounting.Storage.Worker;
 using MediaRelay.Core.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,7 @@ internal sealed class AccountingService(SessionManager sessions, AccountingOptio
             return Task.CompletedTask;
         }
 
-        _writer = new AccountingWriter(options, Store(options.Target), time, logger);
+        _writer = new AccountingWriter(options, WriterStore(logger), time, logger);
         _writer.Attach(sessions);
         _writer.Start();
         return Task.CompletedTask;
@@ -37,6 +38,24 @@ internal sealed class AccountingService(SessionManager sessions, AccountingOptio
         AccountingBackend.PostgreSql => new PostgresAccountingStore(target.Value),
         _ => new SqliteAccountingStore(target.Value),
     };
+
+    /// <summary>The writer's store: through the accounting worker process unless that is off or cannot be started from here.</summary>
+    private IAccountingStore WriterStore(ILogger logger)
+    {
+        var store = Store(options.Target);
+        if (!options.Worker)
+        {
+            return store;
+        }
+
+        if (AccountingWorkerLauncher.For(options.Target, out var why) is not { } start)
+        {
+            HostLog.AccountingWorkerUnavailable(logger, why!);
+            return store;
+        }
+
+        return new WorkerAccountingStore(store, start) { Started = pid => HostLog.AccountingWorkerStarted(logger, pid, LowPriority.Nice) };
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

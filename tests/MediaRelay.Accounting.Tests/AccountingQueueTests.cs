@@ -6,6 +6,8 @@ using MediaRelay.Core.Api;
 using MediaRelay.Core.Statistics;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using static MediaRelay.Accounting.Tests.Infrastructure.EndedCalls;
+
 namespace MediaRelay.Accounting.Tests;
 
 /// <summary>
@@ -154,18 +156,6 @@ public sealed class AccountingQueueTests
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the writer did not get there within 10 s");
             await Task.Delay(10);
         }
-    }
-
-    /// <summary>A call of one audio stream that ended (closed) with <paramref name="packets"/> RTP packets from the caller.</summary>
-    private static SessionStatistics Ended(string callId, long packets)
-    {
-        var now = DateTimeOffset.UtcNow;
-        SubPartyStatistics Side(int port, long count) =>
-            new(new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.Loopback, port + 1000), null, count, count * 172, 0, 0, 0, 0);
-        var caller = new PartyStatistics(PartyRole.Caller, "a", MediaDirection.SendRecv, Side(40000, packets), Side(40001, 0));
-        var callee = new PartyStatistics(PartyRole.Callee, "b", MediaDirection.SendRecv, Side(40002, 0), Side(40003, 0));
-        var stream = new StreamStatistics(0, "audio", "PCMU", now, EndReason.Closed, TimeSpan.Zero, caller, callee);
-        return new SessionStatistics(callId, "a", "b", now.AddSeconds(-10), now, EndReason.Closed, TimeSpan.Zero, [stream]);
     }
 
     /// <summary>The real store, with the size of every batch written to it (one transaction each).</summary>

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 using MediaRelay.Accounting.Storage;
 using MediaRelay.Accounting.Storage.Worker;
 using MediaRelay.Accounting.Tests.Infrastructure;
-using MediaRelay.Core.Api;
-using MediaRelay.Core.Statistics;
 using MediaRelay.Management.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+
+using static MediaRelay.Accounting.Tests.Infrastructure.EndedCalls;
 
 namespace MediaRelay.Accounting.Tests;
 
@@ -152,16 +151,5 @@ public sealed partial class AccountingWorkerTests
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"waited 20 s for {what}");
             await Task.Delay(20);
         }
-    }
-
-    private static SessionStatistics Ended(string callId, long packets)
-    {
-        var now = DateTimeOffset.UtcNow;
-        SubPartyStatistics Side(int port, long count) =>
-            new(new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.Loopback, port + 1000), null, count, count * 172, 0, 0, 0, 0);
-        var caller = new PartyStatistics(PartyRole.Caller, "a", MediaDirection.SendRecv, Side(40000, packets), Side(40001, 0));
-        var callee = new PartyStatistics(PartyRole.Callee, "b", MediaDirection.SendRecv, Side(40002, 0), Side(40003, 0));
-        var stream = new StreamStatistics(0, "audio", "PCMU", now, EndReason.Closed, TimeSpan.Zero, caller, callee);
-        return new SessionStatistics(callId, "a", "b", now.AddSeconds(-10), now, EndReason.Closed, TimeSpan.Zero, [stream]);
     }
 }

@@ -13,15 +13,17 @@ namespace MediaRelay.Accounting.Tests;
 
 /// <summary>
 /// The accounting worker, a real `mediarelay accounting-worker` process writing a real SQLite file: it writes every
-/// call's record with all its threads at nice 5; killed, it is started again at the next batch and no record is lost;
+/// call's record with all its threads 5 nice steps below the relay's; killed, it is started again at the next batch and no record is lost;
 /// it ends with the writer; and a relay started with its defaults writes through one, which outlives a SIGTERM of its
-/// own (a service stop signals every process of the service) and ends with the relay.
+/// own (a service stop signals every process of the service) and ends with the relay. A worker that dies while the
+/// writer waits for its reply is replaced and the batch goes in; one that hangs is ended at the stop's flush timeout
+/// and its batch spooled.
 /// </summary>
 [Collection(AccountingCollection.Name)]
 public sealed partial class AccountingWorkerTests
 {
     [Fact]
-    public async Task The_worker_writes_every_record_at_nice_5_and_a_killed_worker_is_started_again_with_no_record_lost()
+    public async Task The_worker_writes_every_record_5_steps_below_the_relay_and_a_killed_worker_is_started_again_with_no_record_lost()
     {
         using var database = AccountingDatabase.Create("sqlite");
         var started = new List<int>();
@@ -56,7 +58,7 @@ public sealed partial class AccountingWorkerTests
             Assert.Equal(first, store.WorkerId);
             var nice = NiceOfEveryThread(first);
             Assert.True(nice.Count > 3, $"the worker has {nice.Count} threads");
-            Assert.All(nice, n => Assert.Equal(LowPriority.Nice, n));
+            Assert.All(nice, n => Assert.Equal(Expected, n));
 
             // Killed between two batches: the next batch starts a new worker, and goes in through it.
             using (var kill = Process.Start("kill", ["-KILL", first.ToString(CultureInfo.InvariantCulture)]))
@@ -87,6 +89,72 @@ public sealed partial class AccountingWorkerTests
     }
 
     [Fact]
+    public async Task A_worker_that_dies_during_a_batch_is_replaced_and_one_that_hangs_does_not_hold_up_the_stop()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var started = new List<int>();
+        var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), WorkerStart(database.SqlitePath))
+        {
+            Started = pid =>
+            {
+                lock (started)
+                {
+                    started.Add(pid);
+                }
+            },
+        };
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchWindow = TimeSpan.FromMilliseconds(5),
+            FlushTimeout = TimeSpan.FromSeconds(1),
+        };
+        await using (var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance))
+        {
+            writer.Start();
+            await WaitForAsync(() => writer.DatabaseUp, "the worker to open the database");
+            writer.Record(Ended("before", packets: 1));
+            await WaitForAsync(() => writer.Written == 1, "the first record");
+
+            // Stopped, then killed while the writer waits for its reply: the batch goes in through a new worker.
+            Signal("STOP", started[0]);
+            for (var i = 0; i < 20; i++)
+            {
+                writer.Record(Ended($"during-{i:00}", packets: 100 + i));
+            }
+
+            await Task.Delay(500);
+            Assert.Equal(1, writer.Written);
+            Signal("KILL", started[0]);
+            await WaitForAsync(() => writer.Written == 21, "the batch the killed worker had, through a new one");
+            Assert.Equal(2, started.Count);
+            Assert.Equal(0, writer.Spooled);
+
+            // Stopped for good while it holds a batch: the stop gives up after its flush timeout, spools the batch,
+            // and ends the worker.
+            Signal("STOP", started[1]);
+            for (var i = 0; i < 5; i++)
+            {
+                writer.Record(Ended($"hung-{i}", packets: 200 + i));
+            }
+
+            await Task.Delay(500);
+            var clock = Stopwatch.StartNew();
+            await writer.StopAsync();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed.TotalSeconds:F1} s with a hung worker");
+            Assert.Equal(5, writer.Spooled);
+            Assert.Equal(21, writer.Written);
+        }
+
+        await WaitForAsync(() => !Directory.Exists($"/proc/{started[1]}"), "the hung worker to be ended");
+        Assert.Equal(5, database.SpoolLines);
+        var records = await database.ReadAsync();
+        Assert.Equal(21, records.Count);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 100L + i).Append(1).Order(), records.Select(r => r.Packets).Order());
+    }
+
+    [Fact]
     public async Task A_relay_started_with_its_defaults_writes_through_a_worker_that_ends_with_it()
     {
         using var database = AccountingDatabase.Create("sqlite");
@@ -95,7 +163,8 @@ public sealed partial class AccountingWorkerTests
         var match = WorkerLine().Match(relay.Process.Log);
         Assert.True(match.Success, "no worker line in the relay's log:\n" + relay.Process.Log);
         var pid = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.All(NiceOfEveryThread(pid), n => Assert.Equal(LowPriority.Nice, n));
+        Assert.Equal(Expected, int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.All(NiceOfEveryThread(pid), n => Assert.Equal(Expected, n));
 
         // A service stop signals the whole control group: the worker outlives the signal, for the relay's last flush.
         using (var term = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]))
@@ -119,8 +188,18 @@ public sealed partial class AccountingWorkerTests
         Assert.Equal(("through-the-worker", 40L), (record.CallId, record.Packets));
     }
 
-    [GeneratedRegex(@"accounting: worker process (\d+) writes the database, at nice 5")]
+    [GeneratedRegex(@"accounting: worker process (\d+) writes the database, at nice (\d+)")]
     private static partial Regex WorkerLine();
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>The worker's nice value: 5 steps below this process's (which the relay and the worker inherit).</summary>
+    private static int Expected => Math.Min(19, LowPriority.OwnNice() + 5);
 
     private static ProcessStartInfo WorkerStart(string sqlitePath)
     {

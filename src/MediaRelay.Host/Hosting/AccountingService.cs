@@ -54,7 +54,7 @@ internal sealed class AccountingService(SessionManager sessions, AccountingOptio
             return store;
         }
 
-        return new WorkerAccountingStore(store, start) { Started = pid => HostLog.AccountingWorkerStarted(logger, pid, LowPriority.Nice) };
+        return new WorkerAccountingStore(store, start) { Started = pid => HostLog.AccountingWorkerStarted(logger, pid, LowPriority.Below(LowPriority.OwnNice())) };
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

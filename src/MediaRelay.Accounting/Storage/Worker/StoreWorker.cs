@@ -32,6 +32,13 @@ public static class StoreWorker
             switch (kind)
             {
                 case WorkerFrames.Open:
+                    if (payload.Length != 16 || new Guid(payload) != WorkerFrames.BuildId)
+                    {
+                        return (WorkerFrames.Error, WorkerFrames.ErrorPayload(
+                            "the accounting worker is another build than the relay (its executable was replaced while the relay ran)",
+                            "restart the relay; until then its records wait in the spool"));
+                    }
+
                     await store.OpenAsync(cancellationToken).ConfigureAwait(false);
                     var version = new byte[4];
                     BinaryPrimitives.WriteInt32LittleEndian(version, store.FoundVersion);
@@ -73,7 +80,7 @@ public static class StoreWorker
         var node = r.String();
         var now = r.Time();
         var count = r.Int32();
-        if (!r.Ok || node is null || count < 0 || count > r.Left)
+        if (!r.Ok || node is null || count < 0 || count > r.Left / 4)
         {
             return false;
         }
@@ -103,7 +110,7 @@ public static class StoreWorker
 
         var count = BinaryPrimitives.ReadInt32LittleEndian(payload);
         payload = payload[4..];
-        if (count < 0 || count > payload.Length)
+        if (count < 0 || count > payload.Length / 4)
         {
             return false;
         }

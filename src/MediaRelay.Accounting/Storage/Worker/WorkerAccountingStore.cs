@@ -34,7 +34,7 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        var reply = await RequestAsync(WorkerFrames.Open, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(WorkerFrames.Open, WorkerFrames.BuildId.ToByteArray(), cancellationToken).ConfigureAwait(false);
         _foundVersion = reply.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(reply) : AccountingSchema.Version;
     }
 
@@ -94,13 +94,22 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
 
     private async Task<byte[]> RequestAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var worker = _worker is { HasExited: false } running ? running : StartWorker();
+        if (_worker is { HasExited: true })
+        {
+            await StopWorkerAsync(TimeSpan.Zero).ConfigureAwait(false); // Dead since the last request: its pipes are closed now.
+        }
+
+        var worker = _worker ?? StartWorker();
+
+        // A cancellation (the stop's flush running out, a reset that timed out) also ends the worker: a pipe call that
+        // no longer looks at the token once begun then ends too, and nothing of this worker is read again.
+        using var cancel = cancellationToken.Register(static state => Kill((Process)state!), worker);
         try
         {
             await WorkerFrames.WriteAsync(worker.StandardInput.BaseStream, kind, payload, cancellationToken).ConfigureAwait(false);
             if (await WorkerFrames.ReadAsync(worker.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false) is not var (reply, body))
             {
-                throw new IOException(Gone(worker));
+                throw new EndOfStreamException("the accounting worker closed its output");
             }
 
             if (reply == WorkerFrames.Error)
@@ -113,11 +122,14 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
         }
         catch (Exception e) when (e is not AccountingWorkerException)
         {
-            // Cancelled, a broken pipe, a frame out of place: this worker's next reply cannot be trusted to be the next request's.
+            // Cancelled, a broken pipe, a frame out of place: this worker's next reply cannot be trusted to be the
+            // next request's. What became of it is read before the process object is let go.
+            var gone = e is IOException && !cancellationToken.IsCancellationRequested ? Gone(worker) : null;
             await StopWorkerAsync(TimeSpan.Zero).ConfigureAwait(false);
-            if (e is IOException && worker.HasExited)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (gone is not null)
             {
-                throw new IOException(Gone(worker), e);
+                throw new IOException(gone, e);
             }
 
             throw;
@@ -125,7 +137,19 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
     }
 
     private static string Gone(Process worker) =>
-        worker.WaitForExit(1000) ? $"the accounting worker (pid {worker.Id}) exited with code {worker.ExitCode}; the relay starts it again" : $"the accounting worker (pid {worker.Id}) closed its output";
+        worker.WaitForExit(1000) ? $"the accounting worker (pid {worker.Id}) exited with code {worker.ExitCode}; the relay starts it again" : $"the accounting worker (pid {worker.Id}) broke off a reply";
+
+    private static void Kill(Process worker)
+    {
+        try
+        {
+            worker.Kill();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Gone already.
+        }
+    }
 
     private Process StartWorker()
     {
@@ -178,7 +202,7 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
                 }
                 catch (OperationCanceledException)
                 {
-                    worker.Kill();
+                    Kill(worker);
                     await worker.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
@@ -189,6 +213,9 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
         }
         finally
         {
+            // Process.Dispose leaves a standard output that was read open: both pipes are closed here.
+            worker.StandardInput.Dispose();
+            worker.StandardOutput.Dispose();
             worker.Dispose();
         }
     }

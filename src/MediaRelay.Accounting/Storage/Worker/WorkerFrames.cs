@@ -10,7 +10,10 @@ namespace MediaRelay.Accounting.Storage.Worker;
 /// </summary>
 internal static class WorkerFrames
 {
-    /// <summary>Request: open the store (connect, create or migrate the schema). Reply <see cref="Ok"/> carries the schema version found.</summary>
+    /// <summary>
+    /// Request: open the store (connect, create or migrate the schema). Payload: the relay's <see cref="BuildId"/>,
+    /// which must be the worker's. Reply <see cref="Ok"/> carries the schema version found.
+    /// </summary>
     public const byte Open = (byte)'O';
 
     /// <summary>Request: write records in one transaction (the spool's, replayed). Payload: the record count, then the records (<see cref="Wire.RecordCodec"/>).</summary>
@@ -32,6 +35,12 @@ internal static class WorkerFrames
     public const byte Error = (byte)'E';
 
     public const int HeaderLength = 5;
+
+    /// <summary>
+    /// This build of the accounting code. The worker is the relay's executable started again by its path: after an
+    /// upgrade that replaced the file under a running relay, it would be another build, whose forms may differ.
+    /// </summary>
+    public static Guid BuildId { get; } = typeof(WorkerFrames).Assembly.ManifestModule.ModuleVersionId;
 
     /// <summary>The largest payload either side takes; a batch of 500 one-stream records is about 1.5 MB.</summary>
     public const int MaxPayload = 256 << 20;

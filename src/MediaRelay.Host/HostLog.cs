@@ -96,4 +96,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 235, Level = LogLevel.Information, Message = "accounting: worker process {Pid} writes the database, at nice {Nice} (--accounting-worker off writes from the relay's own process)")]
     public static partial void AccountingWorkerStarted(ILogger logger, int pid, int nice);
+
+    [LoggerMessage(EventId = 236, Level = LogLevel.Warning, Message = "accounting: the worker process could not be started ({Why}); the relay's own process writes the database, as with --accounting-worker off")]
+    public static partial void AccountingWorkerFellBack(ILogger logger, string why);
 }

@@ -155,6 +155,36 @@ public sealed partial class AccountingWorkerTests
     }
 
     [Fact]
+    public async Task A_worker_that_cannot_be_started_is_said_once_and_the_records_are_written_from_the_relays_process()
+    {
+        using var database = AccountingDatabase.Create("sqlite");
+        var reasons = new List<string>();
+        var missing = new ProcessStartInfo(Path.Combine(database.Directory, "no-such-mediarelay")) { ArgumentList = { "accounting-worker" } };
+        var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), missing) { FellBack = reasons.Add };
+        var options = new AccountingOptions
+        {
+            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+            SpoolPath = database.SpoolPath,
+            BatchWindow = TimeSpan.FromMilliseconds(5),
+        };
+        await using (var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance))
+        {
+            writer.Start();
+            await WaitForAsync(() => writer.DatabaseUp, "the store to open in process");
+            for (var i = 0; i < 10; i++)
+            {
+                writer.Record(Ended($"local-{i}", packets: i));
+            }
+
+            await WaitForAsync(() => writer.Written == 10, "the 10 records");
+            Assert.Equal(0, writer.Spooled);
+        }
+
+        Assert.Contains("no-such-mediarelay", Assert.Single(reasons), StringComparison.Ordinal);
+        Assert.Equal(10, (await database.ReadAsync()).Count);
+    }
+
+    [Fact]
     public async Task A_relay_started_with_its_defaults_writes_through_a_worker_that_ends_with_it()
     {
         using var database = AccountingDatabase.Create("sqlite");

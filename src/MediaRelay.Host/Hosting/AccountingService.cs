@@ -54,7 +54,11 @@ internal sealed class AccountingService(SessionManager sessions, AccountingOptio
             return store;
         }
 
-        return new WorkerAccountingStore(store, start) { Started = pid => HostLog.AccountingWorkerStarted(logger, pid, LowPriority.Below(LowPriority.OwnNice())) };
+        return new WorkerAccountingStore(store, start)
+        {
+            Started = pid => HostLog.AccountingWorkerStarted(logger, pid, LowPriority.Below(LowPriority.OwnNice())),
+            FellBack = reason => HostLog.AccountingWorkerFellBack(logger, reason),
+        };
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

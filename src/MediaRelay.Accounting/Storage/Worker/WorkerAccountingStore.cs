@@ -13,14 +13,20 @@ namespace MediaRelay.Accounting.Storage.Worker;
 /// cores when offers need them nor lengthens the relay's garbage collections. The writer sees the same store as in
 /// process: a batch is written when the worker says it is committed, and a failure is the worker's exception
 /// message, with its advice. The worker is started at the first request, and again at the next request after it
-/// died (never in a loop: the writer's retry timing applies). A cancelled request or a broken pipe ends it, so that
+/// died (never in a loop: the writer's retry timing applies). Where it cannot be started at all (the executable
+/// gone, a sandbox forbidding it), the store says so once (<see cref="FellBack"/>) and writes from the relay's
+/// process, as with <c>--accounting-worker off</c>. A cancelled request or a broken pipe ends it, so that
 /// no reply can be taken for another request's. Threading: one request at a time (the writer's single task).
 /// </summary>
 public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartInfo start) : IAccountingStore
 {
     private readonly ArrayBufferWriter<byte> _batch = new(1 << 20);
     private Process? _worker;
+    private bool _inProcess;
     private int _foundVersion = AccountingSchema.Version;
+
+    /// <summary>Called once when a worker cannot be started (with why); the store then writes from this process.</summary>
+    public Action<string>? FellBack { get; init; }
 
     /// <summary>Called with the process id of each worker started.</summary>
     public Action<int>? Started { get; init; }
@@ -34,21 +40,47 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        var reply = await RequestAsync(WorkerFrames.Open, WorkerFrames.BuildId.ToByteArray(), cancellationToken).ConfigureAwait(false);
-        _foundVersion = reply.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(reply) : AccountingSchema.Version;
+        if (!_inProcess)
+        {
+            try
+            {
+                var reply = await RequestAsync(WorkerFrames.Open, WorkerFrames.BuildId.ToByteArray(), cancellationToken).ConfigureAwait(false);
+                _foundVersion = reply.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(reply) : AccountingSchema.Version;
+                return;
+            }
+            catch (WorkerNotStartedException)
+            {
+            }
+        }
+
+        await local.OpenAsync(cancellationToken).ConfigureAwait(false);
+        _foundVersion = local.FoundVersion;
     }
 
     public async Task WriteAsync(IReadOnlyList<AccountingRecord> records, CancellationToken cancellationToken)
     {
-        _batch.Clear();
-        BinaryPrimitives.WriteInt32LittleEndian(_batch.GetSpan(4), records.Count);
-        _batch.Advance(4);
-        foreach (var record in records)
+        if (!_inProcess)
         {
-            RecordCodec.Write(_batch, record);
+            _batch.Clear();
+            BinaryPrimitives.WriteInt32LittleEndian(_batch.GetSpan(4), records.Count);
+            _batch.Advance(4);
+            foreach (var record in records)
+            {
+                RecordCodec.Write(_batch, record);
+            }
+
+            try
+            {
+                await RequestAsync(WorkerFrames.Write, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (WorkerNotStartedException)
+            {
+                await local.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await RequestAsync(WorkerFrames.Write, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await local.WriteAsync(records, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -57,16 +89,38 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
     /// </summary>
     internal async Task WriteCallsAsync(IReadOnlyList<PendingCall> calls, string node, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        _batch.Clear();
-        WireWriter.String(_batch, node);
-        WireWriter.Time(_batch, now);
-        WireWriter.Int32(_batch, calls.Count);
-        foreach (var call in calls)
+        if (!_inProcess)
         {
-            WireWriter.Bytes(_batch, call.Bytes);
+            _batch.Clear();
+            WireWriter.String(_batch, node);
+            WireWriter.Time(_batch, now);
+            WireWriter.Int32(_batch, calls.Count);
+            foreach (var call in calls)
+            {
+                WireWriter.Bytes(_batch, call.Bytes);
+            }
+
+            try
+            {
+                await RequestAsync(WorkerFrames.WriteCalls, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (WorkerNotStartedException)
+            {
+                await local.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await RequestAsync(WorkerFrames.WriteCalls, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        var records = new List<AccountingRecord>(calls.Count);
+        foreach (var call in calls)
+        {
+            if (call.ToRecord(node, now) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        await local.WriteAsync(records, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads go to the database from this process (the worker only writes).</summary>
@@ -120,7 +174,7 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
 
             return reply == WorkerFrames.Ok ? body : throw new IOException($"the accounting worker (pid {worker.Id}) answered with a frame of kind {reply}");
         }
-        catch (Exception e) when (e is not AccountingWorkerException)
+        catch (Exception e) when (e is not AccountingWorkerException and not WorkerNotStartedException)
         {
             // Cancelled, a broken pipe, a frame out of place: this worker's next reply cannot be trusted to be the
             // next request's. What became of it is read before the process object is let go.
@@ -164,9 +218,11 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
+            // From now on this store writes from the relay's process, as with --accounting-worker off.
             worker.Dispose();
-            throw new AccountingWorkerException($"the accounting worker could not be started ({start.FileName}: {e.Message})",
-                "set AccountingWorker to false (--accounting-worker off) to write from the relay's own process");
+            _inProcess = true;
+            FellBack?.Invoke($"{start.FileName}: {e.Message}");
+            throw new WorkerNotStartedException();
         }
 
         _worker = worker;
@@ -226,6 +282,9 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
         await local.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>The worker could not be started: the store writes from the relay's process instead.</summary>
+internal sealed class WorkerNotStartedException : Exception;
 
 /// <summary>A request the accounting worker answered with a failure: its reason, and what to do about it.</summary>
 public sealed class AccountingWorkerException(string message, string? advice) : Exception(message)

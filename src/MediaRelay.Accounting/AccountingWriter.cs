@@ -216,7 +216,9 @@ public sealed class AccountingWriter : IAsyncDisposable
                 rest.Add(call);
             }
 
-            SpoolRecords(Records(rest, free: true));
+            var records = PendingCall.ToRecords(rest, _options.Node, _time.GetUtcNow());
+            PendingCall.FreeAll(rest);
+            SpoolRecords(records);
             await _store.ResetAsync().ConfigureAwait(false);
         }
     }
@@ -369,41 +371,18 @@ public sealed class AccountingWriter : IAsyncDisposable
             if (_up && _store is WorkerAccountingStore worker)
             {
                 var now = _time.GetUtcNow();
-                await SaveAsync(calls.Count, ct => worker.WriteCallsAsync(calls, _options.Node, now, ct), () => Records(calls, free: false), abort).ConfigureAwait(false);
+                await SaveAsync(calls.Count, ct => worker.WriteCallsAsync(calls, _options.Node, now, ct),
+                    () => PendingCall.ToRecords(calls, _options.Node, now), abort).ConfigureAwait(false);
                 return;
             }
 
-            var records = Records(calls, free: false);
+            var records = PendingCall.ToRecords(calls, _options.Node, _time.GetUtcNow());
             await SaveAsync(records.Count, ct => _store.WriteAsync(records, ct), () => records, abort).ConfigureAwait(false);
         }
         finally
         {
-            foreach (var call in calls)
-            {
-                call.Free();
-            }
+            PendingCall.FreeAll(calls);
         }
-    }
-
-    /// <summary>The records of waiting calls, built now; with <paramref name="free"/> their blocks are freed.</summary>
-    private List<AccountingRecord> Records(List<PendingCall> calls, bool free)
-    {
-        var records = new List<AccountingRecord>(calls.Count);
-        var now = _time.GetUtcNow();
-        foreach (var call in calls)
-        {
-            if (call.ToRecord(_options.Node, now) is { } record)
-            {
-                records.Add(record);
-            }
-
-            if (free)
-            {
-                call.Free();
-            }
-        }
-
-        return records;
     }
 
     private Task SaveAsync(List<AccountingRecord> batch, CancellationToken abort) =>

@@ -44,5 +44,28 @@ internal readonly unsafe struct PendingCall
     public AccountingRecord? ToRecord(string node, DateTimeOffset now) =>
         CallCodec.TryRead(Bytes, out var recordId, out var call) ? AccountingRecord.From(call, node, now, recordId) : null;
 
+    /// <summary>The records of <paramref name="calls"/>, built now; a block that is not a call (never) gives none.</summary>
+    public static List<AccountingRecord> ToRecords(IReadOnlyList<PendingCall> calls, string node, DateTimeOffset now)
+    {
+        var records = new List<AccountingRecord>(calls.Count);
+        foreach (var call in calls)
+        {
+            if (call.ToRecord(node, now) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
     public void Free() => NativeMemory.Free(_bytes);
+
+    public static void FreeAll(IReadOnlyList<PendingCall> calls)
+    {
+        foreach (var call in calls)
+        {
+            call.Free();
+        }
+    }
 }

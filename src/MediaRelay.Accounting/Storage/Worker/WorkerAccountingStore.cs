@@ -69,14 +69,9 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
                 RecordCodec.Write(_batch, record);
             }
 
-            try
+            if (await TryBatchAsync(WorkerFrames.Write, cancellationToken).ConfigureAwait(false))
             {
-                await RequestAsync(WorkerFrames.Write, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
                 return;
-            }
-            catch (WorkerNotStartedException)
-            {
-                await local.OpenAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -100,27 +95,31 @@ public sealed class WorkerAccountingStore(IAccountingStore local, ProcessStartIn
                 WireWriter.Bytes(_batch, call.Bytes);
             }
 
-            try
+            if (await TryBatchAsync(WorkerFrames.WriteCalls, cancellationToken).ConfigureAwait(false))
             {
-                await RequestAsync(WorkerFrames.WriteCalls, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (WorkerNotStartedException)
-            {
-                await local.OpenAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
 
-        var records = new List<AccountingRecord>(calls.Count);
-        foreach (var call in calls)
+        await local.WriteAsync(PendingCall.ToRecords(calls, node, now), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the batch encoded in <c>_batch</c> to the worker; false when no worker could be started, the local store
+    /// then open for the caller to write the batch itself.
+    /// </summary>
+    private async Task<bool> TryBatchAsync(byte kind, CancellationToken cancellationToken)
+    {
+        try
         {
-            if (call.ToRecord(node, now) is { } record)
-            {
-                records.Add(record);
-            }
+            await RequestAsync(kind, _batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-
-        await local.WriteAsync(records, cancellationToken).ConfigureAwait(false);
+        catch (WorkerNotStartedException)
+        {
+            await local.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
     }
 
     /// <summary>Reads go to the database from this process (the worker only writes).</summary>

@@ -26,23 +26,8 @@ public sealed partial class AccountingWorkerTests
     public async Task The_worker_writes_every_record_5_steps_below_the_relay_and_a_killed_worker_is_started_again_with_no_record_lost()
     {
         using var database = AccountingDatabase.Create("sqlite");
-        var started = new List<int>();
-        var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), WorkerStart(database.SqlitePath))
-        {
-            Started = pid =>
-            {
-                lock (started)
-                {
-                    started.Add(pid);
-                }
-            },
-        };
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchWindow = TimeSpan.FromMilliseconds(5),
-        };
+        var (store, started) = WorkerStore(database);
+        var options = Options(database);
         var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance);
         await using (writer)
         {
@@ -92,24 +77,8 @@ public sealed partial class AccountingWorkerTests
     public async Task A_worker_that_dies_during_a_batch_is_replaced_and_one_that_hangs_does_not_hold_up_the_stop()
     {
         using var database = AccountingDatabase.Create("sqlite");
-        var started = new List<int>();
-        var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), WorkerStart(database.SqlitePath))
-        {
-            Started = pid =>
-            {
-                lock (started)
-                {
-                    started.Add(pid);
-                }
-            },
-        };
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchWindow = TimeSpan.FromMilliseconds(5),
-            FlushTimeout = TimeSpan.FromSeconds(1),
-        };
+        var (store, started) = WorkerStore(database);
+        var options = Options(database, flushTimeout: TimeSpan.FromSeconds(1));
         await using (var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance))
         {
             writer.Start();
@@ -161,12 +130,7 @@ public sealed partial class AccountingWorkerTests
         var reasons = new List<string>();
         var missing = new ProcessStartInfo(Path.Combine(database.Directory, "no-such-mediarelay")) { ArgumentList = { "accounting-worker" } };
         var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), missing) { FellBack = reasons.Add };
-        var options = new AccountingOptions
-        {
-            Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
-            SpoolPath = database.SpoolPath,
-            BatchWindow = TimeSpan.FromMilliseconds(5),
-        };
+        var options = Options(database);
         await using (var writer = new AccountingWriter(options, store, TimeProvider.System, NullLogger.Instance))
         {
             writer.Start();
@@ -230,6 +194,32 @@ public sealed partial class AccountingWorkerTests
 
     /// <summary>The worker's nice value: 5 steps below this process's (which the relay and the worker inherit).</summary>
     private static int Expected => Math.Min(19, LowPriority.OwnNice() + 5);
+
+    /// <summary>A store writing through a real worker process into the test's SQLite file, and the worker pids it started.</summary>
+    private static (WorkerAccountingStore Store, List<int> Started) WorkerStore(AccountingDatabase database)
+    {
+        var started = new List<int>();
+        var store = new WorkerAccountingStore(new SqliteAccountingStore(database.SqlitePath), WorkerStart(database.SqlitePath))
+        {
+            Started = pid =>
+            {
+                lock (started)
+                {
+                    started.Add(pid);
+                }
+            },
+        };
+        return (store, started);
+    }
+
+    /// <summary>The writer's options for the test's database, with a short batch window.</summary>
+    private static AccountingOptions Options(AccountingDatabase database, TimeSpan? flushTimeout = null) => new()
+    {
+        Target = new AccountingTarget(AccountingBackend.Sqlite, database.SqlitePath),
+        SpoolPath = database.SpoolPath,
+        BatchWindow = TimeSpan.FromMilliseconds(5),
+        FlushTimeout = flushTimeout ?? new AccountingOptions().FlushTimeout,
+    };
 
     private static ProcessStartInfo WorkerStart(string sqlitePath)
     {

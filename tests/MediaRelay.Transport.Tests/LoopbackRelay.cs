@@ -78,6 +78,25 @@ internal sealed class LoopbackRelay : IDisposable
         return (toCaller[0], toCallee[0]);
     }
 
+    /// <summary>
+    /// Bytes waiting in the receive queue of the relay's UDP socket on 127.0.0.1:<paramref name="port"/> (rx_queue in
+    /// /proc/net/udp); 0 once the relay has read everything sent to that port.
+    /// </summary>
+    public static long QueuedAt(int port)
+    {
+        var local = $"0100007F:{port:X4}";
+        foreach (var line in File.ReadLines("/proc/net/udp").Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 4 && fields[1] == local)
+            {
+                return long.Parse(fields[4].AsSpan(fields[4].IndexOf(':') + 1), System.Globalization.NumberStyles.HexNumber);
+            }
+        }
+
+        return 0;
+    }
+
     public void Dispose()
     {
         Manager.Dispose();

@@ -99,4 +99,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 236, Level = LogLevel.Warning, Message = "accounting: the worker process could not be started ({Why}); the relay's own process writes the database, as with --accounting-worker off")]
     public static partial void AccountingWorkerFellBack(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 237, Level = LogLevel.Information, Message = "control path warmed up: {Calls} private calls in {Rounds} rounds, {Methods} methods compiled, {Milliseconds} ms (--warm-up off skips this)")]
+    public static partial void WarmedUp(ILogger logger, int calls, int rounds, long methods, long milliseconds);
+
+    [LoggerMessage(EventId = 238, Level = LogLevel.Warning, Message = "control path warm-up stopped after {Calls} private calls: {Why}; the relay starts anyway, and its first calls compile what is left")]
+    public static partial void WarmUpFailed(ILogger logger, int calls, string why);
 }

@@ -20,7 +20,7 @@ public sealed class RelayProcessTests : IDisposable
         using var process = Start(["run", "--help"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(0, process.ExitCode);
-        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport", "--loops", "--realtime-priority", "--strict-source", "--log-level", "--kernel-forwarding", "--deny-media-to", "--max-streams", "--ng-reply-cache-bytes" })
+        foreach (var option in new[] { "--config", "--relay-address", "--port-min", "--port-max", "--stream-timeout", "--on-hold-timeout", "--ng-listen", "--max-sessions", "--delete-delay", "--transport", "--loops", "--realtime-priority", "--strict-source", "--log-level", "--kernel-forwarding", "--deny-media-to", "--max-streams", "--ng-reply-cache-bytes", "--warm-up" })
         {
             Assert.Contains(option, process.Log, StringComparison.Ordinal);
         }
@@ -29,7 +29,7 @@ public sealed class RelayProcessTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task A_bad_setting_is_refused_with_what_to_do_and_nothing_starts()
     {
-        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon", "--realtime-priority", "120", "--kernel-forwarding", "sometimes", "--deny-media-to", "10.0.0.0/33"]);
+        using var process = Start(["run", "--relay-address", "nowhere", "--port-min", "70000", "--transport", "pigeon", "--realtime-priority", "120", "--kernel-forwarding", "sometimes", "--deny-media-to", "10.0.0.0/33", "--warm-up", "maybe"]);
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None), process.Log);
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("relay-address 'nowhere' is not an IP address: give one such as", process.Log, StringComparison.Ordinal);
@@ -38,6 +38,7 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Contains("realtime-priority 120 is out of range: give 1-99", process.Log, StringComparison.Ordinal);
         Assert.Contains("kernel-forwarding 'sometimes' is not known: give auto, on or off", process.Log, StringComparison.Ordinal);
         Assert.Contains("deny-media-to '10.0.0.0/33' is not a CIDR range", process.Log, StringComparison.Ordinal);
+        Assert.Contains("warm-up 'maybe' is not known: give on", process.Log, StringComparison.Ordinal);
     }
 
     [Theory(Timeout = 60_000)]
@@ -94,6 +95,50 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Contains(pathLine, process.Log, StringComparison.Ordinal);
         Assert.Contains("session sigterm-call ended: shutdown", process.Log, StringComparison.Ordinal);
         Assert.Contains("stopped; 0 media port(s) still bound", process.Log, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(4)] // two pairs, one call's: the warm-up's calls are audio only
+    [InlineData(8)]
+    public async Task The_warm_up_runs_before_ng_listens_and_leaves_no_session_statistic_or_port(int mediaPorts)
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts);
+        using var process = Start(RunOn(endpoints, "--transport", "io_uring"));
+        using var ng = new NgClient(endpoints.Ng);
+        await WaitForNgAsync(ng, process);
+
+        var log = process.Log;
+        var warmedUp = log.IndexOf("control path warmed up: ", StringComparison.Ordinal);
+        Assert.True(warmedUp >= 0, "no warm-up line:\n" + log);
+        Assert.True(warmedUp < log.IndexOf("ng control listening on udp", StringComparison.Ordinal), log);
+        Assert.DoesNotContain("warm-up stopped", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up-", log, StringComparison.Ordinal); // none of its calls is logged
+
+        var statistics = (await ng.SendAsync(new BencodeDictionary { { "command", "statistics" } }, TimeSpan.FromSeconds(5), CancellationToken.None))
+            .GetDictionary("statistics")!;
+        Assert.Equal(0L, statistics.GetDictionary("currentstatistics")!.GetInteger("sessionstotal"));
+        Assert.Equal(0L, statistics.GetDictionary("totalstatistics")!.GetInteger("managedsessions"));
+        Assert.Equal(0L, statistics.GetDictionary("ports")!.GetInteger("used"));
+        Assert.Empty(UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax));
+
+        // The first real call gets its ports, as on a relay that never warmed up.
+        const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
+        var offer = await ng.SendAsync(
+            new BencodeDictionary { { "call-id", "first-call" }, { "command", "offer" }, { "from-tag", "a" }, { "sdp", Sdp } },
+            TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal("ok", offer.GetString("result"));
+        Assert.Equal(4, UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax).Count);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Warm_up_off_listens_at_once()
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 8);
+        using var process = Start(RunOn(endpoints, "--warm-up", "off"));
+        using var ng = new NgClient(endpoints.Ng);
+        await WaitForNgAsync(ng, process);
+        Assert.DoesNotContain("control path warm", process.Log, StringComparison.Ordinal);
+        Assert.Contains("ng control listening on udp", process.Log, StringComparison.Ordinal);
     }
 
     private ManagedProcess Start(IEnumerable<string> arguments) => RelayProcess.Start(_workDirectory, arguments);

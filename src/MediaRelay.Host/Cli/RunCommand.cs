@@ -140,6 +140,11 @@ internal static class RunCommand
         Description = "on: the accounting database is written by a separate process the relay starts, at nice 5, so that it yields the CPU to offers and answers; the relay keeps the calls waiting to be written outside its garbage-collected heap; off: by the relay's own process. Default on.",
     };
 
+    private static readonly Option<string?> s_warmUp = new("--warm-up")
+    {
+        Description = "on: before the control protocols listen, the relay takes a few private calls through its whole control path (they open and close ports of the range, and are never seen in its sessions, statistics or accounting), so that the first real offers do not wait for the JIT; off: start listening at once. Default on.",
+    };
+
     private static readonly Option<string?> s_logLevel = new("--log-level")
     {
         Description = "Trace, Debug, Information, Warning or Error. Default Information.",
@@ -155,7 +160,7 @@ internal static class RunCommand
         var command = new Command("run", "Run the media relay in the foreground until SIGTERM or Ctrl+C.")
         {
             s_config, s_relayAddress, s_relayAddressV6, s_interface, s_portMin, s_portMax, s_portReuse, s_streamTimeout, s_onHoldTimeout,
-            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_accountingWorker, s_logLevel, s_logFormat,
+            s_ngListen, s_mediaProxySocket, s_mediaProxyDialogEnd, s_rtpproxyListen, s_managementListen, s_managementToken, s_denyMediaTo, s_maxSessions, s_maxStreams, s_deleteDelay, s_drainTimeout, s_ngReplyCacheBytes, s_strictSource, s_transport, s_kernelForwarding, s_loops, s_realtimePriority, s_accounting, s_accountingSpool, s_accountingWorker, s_warmUp, s_logLevel, s_logFormat,
         };
         command.SetAction((result, token) => RelayHost.RunAsync(ReadConfigPath(result), Overrides(result), token));
         return command;
@@ -201,6 +206,7 @@ internal static class RunCommand
         Set(nameof(MediaRelaySettings.Accounting), result.GetValue(s_accounting));
         Set(nameof(MediaRelaySettings.AccountingSpool), result.GetValue(s_accountingSpool));
         Set(nameof(MediaRelaySettings.AccountingWorker), result.GetValue(s_accountingWorker));
+        Set(nameof(MediaRelaySettings.WarmUp), result.GetValue(s_warmUp));
         if (result.GetValue(s_strictSource))
         {
             Set(nameof(MediaRelaySettings.StrictSource), "true");

@@ -170,4 +170,11 @@ public sealed class MediaRelaySettings
     /// relay's own process. Default "on".
     /// </summary>
     public string AccountingWorker { get; set; } = "on";
+
+    /// <summary>
+    /// "on": before ng (and the other control protocols) listen, the relay takes a few private calls through its whole
+    /// control path, so that the JIT has compiled it before the first real offer; "off": the first real calls pay
+    /// for that. Default "on".
+    /// </summary>
+    public string WarmUp { get; set; } = "on";
 }

@@ -133,6 +133,11 @@ public static class SettingsValidator
             errors.Add($"accounting-worker '{settings.AccountingWorker}' is not known: give on (the database is written by a separate process at low priority) or off (by the relay's own process)");
         }
 
+        if (settings.WarmUp.ToUpperInvariant() is not ("ON" or "OFF"))
+        {
+            errors.Add($"warm-up '{settings.WarmUp}' is not known: give on (private calls through the control path before the relay listens) or off");
+        }
+
         if (!AccountingTarget.TryParse(settings.Accounting, out _, out var accountingError))
         {
             errors.Add(accountingError!);

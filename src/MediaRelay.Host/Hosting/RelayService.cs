@@ -4,6 +4,7 @@ using MediaRelay.Control.Ng;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Forwarding;
 using MediaRelay.Core.Model;
+using MediaRelay.Host.Configuration;
 using MediaRelay.Transport;
 using MediaRelay.Transport.Epoll;
 using MediaRelay.Transport.IoUring;
@@ -17,7 +18,8 @@ namespace MediaRelay.Host.Hosting;
 /// on SIGTERM, stops them first (no new calls), then ends every session, freeing every port.
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions, ExtraControlServers extra,
-    ManagementListener management, RelayOptions options, PacketPath path, KernelQueue kernel, ILogger<RelayService> logger) : IHostedService
+    ManagementListener management, RelayOptions options, PacketPath path, KernelQueue kernel, MediaRelaySettings settings,
+    ILogger<RelayService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -42,6 +44,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         await management.StartAsync(cancellationToken).ConfigureAwait(false);
         BudgetDescriptors();
         ReportPortRange();
+        WarmUp();
         try
         {
             ng.Start();
@@ -92,6 +95,25 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             var pools = options.EffectiveInterfaces.Count;
             HostLog.DescriptorsShort(logger, options.PortMin, options.PortMax, ports, limit.Limit, sockets, calls,
                 ports / DescriptorBudget.SocketsPerCall, ports + reserve, (sockets / pools) & ~1);
+        }
+    }
+
+    /// <summary>The control path compiled before any control protocol listens (<see cref="ControlWarmUp"/>), unless --warm-up off.</summary>
+    private void WarmUp()
+    {
+        if (settings.WarmUp.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, TimeSpan.FromSeconds(3));
+        if (result.Failure is { } failure)
+        {
+            HostLog.WarmUpFailed(logger, result.Calls, failure);
+        }
+        else
+        {
+            HostLog.WarmedUp(logger, result.Calls, result.Rounds, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
         }
     }
 

@@ -98,12 +98,13 @@ public sealed class RelayProcessTests : IDisposable
     }
 
     [Theory(Timeout = 60_000)]
-    [InlineData(4)] // two pairs, one call's: the warm-up's calls are audio only
-    [InlineData(8)]
-    public async Task The_warm_up_runs_before_ng_listens_and_leaves_no_session_statistic_or_port(int mediaPorts)
+    [InlineData(4, 32)] // two pairs, one call's: the warm-up's calls are audio only
+    [InlineData(16, 1)] // one stream per offer: audio only
+    [InlineData(16, 32)] // audio, and audio with video
+    public async Task The_warm_up_runs_before_ng_listens_and_leaves_no_session_statistic_or_port(int mediaPorts, int maxStreams)
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts);
-        using var process = Start(RunOn(endpoints, "--transport", "io_uring"));
+        using var process = Start(RunOn(endpoints, "--transport", "io_uring", "--max-streams", maxStreams.ToString(CultureInfo.InvariantCulture)));
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
 
@@ -111,7 +112,7 @@ public sealed class RelayProcessTests : IDisposable
         var warmedUp = log.IndexOf("control path warmed up: ", StringComparison.Ordinal);
         Assert.True(warmedUp >= 0, "no warm-up line:\n" + log);
         Assert.True(warmedUp < log.IndexOf("ng control listening on udp", StringComparison.Ordinal), log);
-        Assert.DoesNotContain("warm-up stopped", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up stopped", log, StringComparison.Ordinal); // no call of it was refused
         Assert.DoesNotContain("warm-up-", log, StringComparison.Ordinal); // none of its calls is logged
 
         var statistics = (await ng.SendAsync(new BencodeDictionary { { "command", "statistics" } }, TimeSpan.FromSeconds(5), CancellationToken.None))

@@ -15,14 +15,18 @@ namespace MediaRelay.Host.Hosting;
 /// sends them (offer, answer, query, delete; audio alone and audio with video; IPv4 and, when the relay has an
 /// IPv6 address, IPv6), then everything is closed. The relay's own sessions, statistics, accounting and logs never
 /// see these calls: nothing of them is shared but the code and the packet path, and the ports they took are closed
-/// before the relay's session manager takes any.
+/// again before the relay's session manager takes any (the packet path closes them on its loops' threads: the warm-up
+/// waits, a moment at most, until /proc shows them free).
 /// Each call takes two pairs of ports per stream and gives them back at its delete (a range of fewer than four pairs
 /// gets no video).
 /// </summary>
 internal static class ControlWarmUp
 {
-    /// <summary>How long one request may wait for its reply before the warm-up gives up (the relay then starts as it is).</summary>
+    /// <summary>How long one request may wait for its reply (less when the warm-up's time is nearly up).</summary>
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the relay waits, after the warm-up, for the packet path to have closed its ports.</summary>
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Calls per round: enough for the runtime to count the hot methods' calls and compile them again, optimised.</summary>
     private const int CallsPerRound = 40;
@@ -32,61 +36,94 @@ internal static class ControlWarmUp
 
     /// <summary>
     /// Takes calls through the ng path in rounds until a round leaves the JIT with (nearly) nothing more to compile,
-    /// or <paramref name="budget"/> has passed. Returns what it did; never throws for a failed request (the relay
-    /// starts anyway: a warm-up is an optimisation, not a condition).
+    /// or <paramref name="budget"/> has passed, or <paramref name="cancellation"/> is set; then waits (a moment) for
+    /// the ports it took to be closed. Never throws: the relay starts anyway, a warm-up is an optimisation, not a
+    /// condition; an error reply or an exception is in <see cref="WarmUpResult.Failure"/>.
     /// </summary>
-    public static WarmUpResult Run(RelayOptions options, IPacketTransport transport, NgOptions ng, TimeSpan budget)
+    public static WarmUpResult Run(RelayOptions options, IPacketTransport transport, NgOptions ng, TimeSpan budget,
+        CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var done = 0;
+        var portsBefore = PortRangeCheck.Count(options).PortsTaken;
+        var calls = 0;
         var rounds = 0;
-        string? failure = null;
-        using (var manager = new SessionManager(options, transport))
+        var timedOut = false;
+        string? failure;
+        try
         {
-            var dispatcher = NgCommands.CreateDispatcher(manager, new NgOptions
-            {
-                ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
-                DeleteDelay = TimeSpan.Zero,
-                Workers = ng.Workers,
-                ReplyCacheBytes = ng.ReplyCacheBytes,
-            });
-            var server = new NgServer(new NgOptions { ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)], Workers = ng.Workers }, dispatcher);
-            server.Start();
-            try
-            {
-                using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                client.Connect(server.LocalEndPoints[0]);
-                client.ReceiveTimeout = (int)ReplyTimeout.TotalMilliseconds;
-                var buffer = new byte[65536];
-                // A call takes a pair for each side of each stream: video only where the range has four pairs.
-                var video = options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1 >= 8;
-                while (failure is null && Stopwatch.GetElapsedTime(started) < budget)
-                {
-                    var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-                    for (var i = 0; i < CallsPerRound && failure is null; i++, done++)
-                    {
-                        failure = OneCall(client, buffer, done, video && done % 2 == 1, options.RelayAddressV6 is not null && done % 4 == 3);
-                    }
-
-                    rounds++;
-                    // The runtime counts calls only once no new method has been compiled for 100 ms, and compiles
-                    // the hot ones again on a thread of its own: give it that time before judging the round.
-                    Thread.Sleep(150);
-                    if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledMethods)
-                    {
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                server.StopAsync().GetAwaiter().GetResult();
-            }
+            (calls, rounds, timedOut, failure) = Calls(options, transport, ng, started, budget, cancellation);
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException or ObjectDisposedException or IOException)
+        {
+            failure = e.GetType().Name + ": " + e.Message;
         }
 
-        return new WarmUpResult(done - (failure is null ? 0 : 1), rounds, System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
-            Stopwatch.GetElapsedTime(started), failure);
+        // The loops close sockets on their own threads: the relay's first calls must find the range as it was.
+        var deadline = Stopwatch.GetTimestamp() + (long)(CloseWait.TotalSeconds * Stopwatch.Frequency);
+        while (PortRangeCheck.Count(options).PortsTaken > portsBefore && Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
+        return new WarmUpResult(calls, rounds, System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
+            Stopwatch.GetElapsedTime(started), timedOut, failure);
+    }
+
+    /// <summary>The rounds of calls, through a private ng server and session manager that are closed before it returns.</summary>
+    private static (int Calls, int Rounds, bool TimedOut, string? Failure) Calls(RelayOptions options, IPacketTransport transport,
+        NgOptions ng, long started, TimeSpan budget, CancellationToken cancellation)
+    {
+        var calls = 0;
+        var rounds = 0;
+        using var manager = new SessionManager(options, transport);
+        var dispatcher = NgCommands.CreateDispatcher(manager, new NgOptions { DeleteDelay = TimeSpan.Zero });
+        var server = new NgServer(new NgOptions { ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)], Workers = ng.Workers }, dispatcher);
+        server.Start();
+        try
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            client.Connect(server.LocalEndPoints[0]);
+            var buffer = new byte[65536];
+            // A call takes a pair for each side of each stream: video only where the range has four pairs free
+            // and an offer may carry two streams.
+            var pairs = ((options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2) - PortRangeCheck.Count(options).PairsTaken;
+            var video = pairs >= 4 && options.MaxStreams >= 2 && (options.MaxMediaSockets is 0 || options.MaxMediaSockets >= 8);
+            while (true)
+            {
+                var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+                for (var i = 0; i < CallsPerRound; i++, calls++)
+                {
+                    var left = budget - Stopwatch.GetElapsedTime(started);
+                    if (left <= TimeSpan.Zero || cancellation.IsCancellationRequested)
+                    {
+                        return (calls, rounds, true, null);
+                    }
+
+                    client.ReceiveTimeout = (int)Math.Max(1, Math.Min(ReplyTimeout.TotalMilliseconds, left.TotalMilliseconds));
+                    if (OneCall(client, buffer, calls, video && calls % 2 == 1, options.RelayAddressV6 is not null && calls % 4 == 3) is { } failure)
+                    {
+                        // A reply that did not come in the time left is the time limit, not a fault.
+                        return failure.EndsWith(": TimedOut", StringComparison.Ordinal) && Stopwatch.GetElapsedTime(started) >= budget
+                            ? (calls, rounds, true, null)
+                            : (calls, rounds, false, failure);
+                    }
+                }
+
+                rounds++;
+                // The runtime counts calls only once no new method has been compiled for 100 ms, and compiles the
+                // hot ones again on a thread of its own: give it that time before judging the round.
+                Thread.Sleep(150);
+                if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledMethods)
+                {
+                    return (calls, rounds, false, null);
+                }
+            }
+        }
+        finally
+        {
+            server.StopAsync().GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>One call, as a proxy drives it; null when every request got a successful reply, else what failed.</summary>
@@ -134,24 +171,25 @@ internal static class ControlWarmUp
     /// <summary>Sends one request and reads its reply; null when the reply says <c>ok</c>.</summary>
     private static string? Exchange(Socket client, byte[] buffer, int call, string command, BencodeDictionary request)
     {
-        var cookie = "w" + call.ToString(CultureInfo.InvariantCulture) + command[0] + " ";
+        var cookie = System.Text.Encoding.ASCII.GetBytes("w" + call.ToString(CultureInfo.InvariantCulture) + command[0] + " ");
         var body = BencodeWriter.ToArray(request);
         var datagram = new byte[cookie.Length + body.Length];
-        System.Text.Encoding.ASCII.GetBytes(cookie, datagram);
+        cookie.CopyTo(datagram, 0);
         body.CopyTo(datagram, cookie.Length);
         try
         {
             client.Send(datagram);
             var length = client.Receive(buffer);
-            var space = Array.IndexOf(buffer, (byte)' ', 0, length);
-            if (space < 0 || !BencodeReader.TryParse(buffer.AsSpan(space + 1, length - space - 1), out var reply, out var error))
+            var reply = buffer.AsSpan(0, length);
+            if (!reply.StartsWith(cookie) || !BencodeReader.TryParse(reply[cookie.Length..], out var tree, out var error)
+                || tree is not BencodeDictionary dictionary)
             {
-                return command + ": unreadable reply";
+                return command + ": a reply that is not this request's";
             }
 
-            var result = (reply as BencodeDictionary)?.GetString("result");
-            return result == "ok" ? null : command + ": " + (result ?? error ?? "no result") + " "
-                + ((reply as BencodeDictionary)?.GetString("error-reason") ?? "");
+            var result = dictionary.GetString("result");
+            return result == "ok" ? null
+                : command + ": " + (result ?? error ?? "no result") + (dictionary.GetString("error-reason") is { } reason ? " (" + reason + ")" : "");
         }
         catch (SocketException e)
         {
@@ -183,5 +221,8 @@ internal static class ControlWarmUp
     }
 }
 
-/// <summary>What <see cref="ControlWarmUp.Run"/> did: calls completed, rounds, methods the JIT compiled meanwhile, time taken, and what failed if anything.</summary>
-internal sealed record WarmUpResult(int Calls, int Rounds, long MethodsCompiled, TimeSpan Elapsed, string? Failure);
+/// <summary>
+/// What <see cref="ControlWarmUp.Run"/> did: calls completed, rounds, methods the JIT compiled meanwhile, time taken,
+/// whether it stopped at its time limit, and what failed if anything.
+/// </summary>
+internal sealed record WarmUpResult(int Calls, int Rounds, long MethodsCompiled, TimeSpan Elapsed, bool TimedOut, string? Failure);

@@ -44,7 +44,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         await management.StartAsync(cancellationToken).ConfigureAwait(false);
         BudgetDescriptors();
         ReportPortRange();
-        WarmUp();
+        WarmUp(cancellationToken);
         try
         {
             ng.Start();
@@ -99,17 +99,21 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
     }
 
     /// <summary>The control path compiled before any control protocol listens (<see cref="ControlWarmUp"/>), unless --warm-up off.</summary>
-    private void WarmUp()
+    private void WarmUp(CancellationToken cancellationToken)
     {
         if (settings.WarmUp.Equals("off", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
 
-        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, TimeSpan.FromSeconds(3));
+        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, TimeSpan.FromSeconds(3), cancellationToken);
         if (result.Failure is { } failure)
         {
             HostLog.WarmUpFailed(logger, result.Calls, failure);
+        }
+        else if (result.TimedOut)
+        {
+            HostLog.WarmUpTimeLimit(logger, result.Calls, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
         }
         else
         {

@@ -18,7 +18,7 @@ public static class NgCommands
         ArgumentNullException.ThrowIfNull(options);
         time ??= TimeProvider.System;
         loggers ??= NullLoggerFactory.Instance;
-        var dispatcher = new NgDispatcher(loggers.CreateLogger<NgDispatcher>());
+        var dispatcher = new NgDispatcher(loggers.CreateLogger<NgDispatcher>(), options.CountRequests);
         dispatcher.Register(new PingCommand());
         dispatcher.Register(new SdpCommand(sessions, isOffer: true));
         dispatcher.Register(new SdpCommand(sessions, isOffer: false));

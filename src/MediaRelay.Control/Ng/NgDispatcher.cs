@@ -12,10 +12,13 @@ public sealed class NgDispatcher
 {
     private readonly Dictionary<string, INgCommandHandler> _handlers = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly bool _countRequests;
 
-    public NgDispatcher(ILogger<NgDispatcher>? logger = null)
+    /// <summary>With <paramref name="countRequests"/> false, requests are not recorded in <see cref="ControlRequests"/> (they are not the relay's).</summary>
+    public NgDispatcher(ILogger<NgDispatcher>? logger = null, bool countRequests = true)
     {
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _countRequests = countRequests;
     }
 
     /// <summary>The normalised names of the registered commands.</summary>
@@ -31,7 +34,7 @@ public sealed class NgDispatcher
     /// <summary>Runs the command named in the body and returns the reply. Never throws.</summary>
     public BencodeDictionary Dispatch(BencodeValue body)
     {
-        var started = ControlRequests.Start();
+        var started = _countRequests ? ControlRequests.Start() : 0;
         var reply = Run(body, out var command);
         ControlRequests.Record("ng", command, started);
         return reply;

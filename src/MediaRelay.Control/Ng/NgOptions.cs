@@ -15,6 +15,13 @@ public sealed class NgOptions
     public TimeSpan DeleteDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether requests count in the relay's request figures (<see cref="ControlRequests"/>, the management
+    /// listener's <c>mediarelay_requests_total</c> and latency histogram). False only for a dispatcher whose requests
+    /// are not the proxies' (the warm-up's at start). Default true.
+    /// </summary>
+    public bool CountRequests { get; set; } = true;
+
+    /// <summary>
     /// How long a reply is kept for replay to a retransmitted request with the same cookie. Proxies retransmit
     /// for a few seconds; 30 to 60 s is safe. Default 45 s.
     /// </summary>

@@ -13,8 +13,8 @@ namespace MediaRelay.Host.Hosting;
 /// Runs the control path before ng listens, so that the first real calls do not wait for the JIT: a private ng server
 /// on a loopback port of its own, over a private session manager on the relay's packet path, takes calls as a proxy
 /// sends them (offer, answer, query, delete; audio alone and audio with video; IPv4 and, when the relay has an
-/// IPv6 address, IPv6), then everything is closed. The relay's own sessions, statistics, accounting and logs never
-/// see these calls: nothing of them is shared but the code and the packet path, and the ports they took are closed
+/// IPv6 address, IPv6), then everything is closed. The relay's own sessions, statistics, request figures, accounting
+/// and logs never see these calls: nothing of them is shared but the code and the packet path, and the ports they took are closed
 /// again before the relay's session manager takes any (the packet path closes them on its loops' threads: the warm-up
 /// waits, a moment at most, until /proc shows them free).
 /// Each call takes two pairs of ports per stream and gives them back at its delete (a range of fewer than four pairs
@@ -77,7 +77,7 @@ internal static class ControlWarmUp
         var calls = 0;
         var rounds = 0;
         using var manager = new SessionManager(options, transport);
-        var dispatcher = NgCommands.CreateDispatcher(manager, new NgOptions { DeleteDelay = TimeSpan.Zero });
+        var dispatcher = NgCommands.CreateDispatcher(manager, new NgOptions { DeleteDelay = TimeSpan.Zero, CountRequests = false });
         var server = new NgServer(new NgOptions { ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)], Workers = ng.Workers }, dispatcher);
         server.Start();
         try

@@ -14,7 +14,8 @@ namespace MediaRelay.Accounting;
 /// and the database is tried again (1 s, doubling to 10 s); once it takes a batch again, the spool is written to it.
 /// A full queue sends records straight to the spool. Nothing waits for the database, and no record is dropped:
 /// the only loss is a record neither the database nor the spool file could take by the end of the stop, which is
-/// logged with its count.
+/// logged with its count. This class holds the queue, the batches and the spool's replay; the database's up and down
+/// state is <see cref="DatabaseLink"/>'s, and the spool with its fallback to memory <see cref="SpoolWriter"/>'s.
 /// </summary>
 public sealed class AccountingWriter : IAsyncDisposable
 {
@@ -26,18 +27,11 @@ public sealed class AccountingWriter : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource? _batchFull;
-    private readonly Lock _memoryGate = new();
-    private readonly List<AccountingRecord> _memory = [];
-    private readonly string? _spoolProblem;
+    private readonly DatabaseLink _database;
+    private readonly SpoolWriter _spool;
     private readonly List<ISessionApi> _attached = [];
     private Task? _loop;
-    private bool _up;
-    private bool _downReported;
-    private bool _spoolNoted;
-    private TimeSpan _retry;
-    private DateTimeOffset _retryAt;
     private long _written;
-    private long _spooled;
     private int _queueFullReported;
     private volatile bool _stopping;
 
@@ -49,12 +43,9 @@ public sealed class AccountingWriter : IAsyncDisposable
         _logger = logger;
         var preferred = options.Target.SpoolPath(options.SpoolPath);
         Spool = Spool.Choose(preferred, out var problem);
-        if (problem is not null)
-        {
-            _spoolProblem = Spool.Path == preferred ? $"{preferred}: {problem}" : preferred;
-        }
-
-        _retry = options.RetryMin;
+        var spoolProblem = problem is null ? null : Spool.Path == preferred ? $"{preferred}: {problem}" : preferred;
+        _database = new DatabaseLink(store, options, time, logger, Spool, spoolProblem);
+        _spool = new SpoolWriter(Spool, logger);
         _queue = Channel.CreateBounded<PendingCall>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
         {
             SingleReader = true,
@@ -69,10 +60,10 @@ public sealed class AccountingWriter : IAsyncDisposable
     public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Records that went to the spool.</summary>
-    public long Spooled => Interlocked.Read(ref _spooled);
+    public long Spooled => _spool.Spooled;
 
     /// <summary>True while the database takes records.</summary>
-    public bool DatabaseUp => Volatile.Read(ref _up);
+    public bool DatabaseUp => _database.Up;
 
     /// <summary>Records every session that <paramref name="sessions"/> ends from now on.</summary>
     public void Attach(ISessionApi sessions)
@@ -108,7 +99,7 @@ public sealed class AccountingWriter : IAsyncDisposable
             AccountingLog.QueueFull(_logger, _options.QueueCapacity, _store.Description, Spool.Path);
         }
 
-        SpoolRecords([AccountingRecord.From(call, _options.Node, now, recordId)], sync: false);
+        _spool.Append([AccountingRecord.From(call, _options.Node, now, recordId)], sync: false);
     }
 
     /// <summary>Starts the writer task; the database is opened there, so a slow or absent one never delays the start.</summary>
@@ -144,22 +135,13 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
 
         // Whatever is still in memory: one last try at the spool.
-        List<AccountingRecord> held;
-        lock (_memoryGate)
-        {
-            held = [.. _memory];
-            _memory.Clear();
-        }
-
+        var held = _spool.TakeHeld();
         if (held.Count > 0)
         {
-            SpoolRecords(held);
-            lock (_memoryGate)
+            _spool.Append(held);
+            if (_spool.Held is > 0 and var lost)
             {
-                if (_memory.Count > 0)
-                {
-                    AccountingLog.Lost(_logger, _memory.Count, _store.Description, Spool.Path);
-                }
+                AccountingLog.Lost(_logger, lost, _store.Description, Spool.Path);
             }
         }
 
@@ -172,18 +154,18 @@ public sealed class AccountingWriter : IAsyncDisposable
         var reader = _queue.Reader;
         try
         {
-            await TryOpenAsync(abort).ConfigureAwait(false);
+            await _database.TryOpenAsync(abort).ConfigureAwait(false);
             while (true)
             {
-                if (!_up && _time.GetUtcNow() >= _retryAt)
+                if (!_database.Up && _time.GetUtcNow() >= _database.RetryAt)
                 {
-                    await TryOpenAsync(abort).ConfigureAwait(false);
+                    await _database.TryOpenAsync(abort).ConfigureAwait(false);
                 }
 
-                if (_up)
+                if (_database.Up)
                 {
                     await DrainMemoryAsync(abort).ConfigureAwait(false);
-                    if (_up && Spool.Pending > 0)
+                    if (_database.Up && Spool.Pending > 0)
                     {
                         await ReplayAsync(abort).ConfigureAwait(false);
                     }
@@ -218,7 +200,7 @@ public sealed class AccountingWriter : IAsyncDisposable
 
             var records = PendingCall.ToRecords(rest, _options.Node, _time.GetUtcNow());
             PendingCall.FreeAll(rest);
-            SpoolRecords(records);
+            _spool.Append(records);
             await _store.ResetAsync().ConfigureAwait(false);
         }
     }
@@ -227,12 +209,12 @@ public sealed class AccountingWriter : IAsyncDisposable
     private async Task<bool> WaitAsync(ChannelReader<PendingCall> reader, CancellationToken abort)
     {
         var ready = reader.WaitToReadAsync(abort);
-        if (ready.IsCompleted || _up && !HeldInMemory)
+        if (ready.IsCompleted || _database.Up && _spool.Held == 0)
         {
             return await ready.ConfigureAwait(false);
         }
 
-        var wait = _retryAt - _time.GetUtcNow();
+        var wait = _database.RetryAt - _time.GetUtcNow();
         if (wait <= TimeSpan.Zero)
         {
             return true;
@@ -254,7 +236,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     /// </summary>
     private async Task GatherAsync(ChannelReader<PendingCall> reader, CancellationToken abort)
     {
-        if (_options.BatchWindow <= TimeSpan.Zero || !_up || _stopping)
+        if (_options.BatchWindow <= TimeSpan.Zero || !_database.Up || _stopping)
         {
             return;
         }
@@ -281,84 +263,6 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
     }
 
-    private bool HeldInMemory
-    {
-        get
-        {
-            lock (_memoryGate)
-            {
-                return _memory.Count > 0;
-            }
-        }
-    }
-
-    private async Task TryOpenAsync(CancellationToken abort)
-    {
-        var wasReported = _downReported;
-        try
-        {
-            await _store.OpenAsync(abort).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!abort.IsCancellationRequested)
-        {
-            await DownAsync(e).ConfigureAwait(false);
-            return;
-        }
-
-        Volatile.Write(ref _up, true);
-        _downReported = false;
-        _retry = _options.RetryMin;
-        var found = _store.FoundVersion;
-        if (found > AccountingSchema.Version)
-        {
-            AccountingLog.NewerSchema(_logger, _store.Description, found, AccountingSchema.Version);
-        }
-
-        if (wasReported)
-        {
-            AccountingLog.Back(_logger, _store.Description, AccountingSchema.Version, Spool.Pending, Spool.Path);
-        }
-        else if (!_spoolNoted)
-        {
-            var migration = found == 0 ? ", created" : found < AccountingSchema.Version ? $", migrated from {found}" : "";
-            AccountingLog.Ready(_logger, _store.Description, AccountingSchema.Version, migration, Spool.Path);
-        }
-
-        _spoolNoted = true;
-    }
-
-    private async Task DownAsync(Exception error)
-    {
-        Volatile.Write(ref _up, false);
-        await _store.ResetAsync().ConfigureAwait(false);
-        _retryAt = _time.GetUtcNow() + _retry;
-        _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, _options.RetryMax.Ticks));
-        var reason = Describe(error);
-        if (_downReported)
-        {
-            AccountingLog.StillDown(_logger, _store.Description, reason);
-            return;
-        }
-
-        _downReported = true;
-        var advice = SqliteAccountingStore.Advice(error) is { } text ? " (" + text + ")" : "";
-        var note = !_spoolNoted && _spoolProblem is not null ? $" (instead of {_spoolProblem}, which cannot be written either)" : "";
-        _spoolNoted = true;
-        AccountingLog.Down(_logger, _store.Description, reason, advice, Spool.Path, note, _options.RetryMax.TotalSeconds);
-    }
-
-    /// <summary>An exception's message for a log line, with its inner exception's when that adds to it.</summary>
-    internal static string Describe(Exception error)
-    {
-        var message = error.Message.Trim().TrimEnd('.');
-        if (error.InnerException is { } inner && !message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal))
-        {
-            message += " (" + inner.Message.Trim().TrimEnd('.') + ")";
-        }
-
-        return message.TrimEnd('.');
-    }
-
     /// <summary>
     /// Writes a batch of waiting calls. Through the accounting worker the encoded calls go as they are, and the
     /// worker builds their records; to a store in this process the records are built here. Spooled when the
@@ -368,7 +272,7 @@ public sealed class AccountingWriter : IAsyncDisposable
     {
         try
         {
-            if (_up && _store is WorkerAccountingStore worker)
+            if (_database.Up && _store is WorkerAccountingStore worker)
             {
                 var now = _time.GetUtcNow();
                 await SaveAsync(calls.Count, ct => worker.WriteCallsAsync(calls, _options.Node, now, ct),
@@ -399,7 +303,7 @@ public sealed class AccountingWriter : IAsyncDisposable
             return;
         }
 
-        if (_up)
+        if (_database.Up)
         {
             try
             {
@@ -409,7 +313,7 @@ public sealed class AccountingWriter : IAsyncDisposable
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
-                SpoolRecords(records());
+                _spool.Append(records());
                 throw;
             }
             catch (Exception e)
@@ -417,7 +321,7 @@ public sealed class AccountingWriter : IAsyncDisposable
                 // A connection the server dropped while idle (a restart between two batches): one new try at once.
                 if (!await RetryOnceAsync(count, write, records, abort).ConfigureAwait(false))
                 {
-                    await DownAsync(e).ConfigureAwait(false);
+                    await _database.DownAsync(e).ConfigureAwait(false);
                 }
                 else
                 {
@@ -426,7 +330,7 @@ public sealed class AccountingWriter : IAsyncDisposable
             }
         }
 
-        SpoolRecords(records());
+        _spool.Append(records());
     }
 
     private async Task<bool> RetryOnceAsync(int count, Func<CancellationToken, Task> write, Func<List<AccountingRecord>> records, CancellationToken abort)
@@ -441,7 +345,7 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            SpoolRecords(records());
+            _spool.Append(records());
             throw;
         }
         catch (Exception)
@@ -450,48 +354,14 @@ public sealed class AccountingWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends to the spool; when even that fails, keeps the records in memory for a later try.</summary>
-    private void SpoolRecords(List<AccountingRecord> records, bool sync = true)
-    {
-        if (records.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            Spool.Append(records, sync);
-            Interlocked.Add(ref _spooled, records.Count);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            int held;
-            lock (_memoryGate)
-            {
-                _memory.AddRange(records);
-                held = _memory.Count;
-            }
-
-            AccountingLog.SpoolFailed(_logger, Spool.Path, e.Message, held);
-        }
-    }
-
     /// <summary>Records that neither the database nor the spool took before: to the database now that it is up.</summary>
     private async Task DrainMemoryAsync(CancellationToken abort)
     {
-        List<AccountingRecord> held;
-        lock (_memoryGate)
+        var held = _spool.TakeHeld();
+        if (held.Count > 0)
         {
-            if (_memory.Count == 0)
-            {
-                return;
-            }
-
-            held = [.. _memory];
-            _memory.Clear();
+            await SaveAsync(held, abort).ConfigureAwait(false);
         }
-
-        await SaveAsync(held, abort).ConfigureAwait(false);
     }
 
     /// <summary>Writes the spool's records to the database, file by file, batch by batch.</summary>
@@ -510,7 +380,7 @@ public sealed class AccountingWriter : IAsyncDisposable
                 catch (Exception e) when (!abort.IsCancellationRequested)
                 {
                     // The file stays as it is, for the next try; what went in is skipped then.
-                    await DownAsync(e).ConfigureAwait(false);
+                    await _database.DownAsync(e).ConfigureAwait(false);
                     return;
                 }
 

@@ -68,7 +68,7 @@ public static class StoreWorker
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return (WorkerFrames.Error, WorkerFrames.ErrorPayload(AccountingWriter.Describe(e), SqliteAccountingStore.Advice(e)));
+            return (WorkerFrames.Error, WorkerFrames.ErrorPayload(DatabaseLink.Describe(e), SqliteAccountingStore.Advice(e)));
         }
     }
 

@@ -78,11 +78,7 @@ public sealed class RelayProcessTests : IDisposable
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
 
-        const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
-        var offer = await ng.SendAsync(
-            new BencodeDictionary { { "call-id", "sigterm-call" }, { "command", "offer" }, { "from-tag", "a" }, { "sdp", Sdp } },
-            TimeSpan.FromSeconds(5), CancellationToken.None);
-        Assert.Equal("ok", offer.GetString("result"));
+        Assert.Equal("ok", await OfferAsync(ng, "sigterm-call"));
         Assert.Equal(4, UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax).Count);
 
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
@@ -123,11 +119,7 @@ public sealed class RelayProcessTests : IDisposable
         Assert.Empty(UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax));
 
         // The first real call gets its ports, as on a relay that never warmed up.
-        const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
-        var offer = await ng.SendAsync(
-            new BencodeDictionary { { "call-id", "first-call" }, { "command", "offer" }, { "from-tag", "a" }, { "sdp", Sdp } },
-            TimeSpan.FromSeconds(5), CancellationToken.None);
-        Assert.Equal("ok", offer.GetString("result"));
+        Assert.Equal("ok", await OfferAsync(ng, "first-call"));
         Assert.Equal(4, UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax).Count);
     }
 
@@ -140,6 +132,16 @@ public sealed class RelayProcessTests : IDisposable
         await WaitForNgAsync(ng, process);
         Assert.DoesNotContain("control path warm", process.Log, StringComparison.Ordinal);
         Assert.Contains("ng control listening on udp", process.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>An audio offer from 127.0.0.1; the reply's result.</summary>
+    private static async Task<string?> OfferAsync(NgClient ng, string callId)
+    {
+        const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
+        var offer = await ng.SendAsync(
+            new BencodeDictionary { { "call-id", callId }, { "command", "offer" }, { "from-tag", "a" }, { "sdp", Sdp } },
+            TimeSpan.FromSeconds(5), CancellationToken.None);
+        return offer.GetString("result");
     }
 
     private ManagedProcess Start(IEnumerable<string> arguments) => RelayProcess.Start(_workDirectory, arguments);

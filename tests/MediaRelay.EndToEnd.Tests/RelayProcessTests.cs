@@ -124,6 +124,31 @@ public sealed class RelayProcessTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task The_warm_up_takes_mediaproxy_and_rtpproxy_calls_too_over_ipv4_and_ipv6_and_leaves_none()
+    {
+        var endpoints = RelayEndpoints.Allocate(mediaPorts: 16, controlDirectory: _workDirectory);
+        using var process = Start(RunOn(endpoints, "--relay-address-v6", "::1", "--mediaproxy-socket", endpoints.MediaProxySocket!,
+            "--rtpproxy-listen", "udp:" + endpoints.Rtpproxy));
+        using var ng = new NgClient(endpoints.Ng);
+        await WaitForNgAsync(ng, process);
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!process.Log.Contains("rtpproxy control listening on udp", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < until, process.Log);
+            await Task.Delay(50);
+        }
+
+        // A request of either protocol refused during the warm-up would have stopped it with a warning.
+        Assert.Contains("control path warmed up: ", process.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up stopped", process.Log, StringComparison.Ordinal);
+        using var udp = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        await udp.SendAsync("w_1 I"u8.ToArray(), endpoints.Rtpproxy);
+        var info = System.Text.Encoding.ASCII.GetString((await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer);
+        Assert.Contains("sessions created: 0\nactive sessions: 0\n", info, StringComparison.Ordinal);
+        Assert.Empty(UdpPorts.BoundInRangeBy(process.Id, endpoints.PortMin, endpoints.PortMax));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Warm_up_off_listens_at_once()
     {
         var endpoints = RelayEndpoints.Allocate(mediaPorts: 8);

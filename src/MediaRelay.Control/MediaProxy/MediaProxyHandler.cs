@@ -25,9 +25,13 @@ public sealed class MediaProxyHandler
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, MediaProxyCall> _calls = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started;
+    private readonly bool _countRequests;
 
-    public MediaProxyHandler(ISessionApi sessions, IPAddress relayAddress, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>With <paramref name="countRequests"/> false, requests are not recorded in <see cref="ControlRequests"/> (they are not the proxies').</summary>
+    public MediaProxyHandler(ISessionApi sessions, IPAddress relayAddress, TimeProvider? time = null, ILogger? logger = null,
+        bool countRequests = true)
     {
+        _countRequests = countRequests;
         _sessions = sessions;
         _relayAddress = relayAddress;
         _time = time ?? TimeProvider.System;
@@ -45,7 +49,7 @@ public sealed class MediaProxyHandler
     /// <summary>Runs one framed request (its bytes, the empty line included) and returns the one-line reply.</summary>
     public byte[] Handle(ReadOnlySpan<byte> request)
     {
-        var started = ControlRequests.Start();
+        var started = _countRequests ? ControlRequests.Start() : 0;
         var reply = Run(request, out var command);
         ControlRequests.Record("mediaproxy", command, started);
         return reply;

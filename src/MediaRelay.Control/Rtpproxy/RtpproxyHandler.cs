@@ -14,9 +14,11 @@ namespace MediaRelay.Control.Rtpproxy;
 /// <c>D</c> ends the call; <c>Q</c>, <c>I</c> and <c>G</c> report; <c>V</c>/<c>VF</c> tell the module what is
 /// implemented. The first tag of U and L is the offerer's, the second the answerer's (the module swaps them for a
 /// late offer). The proxy module rewrites the SDP itself from the reply <c>PORT ADDRESS</c>. Modifiers that change
-/// the media (codecs, repacketisation, recording) are not implemented and say so through VF. Threading: any thread.
+/// the media (codecs, repacketisation, recording) are not implemented and say so through VF. With
+/// <c>countRequests</c> false, commands are not recorded in <see cref="ControlRequests"/> (they are not the proxies':
+/// the warm-up's at start). Threading: any thread.
 /// </summary>
-public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout, ILogger? logger = null)
+public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout, ILogger? logger = null, bool countRequests = true)
 {
     /// <summary>Capability dates answered 1 to VF: the base protocol, several streams per call (medianum), VF, and Q.</summary>
     private static readonly HashSet<string> s_implemented = new(StringComparer.Ordinal)
@@ -29,7 +31,7 @@ public sealed class RtpproxyHandler(ISessionApi sessions, TimeSpan streamTimeout
     /// <summary>Runs one command (with its cookie when <paramref name="hasCookie"/>) and returns the reply.</summary>
     public byte[] Handle(ReadOnlySpan<byte> datagram, bool hasCookie)
     {
-        var started = ControlRequests.Start();
+        var started = countRequests ? ControlRequests.Start() : 0;
         var reply = Run(datagram, hasCookie, out var name);
         ControlRequests.Record("rtpproxy", name, started);
         return reply;

@@ -142,7 +142,7 @@ internal static class RunCommand
 
     private static readonly Option<string?> s_warmUp = new("--warm-up")
     {
-        Description = "on: before the control protocols listen, the relay takes a few private calls through its whole control path (they open and close ports of the range, and are never seen in its sessions, statistics or accounting), so that the first real offers do not wait for the JIT; off: start listening at once. Default on.",
+        Description = "on: before the control protocols listen, the relay takes a few private calls through its whole control path, every configured protocol's (they open and close ports of the range, and are never seen in its sessions, statistics or accounting), so that the first real offers do not wait for the JIT; off: start listening at once. Default on.",
     };
 
     private static readonly Option<string?> s_logLevel = new("--log-level")

@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using MediaRelay.Control.MediaProxy;
 using MediaRelay.Control.Ng;
+using MediaRelay.Control.Rtpproxy;
 using MediaRelay.Core.Api;
 using MediaRelay.Core.Model;
+using MediaRelay.Host.Configuration;
 using MediaRelay.Protocols.Bencode;
 
 namespace MediaRelay.Host.Hosting;
@@ -13,7 +16,8 @@ namespace MediaRelay.Host.Hosting;
 /// Runs the control path before ng listens, so that the first real calls do not wait for the JIT: a private ng server
 /// on a loopback port of its own, over a private session manager on the relay's packet path, takes calls as a proxy
 /// sends them (offer, answer, query, delete; audio alone and audio with video; IPv4 and, when the relay has an
-/// IPv6 address, IPv6), then everything is closed. The relay's own sessions, statistics, request figures, accounting
+/// IPv6 address, IPv6); when MediaProxy's or rtpproxy's protocol is configured, a private handler of it takes calls
+/// too (update, update, remove; U, L, D), then everything is closed. The relay's own sessions, statistics, request figures, accounting
 /// and logs never see these calls: nothing of them is shared but the code and the packet path, and the ports they took are closed
 /// again before the relay's session manager takes any (the packet path closes them on its loops' threads: the warm-up
 /// waits, a moment at most, until /proc shows them free).
@@ -40,8 +44,8 @@ internal static class ControlWarmUp
     /// the ports it took to be closed. Never throws: the relay starts anyway, a warm-up is an optimisation, not a
     /// condition; an error reply or an exception is in <see cref="WarmUpResult.Failure"/>.
     /// </summary>
-    public static WarmUpResult Run(RelayOptions options, IPacketTransport transport, NgOptions ng, TimeSpan budget,
-        CancellationToken cancellation)
+    public static WarmUpResult Run(RelayOptions options, IPacketTransport transport, NgOptions ng, ControlListeners listeners,
+        TimeSpan budget, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -52,7 +56,7 @@ internal static class ControlWarmUp
         string? failure;
         try
         {
-            (calls, rounds, timedOut, failure) = Calls(options, transport, ng, started, budget, cancellation);
+            (calls, rounds, timedOut, failure) = Calls(options, transport, ng, listeners, started, budget, cancellation);
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException or ObjectDisposedException or IOException)
         {
@@ -72,11 +76,15 @@ internal static class ControlWarmUp
 
     /// <summary>The rounds of calls, through a private ng server and session manager that are closed before it returns.</summary>
     private static (int Calls, int Rounds, bool TimedOut, string? Failure) Calls(RelayOptions options, IPacketTransport transport,
-        NgOptions ng, long started, TimeSpan budget, CancellationToken cancellation)
+        NgOptions ng, ControlListeners listeners, long started, TimeSpan budget, CancellationToken cancellation)
     {
         var calls = 0;
         var rounds = 0;
         using var manager = new SessionManager(options, transport);
+        var mediaProxy = listeners.MediaProxySocket is null ? null
+            : new MediaProxyHandler(manager, options.EffectiveInterfaces[0].Advertise, countRequests: false);
+        var rtpproxy = listeners.RtpproxyUdp.Count + listeners.RtpproxyUnix.Count == 0 ? null
+            : new RtpproxyHandler(manager, options.StreamTimeout, countRequests: false);
         var dispatcher = NgCommands.CreateDispatcher(manager, new NgOptions { DeleteDelay = TimeSpan.Zero, CountRequests = false });
         var server = new NgServer(new NgOptions { ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)], Workers = ng.Workers }, dispatcher);
         server.Start();
@@ -101,7 +109,10 @@ internal static class ControlWarmUp
                     }
 
                     client.ReceiveTimeout = (int)Math.Max(1, Math.Min(ReplyTimeout.TotalMilliseconds, left.TotalMilliseconds));
-                    if (OneCall(client, buffer, calls, video && calls % 2 == 1, options.RelayAddressV6 is not null && calls % 4 == 3) is { } failure)
+                    var ipv6 = options.RelayAddressV6 is not null && calls % 4 == 3;
+                    if ((OneCall(client, buffer, calls, video && calls % 2 == 1, ipv6)
+                        ?? (mediaProxy is null ? null : MediaProxyCall(mediaProxy, calls))
+                        ?? (rtpproxy is null ? null : RtpproxyCall(rtpproxy, calls, ipv6))) is { } failure)
                     {
                         // A reply that did not come in the time left is the time limit, not a fault.
                         return failure.EndsWith(": TimedOut", StringComparison.Ordinal) && Stopwatch.GetElapsedTime(started) >= budget
@@ -166,6 +177,46 @@ internal static class ControlWarmUp
                 { "call-id", callId },
                 { "from-tag", "caller-" + number },
             });
+    }
+
+    /// <summary>One call through MediaProxy's protocol (the INVITE's update, the 200's, the BYE's remove); null when each succeeded.</summary>
+    private static string? MediaProxyCall(MediaProxyHandler handler, int call)
+    {
+        var number = call.ToString(CultureInfo.InvariantCulture);
+        var common = "call_id: warm-up-mp-" + number + "\r\nfrom_tag: caller-" + number + "\r\n";
+        return MediaProxyExchange(handler, "update", "update\r\ntype: request\r\ndialog_id: " + number + ":1\r\n" + common
+                + "cseq: 1\r\nfrom_uri: caller@example.com\r\nto_uri: callee@example.com\r\nuser_agent: warm-up\r\nsignaling_ip: 192.0.2.10\r\n"
+                + "media: audio:192.0.2.10:40000:sendrecv:ice=no\r\n\r\n")
+            ?? MediaProxyExchange(handler, "update", "update\r\ntype: reply\r\ndialog_id: " + number + ":1\r\n" + common
+                + "to_tag: callee-" + number + "\r\ncseq: 1\r\nfrom_uri: caller@example.com\r\nto_uri: callee@example.com\r\nuser_agent: warm-up\r\n"
+                + "signaling_ip: 192.0.2.20\r\nmedia: audio:192.0.2.20:50000:sendrecv:ice=no\r\n\r\n")
+            ?? MediaProxyExchange(handler, "remove", "remove\r\n" + common + "to_tag: callee-" + number + "\r\n\r\n");
+    }
+
+    private static string? MediaProxyExchange(MediaProxyHandler handler, string command, string request)
+    {
+        var reply = System.Text.Encoding.UTF8.GetString(handler.Handle(System.Text.Encoding.UTF8.GetBytes(request))).TrimEnd();
+        return reply == "error" ? "mediaproxy " + command + ": error" : null;
+    }
+
+    /// <summary>One call through rtpproxy's protocol as Kamailio's module sends it (U, L, D); null when each succeeded.</summary>
+    private static string? RtpproxyCall(RtpproxyHandler handler, int call, bool ipv6)
+    {
+        var number = call.ToString(CultureInfo.InvariantCulture);
+        var callId = " warm-up-rp-" + number + " ";
+        var family = ipv6 ? "6" : "";
+        var caller = ipv6 ? "2001:db8::10" : "192.0.2.10";
+        var callee = ipv6 ? "2001:db8::20" : "192.0.2.20";
+        return RtpproxyExchange(handler, "U", "w" + number + "u U" + family + "c0,8,101" + callId + caller + " 40000 caller-" + number + ";1")
+            ?? RtpproxyExchange(handler, "L", "w" + number + "l L" + family + "c0,8,101" + callId + callee + " 50000 caller-" + number + ";1 callee-" + number + ";1")
+            ?? RtpproxyExchange(handler, "D", "w" + number + "d D" + callId + "caller-" + number + " callee-" + number);
+    }
+
+    private static string? RtpproxyExchange(RtpproxyHandler handler, string command, string datagram)
+    {
+        var reply = System.Text.Encoding.ASCII.GetString(handler.Handle(System.Text.Encoding.ASCII.GetBytes(datagram), hasCookie: true));
+        var space = reply.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 || reply.AsSpan(space + 1).StartsWith("E", StringComparison.Ordinal) ? "rtpproxy " + command + ": " + reply.TrimEnd() : null;
     }
 
     /// <summary>Sends one request and reads its reply; null when the reply says <c>ok</c>.</summary>

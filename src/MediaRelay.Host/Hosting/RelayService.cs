@@ -19,7 +19,7 @@ namespace MediaRelay.Host.Hosting;
 /// </summary>
 internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptions ngOptions, ExtraControlServers extra,
     ManagementListener management, RelayOptions options, PacketPath path, KernelQueue kernel, MediaRelaySettings settings,
-    ILogger<RelayService> logger) : IHostedService
+    ControlListeners listeners, ILogger<RelayService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -106,7 +106,7 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             return;
         }
 
-        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, TimeSpan.FromSeconds(3), cancellationToken);
+        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, listeners, TimeSpan.FromSeconds(3), cancellationToken);
         if (result.Failure is { } failure)
         {
             HostLog.WarmUpFailed(logger, result.Calls, failure);

@@ -100,12 +100,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 236, Level = LogLevel.Warning, Message = "accounting: the worker process could not be started ({Why}); the relay's own process writes the database, as with --accounting-worker off")]
     public static partial void AccountingWorkerFellBack(ILogger logger, string why);
 
-    [LoggerMessage(EventId = 237, Level = LogLevel.Information, Message = "control path warmed up: {Calls} private calls in {Rounds} rounds, {Methods} methods compiled, {Milliseconds} ms (--warm-up off skips this)")]
-    public static partial void WarmedUp(ILogger logger, int calls, int rounds, long methods, long milliseconds);
+    [LoggerMessage(EventId = 237, Level = LogLevel.Information, Message = "control path warmed up: {Calls} private calls ({Protocols}) in {Rounds} rounds, {Methods} methods compiled, {Milliseconds} ms (--warm-up off skips this)")]
+    public static partial void WarmedUp(ILogger logger, int calls, string protocols, int rounds, long methods, long milliseconds);
 
-    [LoggerMessage(EventId = 239, Level = LogLevel.Information, Message = "control path warm-up reached its time limit: {Calls} private calls, {Methods} methods compiled, {Milliseconds} ms; the first calls compile what is left (a busy machine?)")]
-    public static partial void WarmUpTimeLimit(ILogger logger, int calls, long methods, long milliseconds);
+    [LoggerMessage(EventId = 238, Level = LogLevel.Information, Message = "control path warm-up reached its time limit: {Calls} private calls ({Protocols}), {Methods} methods compiled, {Milliseconds} ms; the first calls compile what is left (a busy machine?)")]
+    public static partial void WarmUpTimeLimit(ILogger logger, int calls, string protocols, long methods, long milliseconds);
 
-    [LoggerMessage(EventId = 238, Level = LogLevel.Warning, Message = "control path warm-up stopped after {Calls} private calls: {Why}; the relay starts anyway, and its first calls compile what is left")]
+    [LoggerMessage(EventId = 239, Level = LogLevel.Warning, Message = "control path warm-up stopped after {Calls} private calls: {Why}; the relay starts anyway, and its first calls compile what is left")]
     public static partial void WarmUpFailed(ILogger logger, int calls, string why);
 }

@@ -139,10 +139,11 @@ public abstract class RelayLoopbackTests(TransportKind kind)
 
         // A late packet of the ended call reaches the kept socket and goes nowhere.
         // The relay must have read it before the next call takes the port (a loaded machine may be slow to): one
-        // still queued then would be the new call's first packet, which is the race a real relay has too.
+        // still queued then would be the new call's first packet, which is the race a real relay has too. The wait
+        // for the queue comes after the 300 ms, by which the kernel has surely delivered the datagram to the socket.
         oldCaller.Send(Rtp.Packet(1, 0x01D), firstFacingCaller.RtpPort);
-        WaitFor(() => LoopbackRelay.QueuedAt(firstFacingCaller.RtpPort) == 0);
         Assert.Empty(callee.Receive(1, TimeSpan.FromMilliseconds(300)));
+        WaitFor(() => LoopbackRelay.QueuedAt(firstFacingCaller.RtpPort) == 0);
 
         var (facingCaller, facingCallee) = relay.Call("second");
         Assert.Equal(

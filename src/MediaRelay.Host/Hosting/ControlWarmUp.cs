@@ -22,13 +22,12 @@ namespace MediaRelay.Host.Hosting;
 /// again before the relay's session manager takes any (the packet path closes them on its loops' threads: the warm-up
 /// waits, a moment at most, until /proc shows them free).
 /// Each call takes two pairs of ports per stream and gives them back at its delete (a range of fewer than four pairs
-/// gets no video).
+/// gets no video). Left cold, for the first real requests: the recording of request figures (the warm-up's are not
+/// counted), and MediaProxy's and rtpproxy's own sockets and framing (their handlers are called directly). The
+/// packet path's round and wake-up counters do count the warm-up's binds and closes.
 /// </summary>
 internal static class ControlWarmUp
 {
-    /// <summary>How long one request may wait for its reply (less when the warm-up's time is nearly up).</summary>
-    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(2);
-
     /// <summary>How long the relay waits, after the warm-up, for the packet path to have closed its ports.</summary>
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(1);
 
@@ -49,37 +48,53 @@ internal static class ControlWarmUp
     {
         var started = Stopwatch.GetTimestamp();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var portsBefore = PortRangeCheck.Count(options).PortsTaken;
-        var calls = 0;
-        var rounds = 0;
-        var timedOut = false;
-        string? failure;
+        var outcome = new Outcome();
         try
         {
-            (calls, rounds, timedOut, failure) = Calls(options, transport, ng, listeners, started, budget, cancellation);
+            var portsBefore = PortRangeCheck.Count(options).PortsTaken;
+            try
+            {
+                Calls(options, transport, ng, listeners, started + (long)(budget.TotalSeconds * Stopwatch.Frequency), outcome, cancellation);
+            }
+            finally
+            {
+                // The loops close sockets on their own threads: the relay's first calls must find the range as it was.
+                var deadline = Stopwatch.GetTimestamp() + (long)(CloseWait.TotalSeconds * Stopwatch.Frequency);
+                while (PortRangeCheck.Count(options).PortsTaken > portsBefore && Stopwatch.GetTimestamp() < deadline)
+                {
+                    Thread.Sleep(5);
+                }
+            }
         }
-        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            failure = e.GetType().Name + ": " + e.Message;
+            // Whatever it is, the relay's start goes on without the rest of the warm-up.
+            outcome.End = WarmUpEnd.Failed;
+            outcome.Failure = e.GetType().Name + ": " + e.Message;
         }
 
-        // The loops close sockets on their own threads: the relay's first calls must find the range as it was.
-        var deadline = Stopwatch.GetTimestamp() + (long)(CloseWait.TotalSeconds * Stopwatch.Frequency);
-        while (PortRangeCheck.Count(options).PortsTaken > portsBefore && Stopwatch.GetTimestamp() < deadline)
-        {
-            Thread.Sleep(5);
-        }
+        return new WarmUpResult(outcome.Calls, outcome.Rounds, System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
+            Stopwatch.GetElapsedTime(started), outcome.End, outcome.Protocols, outcome.Failure);
+    }
 
-        return new WarmUpResult(calls, rounds, System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
-            Stopwatch.GetElapsedTime(started), timedOut, failure);
+    /// <summary>What the rounds did so far; an exception leaves what was done before it.</summary>
+    private sealed class Outcome
+    {
+        public int Calls { get; set; }
+
+        public int Rounds { get; set; }
+
+        public WarmUpEnd End { get; set; } = WarmUpEnd.Settled;
+
+        public string Protocols { get; set; } = "ng";
+
+        public string? Failure { get; set; }
     }
 
     /// <summary>The rounds of calls, through a private ng server and session manager that are closed before it returns.</summary>
-    private static (int Calls, int Rounds, bool TimedOut, string? Failure) Calls(RelayOptions options, IPacketTransport transport,
-        NgOptions ng, ControlListeners listeners, long started, TimeSpan budget, CancellationToken cancellation)
+    private static void Calls(RelayOptions options, IPacketTransport transport, NgOptions ng, ControlListeners listeners,
+        long deadline, Outcome outcome, CancellationToken cancellation)
     {
-        var calls = 0;
-        var rounds = 0;
         using var manager = new SessionManager(options, transport);
         var mediaProxy = listeners.MediaProxySocket is null ? null
             : new MediaProxyHandler(manager, options.EffectiveInterfaces[0].Advertise, countRequests: false);
@@ -92,42 +107,44 @@ internal static class ControlWarmUp
         {
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             client.Connect(server.LocalEndPoints[0]);
-            var buffer = new byte[65536];
+            var exchange = new Exchanger(client, deadline);
             // A call takes a pair for each side of each stream: video only where the range has four pairs free
             // and an offer may carry two streams.
             var pairs = ((options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2) - PortRangeCheck.Count(options).PairsTaken;
             var video = pairs >= 4 && options.MaxStreams >= 2 && (options.MaxMediaSockets is 0 || options.MaxMediaSockets >= 8);
+            var ipv6 = options.RelayAddressV6 is not null;
+            outcome.Protocols = "ng" + (mediaProxy is null ? "" : ", mediaproxy") + (rtpproxy is null ? "" : ", rtpproxy")
+                + (ipv6 ? "; IPv4 and IPv6" : "; IPv4") + (video ? "; audio and video" : "; audio");
             while (true)
             {
                 var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-                for (var i = 0; i < CallsPerRound; i++, calls++)
+                for (var i = 0; i < CallsPerRound; i++, outcome.Calls++)
                 {
-                    var left = budget - Stopwatch.GetElapsedTime(started);
-                    if (left <= TimeSpan.Zero || cancellation.IsCancellationRequested)
+                    if (cancellation.IsCancellationRequested)
                     {
-                        return (calls, rounds, true, null);
+                        outcome.End = WarmUpEnd.Cancelled;
+                        return;
                     }
 
-                    client.ReceiveTimeout = (int)Math.Max(1, Math.Min(ReplyTimeout.TotalMilliseconds, left.TotalMilliseconds));
-                    var ipv6 = options.RelayAddressV6 is not null && calls % 4 == 3;
-                    if ((OneCall(client, buffer, calls, video && calls % 2 == 1, ipv6)
-                        ?? (mediaProxy is null ? null : MediaProxyCall(mediaProxy, calls))
-                        ?? (rtpproxy is null ? null : RtpproxyCall(rtpproxy, calls, ipv6))) is { } failure)
+                    var call = outcome.Calls;
+                    var v6 = ipv6 && call % 4 == 3;
+                    if ((OneCall(exchange, call, video && call % 2 == 1, v6)
+                        ?? (mediaProxy is null ? null : MediaProxyCall(mediaProxy, call))
+                        ?? (rtpproxy is null ? null : RtpproxyCall(rtpproxy, call, v6))) is { } failure)
                     {
                         // A reply that did not come in the time left is the time limit, not a fault.
-                        return failure.EndsWith(": TimedOut", StringComparison.Ordinal) && Stopwatch.GetElapsedTime(started) >= budget
-                            ? (calls, rounds, true, null)
-                            : (calls, rounds, false, failure);
+                        (outcome.End, outcome.Failure) = failure == Exchanger.TimeUp ? (WarmUpEnd.TimeLimit, null) : (WarmUpEnd.Failed, failure);
+                        return;
                     }
                 }
 
-                rounds++;
+                outcome.Rounds++;
                 // The runtime counts calls only once no new method has been compiled for 100 ms, and compiles the
                 // hot ones again on a thread of its own: give it that time before judging the round.
                 Thread.Sleep(150);
                 if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledMethods)
                 {
-                    return (calls, rounds, false, null);
+                    return;
                 }
             }
         }
@@ -138,14 +155,14 @@ internal static class ControlWarmUp
     }
 
     /// <summary>One call, as a proxy drives it; null when every request got a successful reply, else what failed.</summary>
-    private static string? OneCall(Socket client, byte[] buffer, int call, bool video, bool ipv6)
+    private static string? OneCall(Exchanger exchange, int call, bool video, bool ipv6)
     {
         var number = call.ToString(CultureInfo.InvariantCulture);
         var callId = "warm-up-" + number;
         var caller = ipv6 ? "2001:db8::10" : "192.0.2.10";
         var callee = ipv6 ? "2001:db8::20" : "192.0.2.20";
         var flags = new BencodeList { "trust-address" };
-        return Exchange(client, buffer, call, "offer", new BencodeDictionary
+        return exchange.Run(call, "offer", new BencodeDictionary
             {
                 { "command", "offer" },
                 { "call-id", callId },
@@ -155,7 +172,7 @@ internal static class ControlWarmUp
                 { "ICE", "remove" },
                 { "flags", flags },
             })
-            ?? Exchange(client, buffer, call, "answer", new BencodeDictionary
+            ?? exchange.Run(call, "answer", new BencodeDictionary
             {
                 { "command", "answer" },
                 { "call-id", callId },
@@ -166,12 +183,12 @@ internal static class ControlWarmUp
                 { "ICE", "remove" },
                 { "flags", flags },
             })
-            ?? Exchange(client, buffer, call, "query", new BencodeDictionary
+            ?? exchange.Run(call, "query", new BencodeDictionary
             {
                 { "command", "query" },
                 { "call-id", callId },
             })
-            ?? Exchange(client, buffer, call, "delete", new BencodeDictionary
+            ?? exchange.Run(call, "delete", new BencodeDictionary
             {
                 { "command", "delete" },
                 { "call-id", callId },
@@ -219,35 +236,6 @@ internal static class ControlWarmUp
         return space < 0 || reply.AsSpan(space + 1).StartsWith("E", StringComparison.Ordinal) ? "rtpproxy " + command + ": " + reply.TrimEnd() : null;
     }
 
-    /// <summary>Sends one request and reads its reply; null when the reply says <c>ok</c>.</summary>
-    private static string? Exchange(Socket client, byte[] buffer, int call, string command, BencodeDictionary request)
-    {
-        var cookie = System.Text.Encoding.ASCII.GetBytes("w" + call.ToString(CultureInfo.InvariantCulture) + command[0] + " ");
-        var body = BencodeWriter.ToArray(request);
-        var datagram = new byte[cookie.Length + body.Length];
-        cookie.CopyTo(datagram, 0);
-        body.CopyTo(datagram, cookie.Length);
-        try
-        {
-            client.Send(datagram);
-            var length = client.Receive(buffer);
-            var reply = buffer.AsSpan(0, length);
-            if (!reply.StartsWith(cookie) || !BencodeReader.TryParse(reply[cookie.Length..], out var tree, out var error)
-                || tree is not BencodeDictionary dictionary)
-            {
-                return command + ": a reply that is not this request's";
-            }
-
-            var result = dictionary.GetString("result");
-            return result == "ok" ? null
-                : command + ": " + (result ?? error ?? "no result") + (dictionary.GetString("error-reason") is { } reason ? " (" + reason + ")" : "");
-        }
-        catch (SocketException e)
-        {
-            return command + ": " + e.SocketErrorCode;
-        }
-    }
-
     /// <summary>A phone's SDP as phones send it: PCMU, PCMA and DTMF events; with <paramref name="video"/> an H.264 stream too.</summary>
     private static string Sdp(string address, int port, bool video)
     {
@@ -273,7 +261,78 @@ internal static class ControlWarmUp
 }
 
 /// <summary>
-/// What <see cref="ControlWarmUp.Run"/> did: calls completed, rounds, methods the JIT compiled meanwhile, time taken,
-/// whether it stopped at its time limit, and what failed if anything.
+/// The warm-up's ng client: one request at a time over a connected socket, each reply awaited at most
+/// 2 s and never past the warm-up's deadline.
 /// </summary>
-internal sealed record WarmUpResult(int Calls, int Rounds, long MethodsCompiled, TimeSpan Elapsed, bool TimedOut, string? Failure);
+internal sealed class Exchanger(Socket client, long deadline)
+{
+    /// <summary>What <see cref="Run"/> answers when the warm-up's time is up before a reply came.</summary>
+    public const string TimeUp = "time up";
+
+    private static readonly long ReplyTimeout = 2 * Stopwatch.Frequency;
+
+    private readonly byte[] _buffer = new byte[65536];
+
+    /// <summary>Sends one request and reads its reply; null when the reply says <c>ok</c>, else what went wrong.</summary>
+    public string? Run(int call, string command, BencodeDictionary request)
+    {
+        var left = Math.Min(ReplyTimeout, deadline - Stopwatch.GetTimestamp());
+        if (left <= 0)
+        {
+            return TimeUp;
+        }
+
+        client.ReceiveTimeout = (int)Math.Max(1, left * 1000 / Stopwatch.Frequency);
+        var cookie = System.Text.Encoding.ASCII.GetBytes("w" + call.ToString(CultureInfo.InvariantCulture) + command[0] + " ");
+        var body = BencodeWriter.ToArray(request);
+        var datagram = new byte[cookie.Length + body.Length];
+        cookie.CopyTo(datagram, 0);
+        body.CopyTo(datagram, cookie.Length);
+        try
+        {
+            client.Send(datagram);
+            var length = client.Receive(_buffer);
+            var reply = _buffer.AsSpan(0, length);
+            if (!reply.StartsWith(cookie) || !BencodeReader.TryParse(reply[cookie.Length..], out var tree, out var error)
+                || tree is not BencodeDictionary dictionary)
+            {
+                return command + ": a reply that is not this request's";
+            }
+
+            var result = dictionary.GetString("result");
+            return result == "ok" ? null
+                : command + ": " + (result ?? error ?? "no result") + (dictionary.GetString("error-reason") is { } reason ? " (" + reason + ")" : "");
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut && Stopwatch.GetTimestamp() >= deadline)
+        {
+            return TimeUp;
+        }
+        catch (SocketException e)
+        {
+            return command + ": " + e.SocketErrorCode;
+        }
+    }
+}
+
+/// <summary>How the warm-up ended.</summary>
+internal enum WarmUpEnd
+{
+    /// <summary>A round left the JIT (nearly) nothing to compile.</summary>
+    Settled,
+
+    /// <summary>Its time ran out first.</summary>
+    TimeLimit,
+
+    /// <summary>The relay's start was cancelled (a stop during the start).</summary>
+    Cancelled,
+
+    /// <summary>A request was refused or something failed: <see cref="WarmUpResult.Failure"/>.</summary>
+    Failed,
+}
+
+/// <summary>
+/// What <see cref="ControlWarmUp.Run"/> did: calls completed, rounds, methods the JIT compiled meanwhile, time taken,
+/// how it ended, the protocols and kinds of call it took ("ng, rtpproxy; IPv4 and IPv6; audio and video"), and what
+/// failed if anything.
+/// </summary>
+internal sealed record WarmUpResult(int Calls, int Rounds, long MethodsCompiled, TimeSpan Elapsed, WarmUpEnd End, string Protocols, string? Failure);

@@ -107,17 +107,21 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
 
         var result = ControlWarmUp.Run(options, path.Transport, ngOptions, listeners, TimeSpan.FromSeconds(3), cancellationToken);
-        if (result.Failure is { } failure)
+        switch (result.End)
         {
-            HostLog.WarmUpFailed(logger, result.Calls, failure);
-        }
-        else if (result.TimedOut)
-        {
-            HostLog.WarmUpTimeLimit(logger, result.Calls, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
-        }
-        else
-        {
-            HostLog.WarmedUp(logger, result.Calls, result.Rounds, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
+            case WarmUpEnd.Failed:
+                HostLog.WarmUpFailed(logger, result.Calls, result.Failure ?? "unknown");
+                break;
+            case WarmUpEnd.TimeLimit:
+                HostLog.WarmUpTimeLimit(logger, result.Calls, result.Protocols, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
+                break;
+            case WarmUpEnd.Cancelled:
+                // The host is stopping before the relay ever listened: nothing to say, and nothing more to start.
+                cancellationToken.ThrowIfCancellationRequested();
+                break;
+            default:
+                HostLog.WarmedUp(logger, result.Calls, result.Protocols, result.Rounds, result.MethodsCompiled, (long)result.Elapsed.TotalMilliseconds);
+                break;
         }
     }
 

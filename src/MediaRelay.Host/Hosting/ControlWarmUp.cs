@@ -40,27 +40,29 @@ internal static class ControlWarmUp
     /// <summary>
     /// Takes calls through the ng path in rounds until a round leaves the JIT with (nearly) nothing more to compile,
     /// or <paramref name="budget"/> has passed, or <paramref name="cancellation"/> is set; then waits (a moment) for
-    /// the ports it took to be closed. Never throws: the relay starts anyway, a warm-up is an optimisation, not a
+    /// the ports it took to be closed. <paramref name="taken"/> is what other programs held of the port range just
+    /// before (<see cref="PortRangeCheck.Count"/>, as the start has logged it). Never throws: the relay starts anyway, a warm-up is an optimisation, not a
     /// condition; an error reply or an exception is in <see cref="WarmUpResult.Failure"/>.
     /// </summary>
     public static WarmUpResult Run(RelayOptions options, IPacketTransport transport, NgOptions ng, ControlListeners listeners,
-        TimeSpan budget, CancellationToken cancellation)
+        (int PairsTaken, int PortsTaken) taken, TimeSpan budget, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var outcome = new Outcome();
         try
         {
-            var portsBefore = PortRangeCheck.Count(options).PortsTaken;
             try
             {
-                Calls(options, transport, ng, listeners, started + (long)(budget.TotalSeconds * Stopwatch.Frequency), outcome, cancellation);
+                var freePairs = PortRangeCheck.Pairs(options) - taken.PairsTaken;
+                Calls(options, transport, ng, listeners, freePairs, started + (long)(budget.TotalSeconds * Stopwatch.Frequency), outcome,
+                    cancellation);
             }
             finally
             {
                 // The loops close sockets on their own threads: the relay's first calls must find the range as it was.
                 var deadline = Stopwatch.GetTimestamp() + (long)(CloseWait.TotalSeconds * Stopwatch.Frequency);
-                while (PortRangeCheck.Count(options).PortsTaken > portsBefore && Stopwatch.GetTimestamp() < deadline)
+                while (PortRangeCheck.Count(options).PortsTaken > taken.PortsTaken && Stopwatch.GetTimestamp() < deadline)
                 {
                     Thread.Sleep(5);
                 }
@@ -93,7 +95,7 @@ internal static class ControlWarmUp
 
     /// <summary>The rounds of calls, through a private ng server and session manager that are closed before it returns.</summary>
     private static void Calls(RelayOptions options, IPacketTransport transport, NgOptions ng, ControlListeners listeners,
-        long deadline, Outcome outcome, CancellationToken cancellation)
+        int freePairs, long deadline, Outcome outcome, CancellationToken cancellation)
     {
         using var manager = new SessionManager(options, transport);
         var mediaProxy = listeners.MediaProxySocket is null ? null
@@ -110,8 +112,7 @@ internal static class ControlWarmUp
             var exchange = new Exchanger(client, deadline);
             // A call takes a pair for each side of each stream: video only where the range has four pairs free
             // and an offer may carry two streams.
-            var pairs = ((options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2) - PortRangeCheck.Count(options).PairsTaken;
-            var video = pairs >= 4 && options.MaxStreams >= 2 && (options.MaxMediaSockets is 0 || options.MaxMediaSockets >= 8);
+            var video = freePairs >= 4 && options.MaxStreams >= 2 && (options.MaxMediaSockets is 0 || options.MaxMediaSockets >= 8);
             var ipv6 = options.RelayAddressV6 is not null;
             outcome.Protocols = "ng" + (mediaProxy is null ? "" : ", mediaproxy") + (rtpproxy is null ? "" : ", rtpproxy")
                 + (ipv6 ? "; IPv4 and IPv6" : "; IPv4") + (video ? "; audio and video" : "; audio");

@@ -11,6 +11,9 @@ namespace MediaRelay.Host.Hosting;
 /// </summary>
 internal static class PortRangeCheck
 {
+    /// <summary>The RTP/RTCP pairs (even port, odd port) the range holds per interface address.</summary>
+    public static int Pairs(RelayOptions options) => (options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2;
+
     /// <summary>The pairs per interface address that cannot be bound now, and the ports taken; (0, 0) where /proc cannot be read.</summary>
     public static (int PairsTaken, int PortsTaken) Count(RelayOptions options)
     {

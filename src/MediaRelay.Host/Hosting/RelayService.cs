@@ -43,8 +43,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         // Before the descriptor budget, so that the listener's sockets count among those open at start.
         await management.StartAsync(cancellationToken).ConfigureAwait(false);
         BudgetDescriptors();
-        ReportPortRange();
-        WarmUp(cancellationToken);
+        var taken = ReportPortRange();
+        WarmUp(taken, cancellationToken);
         try
         {
             ng.Start();
@@ -99,14 +99,14 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
     }
 
     /// <summary>The control path compiled before any control protocol listens (<see cref="ControlWarmUp"/>), unless --warm-up off.</summary>
-    private void WarmUp(CancellationToken cancellationToken)
+    private void WarmUp((int PairsTaken, int PortsTaken) taken, CancellationToken cancellationToken)
     {
         if (settings.WarmUp.Equals("off", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
 
-        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, listeners, TimeSpan.FromSeconds(3), cancellationToken);
+        var result = ControlWarmUp.Run(options, path.Transport, ngOptions, listeners, taken, TimeSpan.FromSeconds(3), cancellationToken);
         switch (result.End)
         {
             case WarmUpEnd.Failed:
@@ -125,9 +125,10 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
         }
     }
 
-    private void ReportPortRange()
+    /// <summary>Logs how much of the port range is usable now; returns what other programs hold of it (<see cref="PortRangeCheck.Count"/>).</summary>
+    private (int PairsTaken, int PortsTaken) ReportPortRange()
     {
-        var pairs = (options.PortMax - (options.PortMin + (options.PortMin & 1)) + 1) / 2;
+        var pairs = PortRangeCheck.Pairs(options);
         var (pairsTaken, portsTaken) = PortRangeCheck.Count(options);
         if (portsTaken == 0)
         {
@@ -145,6 +146,8 @@ internal sealed class RelayService(SessionManager sessions, NgServer ng, NgOptio
             var list = ephemeral.Reserved.Length == 0 ? range : ephemeral.Reserved + "," + range;
             HostLog.PortRangeEphemeral(logger, options.PortMin, options.PortMax, ephemeral.Ports, ephemeral.Low, ephemeral.High, list);
         }
+
+        return (pairsTaken, portsTaken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

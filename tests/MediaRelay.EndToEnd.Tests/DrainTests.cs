@@ -109,15 +109,5 @@ public sealed class DrainTests : IDisposable
         kill.WaitForExit();
     }
 
-    private static async Task WaitForLogAsync(ManagedProcess process, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!process.Log.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' never logged:\n{process.Log}");
-            await Task.Delay(50);
-        }
-    }
-
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 }

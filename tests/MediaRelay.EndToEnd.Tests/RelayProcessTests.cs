@@ -131,12 +131,7 @@ public sealed class RelayProcessTests : IDisposable
             "--rtpproxy-listen", "udp:" + endpoints.Rtpproxy));
         using var ng = new NgClient(endpoints.Ng);
         await WaitForNgAsync(ng, process);
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (!process.Log.Contains("rtpproxy control listening on udp", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < until, process.Log);
-            await Task.Delay(50);
-        }
+        await WaitForLogAsync(process, "rtpproxy control listening on udp");
 
         // Every call went through each protocol in turn, and a refused request would have stopped the warm-up with a warning.
         Assert.True(WarmUpLine(process.Log) >= 0, "no warm-up line:\n" + process.Log);

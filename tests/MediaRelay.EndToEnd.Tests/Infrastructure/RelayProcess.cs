@@ -38,6 +38,17 @@ internal static class RelayProcess
         "--port-max", endpoints.PortMax.ToString(CultureInfo.InvariantCulture), .. extra,
     ];
 
+    /// <summary>Waits up to 10 s for <paramref name="text"/> in the process's log; fails the test, with the log, if it never comes.</summary>
+    public static async Task WaitForLogAsync(ManagedProcess process, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!process.Log.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' never logged:\n{process.Log}");
+            await Task.Delay(50);
+        }
+    }
+
     public static async Task WaitForNgAsync(NgClient ng, ManagedProcess process)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
